@@ -1,0 +1,301 @@
+//! The typed, read-only model of a state machine, built once per definition and shared by
+//! every rule. It holds references into the span tree and JSON Pointers, never offsets.
+
+mod graph;
+pub mod paths;
+pub mod resource;
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::syntax::{Node, push_token};
+
+pub use graph::Graph;
+pub use resource::{Integration, Pattern};
+
+pub type StateId = usize;
+pub type ScopeId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+impl QueryLanguage {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "JSONPath" => Some(QueryLanguage::JsonPath),
+            "JSONata" => Some(QueryLanguage::Jsonata),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            QueryLanguage::JsonPath => "JSONPath",
+            QueryLanguage::Jsonata => "JSONata",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateKind {
+    Task,
+    Pass,
+    Choice,
+    Wait,
+    Succeed,
+    Fail,
+    Parallel,
+    Map,
+    /// A missing, non-string or unknown `Type`.
+    Unknown,
+}
+
+impl StateKind {
+    fn parse(node: Option<&Node>) -> Self {
+        match node.and_then(Node::as_str) {
+            Some("Task") => StateKind::Task,
+            Some("Pass") => StateKind::Pass,
+            Some("Choice") => StateKind::Choice,
+            Some("Wait") => StateKind::Wait,
+            Some("Succeed") => StateKind::Succeed,
+            Some("Fail") => StateKind::Fail,
+            Some("Parallel") => StateKind::Parallel,
+            Some("Map") => StateKind::Map,
+            _ => StateKind::Unknown,
+        }
+    }
+
+    /// States that end a path by themselves.
+    pub fn is_terminal_type(self) -> bool {
+        matches!(self, StateKind::Succeed | StateKind::Fail)
+    }
+
+    /// States that must have exactly one of `Next` and `End`.
+    pub fn needs_next_or_end(self) -> bool {
+        matches!(self, StateKind::Task | StateKind::Pass | StateKind::Wait | StateKind::Parallel | StateKind::Map)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    TopLevel,
+    /// One element of a Parallel's `Branches`.
+    Branch,
+    /// A Map's `ItemProcessor` (or legacy `Iterator`).
+    ItemProcessor,
+}
+
+/// A nested state machine: the top level, a Parallel branch or a Map item processor.
+pub struct Scope<'a> {
+    pub kind: ScopeKind,
+    pub pointer: String,
+    pub node: &'a Node,
+    /// The Parallel or Map that owns this scope; `None` at the top level.
+    pub parent: Option<StateId>,
+    pub start_at: Option<&'a str>,
+    /// The scope's states in source order; a repeated name appears once (the last, as AWS
+    /// reads it).
+    pub states: Vec<StateId>,
+    names: HashMap<&'a str, StateId>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn state_named(&self, name: &str) -> Option<StateId> {
+        self.names.get(name).copied()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransitionKind {
+    Next,
+    Default,
+    Choice,
+    Catch,
+}
+
+/// A named transition to another state of the same scope.
+pub struct Transition<'a> {
+    pub kind: TransitionKind,
+    pub target: &'a str,
+    /// The pointer of the string naming the target.
+    pub pointer: String,
+}
+
+pub struct State<'a> {
+    pub id: StateId,
+    pub name: &'a str,
+    pub pointer: String,
+    pub node: &'a Node,
+    pub kind: StateKind,
+    pub scope: ScopeId,
+    pub query_language: QueryLanguage,
+    /// Branches of a Parallel, the item processor of a Map.
+    pub children: Vec<ScopeId>,
+    pub transitions: Vec<Transition<'a>>,
+    /// `End: true`.
+    pub end: bool,
+    /// The Task's `Resource`, parsed.
+    pub resource: Option<Result<Integration<'a>, String>>,
+}
+
+impl<'a> State<'a> {
+    pub fn field(&self, name: &str) -> Option<&'a Node> {
+        self.node.get(name)
+    }
+
+    /// A path that ends here: a Succeed or Fail state, or one with `End: true`.
+    pub fn is_terminal(&self) -> bool {
+        self.kind.is_terminal_type() || self.end
+    }
+
+    pub fn field_pointer(&self, name: &str) -> String {
+        push_token(&self.pointer, name)
+    }
+}
+
+pub struct Machine<'a> {
+    pub root: &'a Node,
+    pub query_language: QueryLanguage,
+    /// Scope 0 is the top level.
+    pub scopes: Vec<Scope<'a>>,
+    pub states: Vec<State<'a>>,
+    pub graph: Graph,
+}
+
+impl<'a> Machine<'a> {
+    /// Builds the model of a definition. Malformed parts are left out of the model (the
+    /// structure rules report them); building never fails.
+    pub fn new(root: &'a Node) -> Self {
+        let query_language =
+            root.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(QueryLanguage::JsonPath);
+        let mut machine = Machine { root, query_language, scopes: Vec::new(), states: Vec::new(), graph: Graph::default() };
+        // Scopes are built breadth-first with an explicit queue, so a deeply nested file
+        // cannot exhaust the stack.
+        let mut queue = VecDeque::from([(ScopeKind::TopLevel, String::new(), root, None, query_language)]);
+        while let Some((kind, pointer, node, parent, inherited)) = queue.pop_front() {
+            machine.add_scope(kind, pointer, node, parent, inherited, &mut queue);
+        }
+        machine.graph = Graph::new(&machine);
+        machine
+    }
+
+    fn add_scope(
+        &mut self,
+        kind: ScopeKind,
+        pointer: String,
+        node: &'a Node,
+        parent: Option<StateId>,
+        inherited: QueryLanguage,
+        queue: &mut VecDeque<PendingScope<'a>>,
+    ) {
+        let scope_id = self.scopes.len();
+        if let Some(parent) = parent {
+            self.states[parent].children.push(scope_id);
+        }
+        let language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(inherited);
+        let start_at = node.get("StartAt").and_then(Node::as_str);
+        let states_pointer = push_token(&pointer, "States");
+        let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: HashMap::new() };
+        let members = node.get("States").and_then(Node::members).unwrap_or_default();
+        for (index, member) in members.iter().enumerate() {
+            // A repeated name: AWS keeps the last one, and so does the model.
+            if members[index + 1..].iter().any(|m| m.key == member.key) {
+                continue;
+            }
+            let id = self.states.len();
+            let state = State::new(id, &member.key, push_token(&states_pointer, &member.key), &member.value, scope_id, language);
+            for (child_kind, child_pointer, child) in child_scopes(&state) {
+                queue.push_back((child_kind, child_pointer, child, Some(id), state.query_language));
+            }
+            scope.names.insert(&member.key, id);
+            scope.states.push(id);
+            self.states.push(state);
+        }
+        self.scopes.push(scope);
+    }
+
+    pub fn scope_of(&self, state: &State<'a>) -> &Scope<'a> {
+        &self.scopes[state.scope]
+    }
+}
+
+type PendingScope<'a> = (ScopeKind, String, &'a Node, Option<StateId>, QueryLanguage);
+
+/// The nested state machines a Parallel or Map state owns, when they are objects.
+fn child_scopes<'a>(state: &State<'a>) -> Vec<(ScopeKind, String, &'a Node)> {
+    match state.kind {
+        StateKind::Parallel => state
+            .field("Branches")
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, branch)| branch.is_object())
+            .map(|(i, branch)| (ScopeKind::Branch, push_token(&state.field_pointer("Branches"), &i.to_string()), branch))
+            .collect(),
+        StateKind::Map => {
+            let (name, node) = match (state.field("ItemProcessor"), state.field("Iterator")) {
+                (Some(p), _) => ("ItemProcessor", p),
+                (None, Some(i)) => ("Iterator", i),
+                (None, None) => return Vec::new(),
+            };
+            if node.is_object() { vec![(ScopeKind::ItemProcessor, state.field_pointer(name), node)] } else { Vec::new() }
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl<'a> State<'a> {
+    fn new(id: StateId, name: &'a str, pointer: String, node: &'a Node, scope: ScopeId, scope_language: QueryLanguage) -> Self {
+        let kind = StateKind::parse(node.get("Type"));
+        let query_language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(scope_language);
+        let mut state = State {
+            id,
+            name,
+            pointer,
+            node,
+            kind,
+            scope,
+            query_language,
+            children: Vec::new(),
+            transitions: Vec::new(),
+            end: node.get("End").and_then(Node::as_bool) == Some(true),
+            resource: None,
+        };
+        state.transitions = state.collect_transitions();
+        if kind == StateKind::Task {
+            state.resource = node.get("Resource").map(resource::parse);
+        }
+        state
+    }
+
+    fn collect_transitions(&self) -> Vec<Transition<'a>> {
+        let mut transitions = Vec::new();
+        let mut add = |kind, target: Option<&'a Node>, pointer: String| {
+            if let Some(target) = target.and_then(Node::as_str) {
+                transitions.push(Transition { kind, target, pointer });
+            }
+        };
+        if self.kind != StateKind::Choice {
+            add(TransitionKind::Next, self.field("Next"), self.field_pointer("Next"));
+        }
+        if self.kind == StateKind::Choice {
+            let choices_pointer = self.field_pointer("Choices");
+            for (i, rule) in self.field("Choices").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+                let rule_pointer = push_token(&choices_pointer, &i.to_string());
+                add(TransitionKind::Choice, rule.get("Next"), push_token(&rule_pointer, "Next"));
+            }
+            add(TransitionKind::Default, self.field("Default"), self.field_pointer("Default"));
+        }
+        if matches!(self.kind, StateKind::Task | StateKind::Parallel | StateKind::Map) {
+            let catch_pointer = self.field_pointer("Catch");
+            for (i, catcher) in self.field("Catch").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+                let catcher_pointer = push_token(&catch_pointer, &i.to_string());
+                add(TransitionKind::Catch, catcher.get("Next"), push_token(&catcher_pointer, "Next"));
+            }
+        }
+        transitions
+    }
+}

@@ -1,0 +1,199 @@
+//! A Task's `Resource`, parsed into the integration it calls.
+
+use crate::syntax::Node;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    /// Request-response: call and move on.
+    Request,
+    /// `.sync`: run a job and wait for it.
+    Sync,
+    /// `.sync:2`.
+    Sync2,
+    /// `.waitForTaskToken`: wait for a callback.
+    WaitForTaskToken,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Integration<'a> {
+    /// `arn:aws:states:::service:action[.pattern]`
+    Optimized { service: &'a str, action: &'a str, pattern: Pattern },
+    /// `arn:aws:states:::aws-sdk:service:action[.pattern]`
+    Sdk { service: &'a str, action: &'a str, pattern: Pattern },
+    /// `arn:aws:states:::http:invoke`
+    Http,
+    /// `arn:aws:lambda:region:account:function:name[:qualifier]`
+    LambdaFunction { name: &'a str },
+    /// `arn:aws:states:region:account:activity:name`
+    Activity { name: &'a str },
+    /// Filled in at deploy time: a `${...}` placeholder or a template intrinsic that hides
+    /// the service.
+    Placeholder,
+}
+
+const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+
+/// Parses a `Resource` value; the error says what is wrong with it.
+pub fn parse(node: &Node) -> Result<Integration<'_>, String> {
+    match node.as_str() {
+        Some(text) => parse_arn(text),
+        None if node.is_placeholder() => Ok(Integration::Placeholder),
+        None => Err(format!("`Resource` must be a string, not {}", node.type_name())),
+    }
+}
+
+pub fn parse_arn(text: &str) -> Result<Integration<'_>, String> {
+    let Some(rest) = text.strip_prefix("arn:") else {
+        return if is_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not an ARN")) };
+    };
+    // Placeholders such as `${AWS::Partition}` hold colons: split around them.
+    let parts = split_arn(rest);
+    let [partition, service, region, _account, resource] = parts.as_slice() else {
+        return fallback(text, "it does not have the form `arn:partition:service:region:account:resource`");
+    };
+    if !PARTITIONS.contains(partition) && !is_placeholder(partition) {
+        return fallback(text, &format!("`{partition}` is not an AWS partition"));
+    }
+    match *service {
+        "states" => match resource.strip_prefix("activity:") {
+            Some(name) if !region.is_empty() && valid_name(name) => Ok(Integration::Activity { name }),
+            Some(_) => fallback(text, "an activity ARN needs a region, an account and a name"),
+            // Integrations are written with `:::`, but AWS also accepts them with a region
+            // and account, as definitions exported from the console show.
+            None => parse_integration(text, resource),
+        },
+        "lambda" => {
+            let Some(function) = resource.strip_prefix("function:") else {
+                return fallback(text, "a Lambda ARN must name a `function:`");
+            };
+            let (name, qualifier) = function.split_once(':').unwrap_or((function, ""));
+            if name.contains(".waitForTaskToken") || qualifier.contains(".waitForTaskToken") {
+                return Err("`.waitForTaskToken` needs `arn:aws:states:::lambda:invoke.waitForTaskToken`, not a function ARN".into());
+            }
+            if !valid_name(name)
+                || qualifier.contains(':')
+                || !qualifier.chars().all(|c| c.is_ascii_alphanumeric() || "-_$".contains(c) || is_placeholder(qualifier))
+            {
+                return fallback(text, "the Lambda function name or qualifier has characters a function name cannot have");
+            }
+            Ok(Integration::LambdaFunction { name })
+        }
+        _ if is_placeholder(service) => Ok(Integration::Placeholder),
+        other => fallback(text, &format!("`{other}` is neither `states` nor `lambda`")),
+    }
+}
+
+/// `service:action[.pattern]`, `aws-sdk:service:action[.pattern]` or `http:invoke`.
+fn parse_integration<'a>(text: &'a str, resource: &'a str) -> Result<Integration<'a>, String> {
+    let (sdk, rest) = match resource.strip_prefix("aws-sdk:") {
+        Some(rest) => (true, rest),
+        None => (false, resource),
+    };
+    let Some((service, action)) = rest.split_once(':') else {
+        return fallback(text, "an integration must have the form `arn:aws:states:::service:action`");
+    };
+    let (action, pattern) = match action.split_once('.') {
+        None => (action, Pattern::Request),
+        Some((action, "sync")) => (action, Pattern::Sync),
+        Some((action, "sync:2")) => (action, Pattern::Sync2),
+        Some((action, "waitForTaskToken")) => (action, Pattern::WaitForTaskToken),
+        Some((_, other)) => {
+            return Err(format!("`.{other}` is not an integration pattern (`.sync`, `.sync:2` or `.waitForTaskToken`)"));
+        }
+    };
+    let service_ok = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let action_ok = !action.is_empty() && action.chars().all(|c| c.is_ascii_alphanumeric());
+    if !service_ok || !action_ok {
+        return fallback(text, "the service or action name has characters AWS names cannot have");
+    }
+    if sdk {
+        if matches!(pattern, Pattern::Sync | Pattern::Sync2) {
+            return Err("AWS SDK integrations do not support `.sync`; use the optimized integration or poll".into());
+        }
+        return Ok(Integration::Sdk { service, action, pattern });
+    }
+    if service == "http" && action == "invoke" && pattern == Pattern::Request {
+        return Ok(Integration::Http);
+    }
+    Ok(Integration::Optimized { service, action, pattern })
+}
+
+/// Splits the part after `arn:` on colons, never inside `${...}`; the resource part keeps
+/// its own colons.
+fn split_arn(rest: &str) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(5);
+    let mut depth = 0usize;
+    let mut start = 0;
+    let bytes = rest.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 && parts.len() < 4 => {
+                parts.push(&rest[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&rest[start..]);
+    parts
+}
+
+/// An ARN whose shape is wrong is still accepted when a placeholder may hide the rest.
+fn fallback<'a>(text: &str, reason: &str) -> Result<Integration<'a>, String> {
+    if is_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not a valid resource: {reason}")) }
+}
+
+fn is_placeholder(text: &str) -> bool {
+    text.contains("${")
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && (is_placeholder(name) || name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_every_form() {
+        use Integration::*;
+        assert_eq!(
+            parse_arn("arn:aws:states:::dynamodb:updateItem"),
+            Ok(Optimized { service: "dynamodb", action: "updateItem", pattern: Pattern::Request })
+        );
+        assert_eq!(
+            parse_arn("arn:aws:states:::states:startExecution.sync:2"),
+            Ok(Optimized { service: "states", action: "startExecution", pattern: Pattern::Sync2 })
+        );
+        assert_eq!(
+            parse_arn("arn:aws-cn:states:::aws-sdk:sesv2:sendEmail.waitForTaskToken"),
+            Ok(Sdk { service: "sesv2", action: "sendEmail", pattern: Pattern::WaitForTaskToken })
+        );
+        assert_eq!(parse_arn("arn:aws:states:::http:invoke"), Ok(Http));
+        assert_eq!(parse_arn("arn:aws:lambda:us-east-1:123456789012:function:Fn:live"), Ok(LambdaFunction { name: "Fn" }));
+        assert_eq!(parse_arn("arn:aws:states:eu-west-1:123456789012:activity:Review"), Ok(Activity { name: "Review" }));
+        assert_eq!(
+            parse_arn("arn:${AWS::Partition}:states:::sqs:sendMessage"),
+            Ok(Optimized { service: "sqs", action: "sendMessage", pattern: Pattern::Request })
+        );
+        assert_eq!(parse_arn("${ProcessFunctionArn}"), Ok(Placeholder));
+        assert_eq!(
+            parse_arn("arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject"),
+            Ok(Sdk { service: "s3", action: "getObject", pattern: Pattern::Request })
+        );
+        assert_eq!(parse_arn("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}"), Ok(LambdaFunction { name: "${Fn}" }));
+    }
+
+    #[test]
+    fn rejects_what_aws_rejects() {
+        assert!(parse_arn("arn:aws:states:::aws-sdk:s3:putObject.sync").unwrap_err().contains("do not support `.sync`"));
+        assert!(parse_arn("arn:aws:states:::lambda:invoke.wait").unwrap_err().contains("not an integration pattern"));
+        assert!(parse_arn("lambda:invoke").is_err());
+        assert!(parse_arn("arn:aws:s3:::bucket").is_err());
+        assert!(parse_arn("arn:azure:states:::lambda:invoke").is_err());
+        assert!(parse_arn("arn:aws:lambda:us-east-1:1:function:Fn.waitForTaskToken").is_err());
+    }
+}

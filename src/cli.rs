@@ -1,0 +1,213 @@
+//! The command line: `check` (the default), `rules`, `explain`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::discover;
+use crate::finding::Severity;
+use crate::host::WorkflowType;
+use crate::lint::Options;
+use crate::output::{self, OutputFormat, Style};
+use crate::report::{self, Stdin};
+use crate::rules::{self, REGISTRY, Selection};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sfn-lint",
+    version,
+    about = "Finds side effects that run twice in AWS Step Functions state machines, and definitions AWS would reject",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint files and folders (the default command)
+    Check(CheckArgs),
+    /// List every rule: code, name, default severity and summary
+    Rules {
+        #[arg(long, value_enum, default_value = "human")]
+        format: RulesFormat,
+    },
+    /// Print the documentation of a rule
+    Explain {
+        /// A rule code (ASL003) or name (unknown-transition-target)
+        code: String,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CheckArgs {
+    /// Files or folders to lint; `-` reads standard input
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The file name (and so the kind) of standard input
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Option<OutputFormat>,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The workflow type of definitions whose type nothing declares
+    #[arg(long, value_enum, default_value = "auto")]
+    pub workflow_type: Option<WorkflowTypeArg>,
+    /// Only these rules: codes, code prefixes (ALO, EXP00) or names, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these rules: codes, code prefixes or names, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// The lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value = "warning")]
+    pub fail_on: Option<FailOn>,
+    /// When to use colors (NO_COLOR is honoured)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: Option<ColorWhen>,
+    /// Print findings only, without the summary
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WorkflowTypeArg {
+    Auto,
+    Express,
+    Standard,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How a run ended, short of a failure of the run itself.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above `--fail-on`.
+    Clean,
+    /// Findings at or above `--fail-on`.
+    Findings,
+}
+
+/// Runs the command. An `Err` is a failure of the run itself (exit code 2).
+pub fn execute(cli: Cli) -> Result<Outcome, String> {
+    match cli.command {
+        Some(Command::Check(args)) => check(args),
+        None => check(cli.check),
+        Some(Command::Rules { format }) => list_rules(format),
+        Some(Command::Explain { code }) => explain(&code),
+    }
+}
+
+fn check(args: CheckArgs) -> Result<Outcome, String> {
+    let selection = Selection { select: args.select, ignore: args.ignore };
+    selection.validate()?;
+    let workflow_type = match args.workflow_type.unwrap_or(WorkflowTypeArg::Auto) {
+        WorkflowTypeArg::Auto => None,
+        WorkflowTypeArg::Express => Some(WorkflowType::Express),
+        WorkflowTypeArg::Standard => Some(WorkflowType::Standard),
+    };
+    let options = Options { workflow_type, selection };
+
+    let mut paths = args.paths;
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    paths.retain(|p| p.as_os_str() != "-");
+    if args.stdin_filename.is_some() && !reads_stdin {
+        return Err("--stdin-filename needs `-` among the paths".into());
+    }
+    let stdin = if reads_stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        Some(Stdin { name: args.stdin_filename, bytes })
+    } else {
+        None
+    };
+    let candidates = discover::candidates(&paths)?;
+    let report = report::run(&candidates, stdin, &options);
+
+    let color = match args.color.unwrap_or(ColorWhen::Auto) {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let style = Style { color, quiet: args.quiet };
+    let format = args.format.unwrap_or(OutputFormat::Human);
+    let mut rendered = Vec::new();
+    output::write(&report, format, &style, &mut rendered).map_err(|e| format!("cannot render the report: {e}"))?;
+    match &args.output {
+        Some(file) => std::fs::write(file, &rendered).map_err(|e| format!("cannot write {}: {e}", file.display()))?,
+        None => write_stdout(&rendered)?,
+    }
+
+    let level = match args.fail_on.unwrap_or(FailOn::Warning) {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    Ok(if report.fails(level) { Outcome::Findings } else { Outcome::Clean })
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        // A closed pipe (`sfn-lint | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| format!("cannot write the report: {e}")),
+    }
+}
+
+fn list_rules(format: RulesFormat) -> Result<Outcome, String> {
+    let metas: Vec<_> = REGISTRY.iter().map(|r| r.meta()).collect();
+    let text = match format {
+        RulesFormat::Json => {
+            let rows: Vec<_> = metas
+                .iter()
+                .map(|m| serde_json::json!({"code": m.code, "name": m.name, "severity": m.severity, "summary": m.summary}))
+                .collect();
+            serde_json::to_string_pretty(&rows).expect("plain values serialize") + "\n"
+        }
+        RulesFormat::Human => {
+            let width = metas.iter().map(|m| m.name.len()).max().unwrap_or(0);
+            metas.iter().map(|m| format!("{}  {:width$}  {:7}  {}\n", m.code, m.name, m.severity.as_str(), m.summary)).collect()
+        }
+    };
+    write_stdout(text.as_bytes())?;
+    Ok(Outcome::Clean)
+}
+
+fn explain(code: &str) -> Result<Outcome, String> {
+    let meta = rules::find(code).ok_or_else(|| format!("`{code}` is not a rule code or name; `sfn-lint rules` lists them"))?;
+    write_stdout(meta.doc.as_bytes())?;
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,119 @@
+//! Which files to lint: paths from the command line, folders walked with `.gitignore`
+//! honoured, and each file's kind by name.
+
+use std::path::{Path, PathBuf};
+
+use crate::syntax::Format;
+
+/// A file to lint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// Named on the command line (always read) rather than found by walking.
+    pub named: bool,
+}
+
+/// Folders never walked into.
+const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", "target"];
+
+/// Expands the paths given on the command line into files, sorted and without repeats.
+/// A path that does not exist is an error of the run.
+pub fn candidates(paths: &[PathBuf]) -> Result<Vec<Candidate>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if metadata.is_dir() {
+            walk(path, &mut out);
+        } else {
+            out.push(Candidate { path: clean(path), named: true });
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.path == b.path);
+    Ok(out)
+}
+
+fn walk(root: &Path, out: &mut Vec<Candidate>) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir()) && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+        })
+        .build();
+    // Entries the walker cannot read (permissions, races) are skipped, as ripgrep does.
+    for entry in walker.flatten() {
+        // Only regular files: never open a FIFO, a socket or a device.
+        if entry.file_type().is_some_and(|t| t.is_file()) && lintable_name(entry.path()) {
+            out.push(Candidate { path: clean(entry.path()), named: false });
+        }
+    }
+}
+
+fn clean(path: &Path) -> PathBuf {
+    path.strip_prefix("./").unwrap_or(path).to_path_buf()
+}
+
+/// Files a folder walk picks up: the extensions that can hold a state machine.
+fn lintable_name(path: &Path) -> bool {
+    matches!(extension(path).as_deref(), Some("json" | "yaml" | "yml" | "template"))
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
+}
+
+/// `*.asl.json`, `*.asl.yaml`, `*.asl.yml`: named as a state machine definition.
+pub fn is_asl_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
+    [".asl.json", ".asl.yaml", ".asl.yml"].iter().any(|suffix| name.ends_with(suffix))
+}
+
+/// The syntax of a file: by extension, or for others (`.template`, standard input) by its
+/// first character, since JSON documents start with `{` or `[`. `None` for Terraform, whose
+/// HCL this version does not read.
+pub fn format_of(path: &Path, text: &str) -> Option<Format> {
+    match extension(path).as_deref() {
+        Some("json") => Some(Format::Json),
+        Some("json5") => Some(Format::JsonWithComments),
+        Some("yaml" | "yml") => Some(Format::Yaml),
+        Some("tf") => None,
+        _ => match text.trim_start_matches('\u{feff}').trim_start().chars().next() {
+            Some('{' | '[') => Some(Format::Json),
+            _ => Some(Format::Yaml),
+        },
+    }
+}
+
+/// The path as shown to the user: relative to the working folder when below it.
+pub fn display_path(path: &Path) -> String {
+    let shown = if path.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    shown.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_formats() {
+        assert!(is_asl_name(Path::new("a/b/Order.ASL.json")));
+        assert!(!is_asl_name(Path::new("a/asl.json")));
+        assert_eq!(format_of(Path::new("x.template"), "\u{feff} {\"a\":1}"), Some(Format::Json));
+        assert_eq!(format_of(Path::new("x.template"), "Resources:"), Some(Format::Yaml));
+        assert_eq!(format_of(Path::new("x.yml"), "{}"), Some(Format::Yaml));
+        assert_eq!(format_of(Path::new("main.tf"), "resource {}"), None);
+        assert!(lintable_name(Path::new("x.YAML")));
+        assert!(!lintable_name(Path::new("x.json5")));
+    }
+}

@@ -1,0 +1,77 @@
+//! What a rule reports: one primary location, optional labels and a help line.
+
+use std::fmt;
+
+use crate::syntax::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary location with a short text. `file` is `None` for the finding's own file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub file: Option<String>,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The file as shown to the user (relative to the working folder when below it).
+    pub file: String,
+    /// The state machine's logical ID or name inside a template; `None` for a standalone file.
+    pub definition: Option<String>,
+    pub state: Option<String>,
+    /// A JSON Pointer into the definition.
+    pub pointer: String,
+    pub span: Span,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { file: None, span, message: message.into() });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn state(mut self, state: &str) -> Self {
+        self.state = Some(state.to_string());
+        self
+    }
+
+    /// The order of findings in every output: file, offset, code.
+    pub fn sort_key(&self) -> (&str, usize, &str) {
+        (&self.file, self.span.start, self.code)
+    }
+}

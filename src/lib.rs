@@ -1,0 +1,15 @@
+//! sfn-lint: a linter for AWS Step Functions state machine definitions.
+//!
+//! Data flows one way: `discover` → `syntax` → `host` → `asl` → `rules` → `report` →
+//! `output`.
+
+pub mod asl;
+pub mod cli;
+pub mod discover;
+pub mod finding;
+pub mod host;
+pub mod lint;
+pub mod output;
+pub mod report;
+pub mod rules;
+pub mod syntax;

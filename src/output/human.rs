@@ -1,0 +1,61 @@
+use std::io::{self, Write};
+
+use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Config, termcolor::Buffer};
+
+use super::{Style, escape_control, sanitize_source};
+use crate::finding::Severity;
+use crate::report::{Report, Summary};
+
+/// Snippets with labels and help, then a one-line summary.
+pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut files = SimpleFiles::new();
+    let mut ids = std::collections::HashMap::new();
+    for (path, text) in &report.sources {
+        ids.insert(path.as_str(), files.add(escape_control(path).into_owned(), sanitize_source(text).into_owned()));
+    }
+    let config = Config::default();
+    let mut buffer = if style.color { Buffer::ansi() } else { Buffer::no_color() };
+    for finding in &report.findings {
+        let Some(&file) = ids.get(finding.file.as_str()) else { continue };
+        let level = match finding.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+            Severity::Info => Level::Note,
+        };
+        let mut labels = vec![Label::primary(file, finding.span.start..finding.span.end)];
+        for label in &finding.labels {
+            let id = label.file.as_deref().and_then(|f| ids.get(f).copied()).unwrap_or(file);
+            labels.push(Label::secondary(id, label.span.start..label.span.end).with_message(escape_control(&label.message)));
+        }
+        let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
+        let diagnostic = Diagnostic::new(level)
+            .with_code(format!("{}/{}", finding.code, finding.name))
+            .with_message(escape_control(&finding.message))
+            .with_labels(labels)
+            .with_notes(notes);
+        term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).map_err(io::Error::other)?;
+    }
+    out.write_all(buffer.as_slice())?;
+    if !style.quiet {
+        writeln!(out, "{}", summary_line(&report.summary))?;
+    }
+    Ok(())
+}
+
+pub fn summary_line(summary: &Summary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let found = summary.errors + summary.warnings + summary.infos;
+    let counts = if found == 0 {
+        "no findings".to_string()
+    } else {
+        format!("{}, {}, {}", plural(summary.errors, "error"), plural(summary.warnings, "warning"), plural(summary.infos, "info"))
+    };
+    format!(
+        "{counts} in {} ({}); {} skipped",
+        plural(summary.files, "file"),
+        plural(summary.definitions, "definition"),
+        plural(summary.skipped, "file")
+    )
+}

@@ -1,0 +1,92 @@
+//! Output formats. Each writes one whole report.
+
+mod concise;
+mod human;
+mod json;
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+use crate::syntax::{LineIndex, Position, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Concise,
+    Json,
+}
+
+pub struct Style {
+    pub color: bool,
+    pub quiet: bool,
+}
+
+pub fn write(report: &Report, format: OutputFormat, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        OutputFormat::Human => human::write(report, style, out),
+        OutputFormat::Concise => concise::write(report, style, out),
+        OutputFormat::Json => json::write(report, out),
+    }
+}
+
+/// Line and column of spans, computed once per file.
+pub(crate) struct Positions<'a> {
+    report: &'a Report,
+    indexes: std::collections::HashMap<&'a str, LineIndex>,
+}
+
+impl<'a> Positions<'a> {
+    pub(crate) fn new(report: &'a Report) -> Self {
+        Positions { report, indexes: std::collections::HashMap::new() }
+    }
+
+    pub(crate) fn span(&mut self, file: &'a str, span: Span) -> (Position, Position) {
+        let text = self.report.sources.get(file).map_or("", String::as_str);
+        let index = self.indexes.entry(file).or_insert_with(|| LineIndex::new(text));
+        (index.position(text, span.start), index.position(text, span.end))
+    }
+}
+
+/// Replaces control characters (and the invisible bidirectional overrides) with escapes,
+/// so that no file content reaches a terminal raw.
+pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return text.into();
+    }
+    text.chars().map(|c| if is_unsafe(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect::<String>().into()
+}
+
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The file's text with every unsafe character replaced by as many `?` as it has bytes, so
+/// that byte offsets still line up; carriage returns become spaces.
+pub fn sanitize_source(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) || c == '\r') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' => out.push(' '),
+            c if is_unsafe(c) => out.extend(std::iter::repeat_n('?', c.len_utf8())),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_keep_byte_offsets() {
+        let text = "a\u{1b}[31mb\u{202e}c\r\n";
+        let clean = sanitize_source(text);
+        assert_eq!(clean.len(), text.len());
+        assert!(!clean.contains('\u{1b}'));
+        assert_eq!(escape_control("x\u{1b}y\nz"), "x\\u{1b}y\nz");
+    }
+}

@@ -1,0 +1,751 @@
+use super::{Context, Rule, RuleMeta, Target, closest, rule_doc};
+use crate::asl::paths::is_jsonata;
+use crate::asl::{QueryLanguage, Scope, ScopeKind, State, StateKind};
+use crate::finding::{Finding, Severity};
+use crate::syntax::{Kind, Node, push_token};
+
+pub struct InvalidStateField;
+
+static META: RuleMeta = RuleMeta {
+    code: "ASL006",
+    name: "invalid-state-field",
+    summary: "Unknown `Type`, a missing or disallowed field, exclusive fields together, or a value of the wrong type or range",
+    severity: Severity::Error,
+    doc: rule_doc!("ASL006"),
+};
+
+const STATE_TYPES: &[&str] = &["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];
+const TOP_LEVEL_FIELDS: &[&str] = &["Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"];
+const SCOPE_FIELDS: &[&str] = &["Comment", "StartAt", "States", "QueryLanguage"];
+const MAX_SECONDS: f64 = 99_999_999.0;
+
+/// The fields each state type accepts.
+fn allowed_fields(kind: StateKind) -> &'static [&'static str] {
+    match kind {
+        StateKind::Task => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Resource",
+            "Parameters",
+            "Arguments",
+            "Credentials",
+            "ResultSelector",
+            "ResultPath",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Retry",
+            "Catch",
+            "Output",
+            "Assign",
+        ],
+        StateKind::Pass => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Result",
+            "ResultPath",
+            "Parameters",
+            "Output",
+            "Assign",
+        ],
+        StateKind::Choice => &["Type", "Comment", "QueryLanguage", "InputPath", "OutputPath", "Choices", "Default", "Output", "Assign"],
+        StateKind::Wait => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Seconds",
+            "Timestamp",
+            "SecondsPath",
+            "TimestampPath",
+            "Output",
+            "Assign",
+        ],
+        StateKind::Succeed => &["Type", "Comment", "QueryLanguage", "InputPath", "OutputPath", "Output"],
+        StateKind::Fail => &["Type", "Comment", "QueryLanguage", "Error", "ErrorPath", "Cause", "CausePath"],
+        StateKind::Parallel => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Branches",
+            "Parameters",
+            "Arguments",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "Output",
+            "Assign",
+        ],
+        StateKind::Map => &[
+            "Type",
+            "Comment",
+            "QueryLanguage",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "ItemProcessor",
+            "Iterator",
+            "ItemsPath",
+            "Items",
+            "ItemSelector",
+            "Parameters",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "ItemReader",
+            "ItemBatcher",
+            "ResultWriter",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "Label",
+            "ResultPath",
+            "ResultSelector",
+            "Retry",
+            "Catch",
+            "Output",
+            "Assign",
+        ],
+        StateKind::Unknown => &[],
+    }
+}
+
+/// Fields of the JSONPath query language, with what a JSONata state uses instead.
+const JSONPATH_ONLY: &[(&str, &str)] = &[
+    ("InputPath", "read `$states.input` in `Arguments`"),
+    ("OutputPath", "use `Output`"),
+    ("Parameters", "use `Arguments`"),
+    ("ResultSelector", "use `Output`"),
+    ("ResultPath", "use `Output` or `Assign`"),
+    ("TimeoutSecondsPath", "give `TimeoutSeconds` a `{% %}` expression"),
+    ("HeartbeatSecondsPath", "give `HeartbeatSeconds` a `{% %}` expression"),
+    ("SecondsPath", "give `Seconds` a `{% %}` expression"),
+    ("TimestampPath", "give `Timestamp` a `{% %}` expression"),
+    ("ItemsPath", "use `Items`"),
+    ("MaxConcurrencyPath", "give `MaxConcurrency` a `{% %}` expression"),
+    ("ToleratedFailurePercentagePath", "give `ToleratedFailurePercentage` a `{% %}` expression"),
+    ("ToleratedFailureCountPath", "give `ToleratedFailureCount` a `{% %}` expression"),
+    ("ErrorPath", "give `Error` a `{% %}` expression"),
+    ("CausePath", "give `Cause` a `{% %}` expression"),
+];
+
+/// Fields of the JSONata query language, with what a JSONPath state uses instead.
+const JSONATA_ONLY: &[(&str, &str)] =
+    &[("Arguments", "use `Parameters`"), ("Output", "use `ResultSelector`, `ResultPath` or `OutputPath`"), ("Items", "use `ItemsPath`")];
+
+const EXCLUSIVE: &[(&str, &str)] = &[
+    ("TimeoutSeconds", "TimeoutSecondsPath"),
+    ("HeartbeatSeconds", "HeartbeatSecondsPath"),
+    ("Error", "ErrorPath"),
+    ("Cause", "CausePath"),
+    ("ItemProcessor", "Iterator"),
+    ("MaxConcurrency", "MaxConcurrencyPath"),
+    ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
+    ("ToleratedFailureCount", "ToleratedFailureCountPath"),
+];
+
+const WAIT_FIELDS: &[&str] = &["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
+
+/// The comparison operators of a JSONPath Choice rule and the type of their operand.
+const OPERATORS: &[(&str, Operand)] = &[
+    ("StringEquals", Operand::String),
+    ("StringLessThan", Operand::String),
+    ("StringGreaterThan", Operand::String),
+    ("StringLessThanEquals", Operand::String),
+    ("StringGreaterThanEquals", Operand::String),
+    ("StringMatches", Operand::String),
+    ("NumericEquals", Operand::Number),
+    ("NumericLessThan", Operand::Number),
+    ("NumericGreaterThan", Operand::Number),
+    ("NumericLessThanEquals", Operand::Number),
+    ("NumericGreaterThanEquals", Operand::Number),
+    ("BooleanEquals", Operand::Bool),
+    ("TimestampEquals", Operand::Timestamp),
+    ("TimestampLessThan", Operand::Timestamp),
+    ("TimestampGreaterThan", Operand::Timestamp),
+    ("TimestampLessThanEquals", Operand::Timestamp),
+    ("TimestampGreaterThanEquals", Operand::Timestamp),
+    ("IsNull", Operand::Bool),
+    ("IsPresent", Operand::Bool),
+    ("IsNumeric", Operand::Bool),
+    ("IsString", Operand::Bool),
+    ("IsBoolean", Operand::Bool),
+    ("IsTimestamp", Operand::Bool),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Operand {
+    String,
+    Number,
+    Bool,
+    Timestamp,
+    Path,
+}
+
+/// The operand type of a comparison operator, `*Path` variants included.
+fn operator(name: &str) -> Option<Operand> {
+    if let Some(base) = name.strip_suffix("Path") {
+        let found = OPERATORS.iter().any(|(op, _)| *op == base && !op.starts_with("Is") && *op != "StringMatches");
+        return found.then_some(Operand::Path);
+    }
+    OPERATORS.iter().find(|(op, _)| *op == name).map(|&(_, operand)| operand)
+}
+
+impl Rule for InvalidStateField {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let root = cx.definition.root;
+        if root.is_object() {
+            unknown_fields(cx, "", root, TOP_LEVEL_FIELDS, "a state machine", out);
+            seconds(cx, "", root, "TimeoutSeconds", 1.0, false, out);
+            expect(cx, "", root, "Version", Expect::String, out);
+            expect(cx, "", root, "Comment", Expect::String, out);
+            query_language(cx, "", root, out);
+        }
+        for scope in &cx.machine.scopes {
+            self.check_scope(cx, scope, out);
+        }
+        for state in &cx.machine.states {
+            self.check_state(cx, state, out);
+        }
+    }
+
+    fn check_scope(&self, cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Finding>) {
+        let (fields, what): (&[&str], _) = match scope.kind {
+            ScopeKind::TopLevel => return,
+            ScopeKind::Branch => (SCOPE_FIELDS, "a Parallel branch"),
+            ScopeKind::ItemProcessor => (&["Comment", "StartAt", "States", "QueryLanguage", "ProcessorConfig"], "a Map item processor"),
+        };
+        unknown_fields(cx, &scope.pointer, scope.node, fields, what, out);
+        expect(cx, &scope.pointer, scope.node, "Comment", Expect::String, out);
+        query_language(cx, &scope.pointer, scope.node, out);
+        if let Some(config) = scope.node.get("ProcessorConfig") {
+            processor_config(cx, &push_token(&scope.pointer, "ProcessorConfig"), config, out);
+        }
+    }
+
+    fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+        let name = state.name;
+        if !state.node.is_object() {
+            out.push(cx.finding(
+                &META,
+                &state.pointer,
+                Target::Value,
+                format!("state `{name}` must be an object, not {}", state.node.type_name()),
+            ));
+            return;
+        }
+        if state.kind == StateKind::Unknown {
+            unknown_type(cx, state, out);
+            return;
+        }
+        let kind_name = state.field("Type").and_then(Node::as_str).unwrap_or_default();
+        let language = state.query_language;
+        for member in state.node.members().unwrap_or_default() {
+            let field = member.key.as_str();
+            let pointer = state.field_pointer(field);
+            if !allowed_fields(state.kind).contains(&field) {
+                // `End` on a Choice is ASL005's.
+                if !(state.kind == StateKind::Choice && field == "End") {
+                    let finding =
+                        cx.finding(&META, &pointer, Target::Key, format!("`{field}` is not a field of a {kind_name} state (`{name}`)"));
+                    out.push(match closest(field, allowed_fields(state.kind).iter().copied()) {
+                        Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
+                        None => finding.help(format!("remove `{field}`")),
+                    });
+                }
+            } else if let (QueryLanguage::Jsonata, Some((_, instead))) = (language, JSONPATH_ONLY.iter().find(|(f, _)| *f == field)) {
+                out.push(
+                    cx.finding(&META, &pointer, Target::Key, format!("`{field}` is a JSONPath field, but `{name}` uses JSONata"))
+                        .help(instead.to_string()),
+                );
+            } else if let (QueryLanguage::JsonPath, Some((_, instead))) = (language, JSONATA_ONLY.iter().find(|(f, _)| *f == field)) {
+                out.push(
+                    cx.finding(&META, &pointer, Target::Key, format!("`{field}` is a JSONata field, but `{name}` uses JSONPath"))
+                        .help(format!("{instead}, or set `\"QueryLanguage\": \"JSONata\"`")),
+                );
+            }
+        }
+        // A Distributed Map's children are executions of their own, free to choose.
+        if cx.machine.query_language == QueryLanguage::Jsonata && language == QueryLanguage::JsonPath && !in_distributed_map(cx, state) {
+            out.push(cx.finding(
+                &META,
+                &state.field_pointer("QueryLanguage"),
+                Target::Value,
+                format!("`{name}` uses JSONPath inside a JSONata state machine; a JSONata machine cannot hold JSONPath states"),
+            ));
+        }
+        query_language(cx, &state.pointer, state.node, out);
+        required(cx, state, out);
+        for (a, b) in EXCLUSIVE {
+            if state.field(a).is_some() && state.field(b).is_some() {
+                out.push(cx.finding(&META, &state.field_pointer(b), Target::Key, format!("`{name}` has both `{a}` and `{b}`; use one")));
+            }
+        }
+        values(cx, state, out);
+        if state.kind == StateKind::Choice {
+            choice_rules(cx, state, out);
+        }
+    }
+}
+
+fn in_distributed_map(cx: &Context<'_>, state: &State<'_>) -> bool {
+    let mut scope = cx.machine.scope_of(state);
+    while let Some(owner) = scope.parent {
+        let owner = &cx.machine.states[owner];
+        let mode = owner.field("ItemProcessor").and_then(|p| p.get("ProcessorConfig")).and_then(|c| c.get("Mode"));
+        if mode.and_then(Node::as_str) == Some("DISTRIBUTED") {
+            return true;
+        }
+        scope = cx.machine.scope_of(owner);
+    }
+    false
+}
+
+fn unknown_type(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+    let name = state.name;
+    let finding = match state.field("Type") {
+        None => cx.finding(&META, &state.pointer, Target::Key, format!("state `{name}` has no `Type`")),
+        Some(Node { kind: Kind::String(ty), .. }) => {
+            let finding = cx.finding(&META, &state.field_pointer("Type"), Target::Value, format!("`{ty}` is not a state type (`{name}`)"));
+            match closest(ty, STATE_TYPES.iter().copied()) {
+                Some(suggestion) => return out.push(finding.help(format!("did you mean `{suggestion}`?"))),
+                None => finding,
+            }
+        }
+        Some(other) => {
+            cx.finding(&META, &state.field_pointer("Type"), Target::Value, format!("`Type` must be a string, not {}", other.type_name()))
+        }
+    };
+    out.push(finding.help(format!("`Type` is one of {}", STATE_TYPES.join(", "))));
+}
+
+fn unknown_fields(cx: &Context<'_>, pointer: &str, node: &Node, allowed: &[&str], what: &str, out: &mut Vec<Finding>) {
+    for member in node.members().unwrap_or_default() {
+        if !allowed.contains(&member.key.as_str()) {
+            let finding =
+                cx.finding(&META, &push_token(pointer, &member.key), Target::Key, format!("`{}` is not a field of {what}", member.key));
+            out.push(match closest(&member.key, allowed.iter().copied()) {
+                Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
+                None => finding.help(format!("the fields of {what} are {}", allowed.join(", "))),
+            });
+        }
+    }
+}
+
+fn query_language(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>) {
+    if let Some(value) = node.get("QueryLanguage") {
+        if value.as_str().and_then(QueryLanguage::parse).is_none() {
+            out.push(cx.finding(
+                &META,
+                &push_token(pointer, "QueryLanguage"),
+                Target::Value,
+                "`QueryLanguage` must be \"JSONPath\" or \"JSONata\"",
+            ));
+        }
+    }
+}
+
+fn required(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+    let name = state.name;
+    let missing = |field: &str| cx.finding(&META, &state.pointer, Target::Key, format!("`{name}` has no `{field}`"));
+    match state.kind {
+        StateKind::Task if state.field("Resource").is_none() => {
+            out.push(missing("Resource").help("add the ARN of the integration, e.g. \"arn:aws:states:::lambda:invoke\""))
+        }
+        StateKind::Choice | StateKind::Parallel => {
+            let field = if state.kind == StateKind::Choice { "Choices" } else { "Branches" };
+            match state.field(field) {
+                None => out.push(missing(field)),
+                Some(value) => match value.as_array() {
+                    Some([]) => {
+                        out.push(cx.finding(&META, &state.field_pointer(field), Target::Value, format!("`{field}` of `{name}` is empty")))
+                    }
+                    Some(_) => {}
+                    None if value.is_placeholder() => {}
+                    None => out.push(cx.finding(
+                        &META,
+                        &state.field_pointer(field),
+                        Target::Value,
+                        format!("`{field}` must be an array, not {}", value.type_name()),
+                    )),
+                },
+            }
+        }
+        StateKind::Map if state.field("ItemProcessor").is_none() && state.field("Iterator").is_none() => {
+            out.push(missing("ItemProcessor").help("add `ItemProcessor` with the `StartAt` and `States` run for each item"))
+        }
+        StateKind::Wait => {
+            let present: Vec<&str> = WAIT_FIELDS.iter().copied().filter(|f| state.field(f).is_some()).collect();
+            match present.as_slice() {
+                [] => out
+                    .push(missing("Seconds").help("a Wait needs exactly one of `Seconds`, `Timestamp`, `SecondsPath` or `TimestampPath`")),
+                [_] => {}
+                [_, rest @ ..] => {
+                    for field in rest {
+                        out.push(cx.finding(
+                            &META,
+                            &state.field_pointer(field),
+                            Target::Key,
+                            format!("`{name}` gives more than one of `Seconds`, `Timestamp`, `SecondsPath` and `TimestampPath`"),
+                        ));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Types and ranges of the fields that have them.
+fn values(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+    let (pointer, node) = (&state.pointer, state.node);
+    let jsonata = state.query_language == QueryLanguage::Jsonata;
+    expect(cx, pointer, node, "Comment", Expect::String, out);
+    expect(cx, pointer, node, "Next", Expect::String, out);
+    expect(cx, pointer, node, "Default", Expect::String, out);
+    expect(cx, pointer, node, "End", Expect::Bool, out);
+    // `Parameters` may be any JSON value (an array or a string too).
+    for field in ["ResultSelector", "ItemSelector", "Credentials", "Assign", "ItemReader", "ItemBatcher", "ResultWriter"] {
+        // In JSONata an object field may be one `{% %}` expression that yields the object.
+        let jsonata_value = node.get(field).and_then(Node::as_str).is_some_and(|t| jsonata && is_jsonata(t));
+        if !jsonata_value {
+            expect(cx, pointer, node, field, Expect::Object, out);
+        }
+    }
+    for field in ["InputPath", "OutputPath", "ResultPath"] {
+        expect(cx, pointer, node, field, Expect::StringOrNull, out);
+    }
+    if let Some(label) = node.get("Label") {
+        match label.as_str() {
+            Some(text) if text.chars().count() > 40 => {
+                out.push(cx.finding(&META, &state.field_pointer("Label"), Target::Value, "`Label` must be at most 40 characters"))
+            }
+            Some(_) => {}
+            None => expect(cx, pointer, node, "Label", Expect::String, out),
+        }
+    }
+    seconds(cx, pointer, node, "TimeoutSeconds", 1.0, jsonata, out);
+    seconds(cx, pointer, node, "HeartbeatSeconds", 1.0, jsonata, out);
+    if let (Some(heartbeat), Some(timeout)) =
+        (node.get("HeartbeatSeconds").and_then(Node::as_f64), node.get("TimeoutSeconds").and_then(Node::as_f64))
+    {
+        if heartbeat >= timeout {
+            out.push(cx.finding(
+                &META,
+                &state.field_pointer("HeartbeatSeconds"),
+                Target::Value,
+                format!("`HeartbeatSeconds` ({heartbeat}) must be less than `TimeoutSeconds` ({timeout})"),
+            ));
+        }
+    }
+    if state.kind == StateKind::Wait {
+        seconds(cx, pointer, node, "Seconds", 0.0, jsonata, out);
+        if let Some(text) = node.get("Timestamp").and_then(Node::as_str) {
+            let dynamic = text.contains("${") || (jsonata && is_jsonata(text));
+            if !dynamic && !is_rfc3339(text) {
+                out.push(
+                    cx.finding(&META, &state.field_pointer("Timestamp"), Target::Value, format!("`{text}` is not an RFC 3339 timestamp"))
+                        .help("write it like \"2026-03-14T01:59:00Z\", with an uppercase `T` and `Z` or an offset"),
+                );
+            }
+        }
+    }
+    if state.kind == StateKind::Map {
+        integer(cx, pointer, node, "MaxConcurrency", 0.0, f64::MAX, jsonata, out);
+        integer(cx, pointer, node, "ToleratedFailureCount", 0.0, f64::MAX, jsonata, out);
+        number(cx, pointer, node, "ToleratedFailurePercentage", 0.0, 100.0, jsonata, out);
+    }
+    if state.kind == StateKind::Fail {
+        for field in ["Error", "Cause"] {
+            expect(cx, pointer, node, field, Expect::String, out);
+        }
+    }
+}
+
+fn processor_config(cx: &Context<'_>, pointer: &str, config: &Node, out: &mut Vec<Finding>) {
+    if !config.is_object() {
+        return expect_value(cx, pointer, config, "ProcessorConfig", Expect::Object, out);
+    }
+    unknown_fields(cx, pointer, config, &["Mode", "ExecutionType"], "`ProcessorConfig`", out);
+    let mode = config.get("Mode").and_then(Node::as_str);
+    if let Some(value) = config.get("Mode").filter(|_| !matches!(mode, Some("INLINE" | "DISTRIBUTED"))) {
+        if !value.is_placeholder() {
+            out.push(cx.finding(&META, &push_token(pointer, "Mode"), Target::Value, "`Mode` must be \"INLINE\" or \"DISTRIBUTED\""));
+        }
+    }
+    match config.get("ExecutionType") {
+        None if mode == Some("DISTRIBUTED") => out.push(
+            cx.finding(&META, pointer, Target::Key, "a DISTRIBUTED Map needs `ExecutionType`")
+                .help("add `\"ExecutionType\": \"STANDARD\"` or `\"EXPRESS\"`"),
+        ),
+        Some(value) if !matches!(value.as_str(), Some("STANDARD" | "EXPRESS")) && !value.is_placeholder() => out.push(cx.finding(
+            &META,
+            &push_token(pointer, "ExecutionType"),
+            Target::Value,
+            "`ExecutionType` must be \"STANDARD\" or \"EXPRESS\"",
+        )),
+        _ => {}
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Expect {
+    String,
+    StringOrNull,
+    Bool,
+    Object,
+}
+
+fn expect(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, expected: Expect, out: &mut Vec<Finding>) {
+    if let Some(value) = node.get(field) {
+        expect_value(cx, &push_token(pointer, field), value, field, expected, out);
+    }
+}
+
+fn expect_value(cx: &Context<'_>, pointer: &str, value: &Node, field: &str, expected: Expect, out: &mut Vec<Finding>) {
+    let (ok, wanted) = match expected {
+        Expect::String => (value.as_str().is_some(), "a string"),
+        Expect::StringOrNull => (value.as_str().is_some() || value.kind == Kind::Null, "a string or null"),
+        Expect::Bool => (value.as_bool().is_some(), "true or false"),
+        Expect::Object => (value.is_object(), "an object"),
+    };
+    if !ok && !value.is_placeholder() {
+        out.push(cx.finding(&META, pointer, Target::Value, format!("`{field}` must be {wanted}, not {}", value.type_name())));
+    }
+}
+
+/// A count of seconds: an integer from `min` to 99999999.
+fn seconds(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, min: f64, jsonata: bool, out: &mut Vec<Finding>) {
+    integer(cx, pointer, node, field, min, MAX_SECONDS, jsonata, out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn integer(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, min: f64, max: f64, jsonata: bool, out: &mut Vec<Finding>) {
+    numeric(cx, pointer, node, field, min, max, true, jsonata, out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn number(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, min: f64, max: f64, jsonata: bool, out: &mut Vec<Finding>) {
+    numeric(cx, pointer, node, field, min, max, false, jsonata, out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn numeric(
+    cx: &Context<'_>,
+    pointer: &str,
+    node: &Node,
+    field: &str,
+    min: f64,
+    max: f64,
+    whole: bool,
+    jsonata: bool,
+    out: &mut Vec<Finding>,
+) {
+    let Some(value) = node.get(field) else { return };
+    let what = if whole { "an integer" } else { "a number" };
+    let range = if max == f64::MAX { format!("{what} of at least {min}") } else { format!("{what} from {min} to {max}") };
+    let message = match &value.kind {
+        Kind::Number(n) if n.is_finite() && (!whole || n.fract() == 0.0) && *n >= min && *n <= max => return,
+        Kind::Number(n) => format!("`{field}` must be {range}, not {}", render_number(*n)),
+        Kind::String(text) if text.contains("${") || (jsonata && is_jsonata(text)) => return,
+        Kind::Tagged(..) => return,
+        _ if value.is_placeholder() => return,
+        _ => format!("`{field}` must be {range}, not {}", value.type_name()),
+    };
+    out.push(cx.finding(&META, &push_token(pointer, field), Target::Value, message));
+}
+
+fn render_number(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e16 { format!("{}", n as i64) } else { format!("{n}") }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, uppercase `T` and `Z`.
+fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' || !digits(8..10) || b[10] != b'T' {
+        return false;
+    }
+    if !digits(11..13) || b[13] != b':' || !digits(14..16) || b[16] != b':' || !digits(17..19) {
+        return false;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => b.len() == i + 6 && digits(i + 1..i + 3) && b[i + 3] == b':' && digits(i + 4..i + 6),
+        _ => false,
+    }
+}
+
+/// The rules of a Choice state, nested `And` / `Or` / `Not` included.
+fn choice_rules(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+    let jsonata = state.query_language == QueryLanguage::Jsonata;
+    let choices_pointer = state.field_pointer("Choices");
+    let rules = state.field("Choices").and_then(Node::as_array).unwrap_or_default();
+    let mut stack: Vec<(String, &Node, bool)> =
+        rules.iter().enumerate().map(|(i, rule)| (push_token(&choices_pointer, &i.to_string()), rule, true)).collect();
+    stack.reverse();
+    while let Some((pointer, rule, top)) = stack.pop() {
+        let Some(members) = rule.members() else {
+            out.push(cx.finding(&META, &pointer, Target::Value, format!("a Choice rule must be an object, not {}", rule.type_name())));
+            continue;
+        };
+        let mut finding = |message: String, at: &str, target| out.push(cx.finding(&META, at, target, message));
+        if top && rule.get("Next").is_none() {
+            finding(format!("a Choice rule of `{}` has no `Next`", state.name), &pointer, Target::Value);
+        }
+        let mut operators = Vec::new();
+        let mut combinators = Vec::new();
+        for member in members {
+            let key = member.key.as_str();
+            let at = push_token(&pointer, key);
+            match key {
+                "Comment" => {}
+                "Next" | "Assign" if top => {}
+                "Output" if top && jsonata => {}
+                "Condition" if jsonata => {}
+                "Variable" if !jsonata => expect_value(cx, &at, &member.value, key, Expect::String, out),
+                "And" | "Or" | "Not" if !jsonata => combinators.push((key, &member.value, at)),
+                _ if !jsonata && operator(key).is_some() => operators.push((key, &member.value, at)),
+                _ => {
+                    let language = if jsonata { "a JSONata Choice rule (which uses `Condition`)" } else { "a JSONPath Choice rule" };
+                    let place = if top { "" } else { " nested inside `And`, `Or` or `Not`" };
+                    let message = format!("`{key}` is not a field of {language}{place}");
+                    out.push(cx.finding(&META, &at, Target::Key, message));
+                }
+            }
+        }
+        let mut finding = |message: String, at: &str, target| out.push(cx.finding(&META, at, target, message));
+        if jsonata {
+            if rule.get("Condition").is_none() {
+                finding(format!("a JSONata Choice rule of `{}` has no `Condition`", state.name), &pointer, Target::Value);
+            }
+            continue;
+        }
+        match (combinators.as_slice(), operators.as_slice()) {
+            ([], []) => finding(
+                format!("a Choice rule of `{}` has no comparison (such as `StringEquals`) and no `And`, `Or` or `Not`", state.name),
+                &pointer,
+                Target::Value,
+            ),
+            ([], [(op, value, at)]) => {
+                if rule.get("Variable").is_none() {
+                    finding(format!("the `{op}` rule of `{}` has no `Variable`", state.name), &pointer, Target::Value);
+                }
+                if let Some(message) = operand_error(op, value) {
+                    finding(message, at, Target::Value);
+                }
+            }
+            ([], [_, rest @ ..]) => {
+                for (op, _, at) in rest {
+                    finding(format!("a Choice rule can have one comparison; `{op}` is a second one"), at, Target::Key);
+                }
+            }
+            ([(name, value, at)], []) => {
+                if rule.get("Variable").is_some() {
+                    finding(
+                        format!("`{name}` combines rules and cannot have a `Variable`"),
+                        &push_token(&pointer, "Variable"),
+                        Target::Key,
+                    );
+                }
+                match (*name, &value.kind) {
+                    ("Not", Kind::Object(_)) => stack.push((at.clone(), value, false)),
+                    ("And" | "Or", Kind::Array(items)) if !items.is_empty() => {
+                        for (i, item) in items.iter().enumerate().rev() {
+                            stack.push((push_token(at, &i.to_string()), item, false));
+                        }
+                    }
+                    ("Not", _) => finding("`Not` must hold one Choice rule (an object)".into(), at, Target::Value),
+                    _ => finding(format!("`{name}` must hold a non-empty array of Choice rules"), at, Target::Value),
+                }
+            }
+            (_, _) => {
+                let (name, _, at) = if combinators.len() > 1 { &combinators[1] } else { &operators[0] };
+                finding(
+                    format!("a Choice rule can have one of `And`, `Or`, `Not` or a comparison; `{name}` is one too many"),
+                    at,
+                    Target::Key,
+                );
+            }
+        }
+    }
+}
+
+fn operand_error(op: &str, value: &Node) -> Option<String> {
+    if value.is_placeholder() {
+        return None;
+    }
+    let (ok, wanted) = match operator(op)? {
+        Operand::String | Operand::Timestamp | Operand::Path => (value.as_str().is_some(), "a string"),
+        Operand::Number => (value.as_f64().is_some(), "a number"),
+        Operand::Bool => (value.as_bool().is_some(), "true or false"),
+    };
+    if !ok {
+        return Some(format!("`{op}` compares with {wanted}, not {}", value.type_name()));
+    }
+    if operator(op) == Some(Operand::Timestamp) {
+        let text = value.as_str()?;
+        if !is_rfc3339(text) {
+            return Some(format!("`{text}` is not an RFC 3339 timestamp"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        for ok in ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123Z", "2026-01-01T00:00:00+02:00"] {
+            assert!(is_rfc3339(ok), "{ok}");
+        }
+        for bad in ["2026-01-01 00:00:00Z", "2026-01-01t00:00:00z", "2026-01-01T00:00:00", "2026-1-01T00:00:00Z"] {
+            assert!(!is_rfc3339(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn operators_and_their_path_variants() {
+        assert!(operator("StringEqualsPath") == Some(Operand::Path));
+        assert!(operator("IsPresentPath").is_none());
+        assert!(operator("NumericGreaterThan") == Some(Operand::Number));
+        assert!(operator("Nope").is_none());
+    }
+}

@@ -1,0 +1,249 @@
+//! The rule engine: rule metadata, the `Rule` trait with its visitor hooks, the registry,
+//! the context rules read from and the selection of rules by code, prefix or name.
+
+mod asl001_parse_error;
+mod asl002_invalid_structure;
+mod asl003_unknown_transition_target;
+mod asl004_unreachable_state;
+mod asl005_missing_next_or_end;
+mod asl006_invalid_state_field;
+mod asl007_invalid_expression;
+mod asl008_invalid_retry_or_catch;
+mod asl009_duplicate_state_name;
+mod asl010_duplicate_key;
+mod asl011_no_terminal_path;
+mod asl012_invalid_resource;
+
+use crate::asl::{Machine, Scope, State};
+use crate::finding::{Finding, Severity};
+use crate::host::Definition;
+use crate::syntax::{Kind, Node, Span};
+
+pub use asl001_parse_error::parse_error;
+
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+    /// `rules/CODE.md`, embedded.
+    pub doc: &'static str,
+}
+
+/// A lint rule. Rules are stateless; the default `check_definition` visits every scope and
+/// every state, nested Parallel branches and Map item processors included, so a rule
+/// overrides only the level it needs.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for scope in &cx.machine.scopes {
+            self.check_scope(cx, scope, out);
+        }
+        for state in &cx.machine.states {
+            self.check_state(cx, state, out);
+        }
+    }
+
+    fn check_scope(&self, _cx: &Context<'_>, _scope: &Scope<'_>, _out: &mut Vec<Finding>) {}
+
+    fn check_state(&self, _cx: &Context<'_>, _state: &State<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// Every rule, in run order.
+pub static REGISTRY: &[&dyn Rule] = &[
+    &asl001_parse_error::ParseError,
+    &asl002_invalid_structure::InvalidStructure,
+    &asl003_unknown_transition_target::UnknownTransitionTarget,
+    &asl004_unreachable_state::UnreachableState,
+    &asl005_missing_next_or_end::MissingNextOrEnd,
+    &asl006_invalid_state_field::InvalidStateField,
+    &asl007_invalid_expression::InvalidExpression,
+    &asl008_invalid_retry_or_catch::InvalidRetryOrCatch,
+    &asl009_duplicate_state_name::DuplicateStateName,
+    &asl010_duplicate_key::DuplicateKey,
+    &asl011_no_terminal_path::NoTerminalPath,
+    &asl012_invalid_resource::InvalidResource,
+];
+
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    REGISTRY.iter().map(|r| r.meta()).find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
+}
+
+/// Which part of the node a finding points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Value,
+    /// The member's key, such as a state's name.
+    Key,
+    /// A byte range inside a string value (its decoded text).
+    Range(usize, usize),
+}
+
+/// What a rule sees of one definition.
+pub struct Context<'a> {
+    /// The file as shown to the user.
+    pub file: &'a str,
+    /// The file's text, which the definition's spans index.
+    pub text: &'a str,
+    pub definition: &'a Definition<'a>,
+    pub machine: &'a Machine<'a>,
+}
+
+impl Context<'_> {
+    /// A finding at `pointer` (inside the definition) with the rule's default severity. The
+    /// state is filled in from the pointer when it lies inside one.
+    pub fn finding(&self, meta: &'static RuleMeta, pointer: &str, target: Target, message: impl Into<String>) -> Finding {
+        Finding {
+            code: meta.code,
+            name: meta.name,
+            severity: meta.severity,
+            message: message.into(),
+            file: self.file.to_string(),
+            definition: self.definition.name.clone(),
+            state: self.state_at(pointer).map(str::to_string),
+            pointer: format!("{}{}", self.definition.pointer_prefix, pointer),
+            span: self.span(pointer, target),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// The span of `pointer`; an unresolvable pointer falls back to its nearest ancestor.
+    pub fn span(&self, pointer: &str, target: Target) -> Span {
+        let mut pointer = pointer;
+        loop {
+            if let Some((node, key_span)) = self.definition.root.lookup(pointer) {
+                return match target {
+                    Target::Key => key_span.unwrap_or(node.span),
+                    Target::Value => node.span,
+                    Target::Range(start, end) => self.string_range(node, start, end),
+                };
+            }
+            match pointer.rfind('/') {
+                Some(i) => pointer = &pointer[..i],
+                None => return self.definition.root.span,
+            }
+        }
+    }
+
+    /// A range inside a string's decoded text, mapped to the file when the string is written
+    /// without escapes (so decoded and source text line up); otherwise the whole string.
+    fn string_range(&self, node: &Node, start: usize, end: usize) -> Span {
+        let mut node = node;
+        while let Kind::Tagged(_, inner) = &node.kind {
+            node = inner;
+        }
+        let (Some(value), Some(source)) = (node.as_str(), self.text.get(node.span.start..node.span.end)) else {
+            return node.span;
+        };
+        let offset = if source == value {
+            0
+        } else if source.len() == value.len() + 2 && &source[1..source.len() - 1] == value {
+            1
+        } else {
+            return node.span;
+        };
+        let start = node.span.start + offset + start.min(value.len());
+        let end = node.span.start + offset + end.clamp(start - node.span.start - offset, value.len());
+        Span::new(start, end.max(start))
+    }
+
+    /// The innermost state whose pointer contains `pointer`.
+    pub fn state_at(&self, pointer: &str) -> Option<&str> {
+        self.machine
+            .states
+            .iter()
+            .filter(|s| pointer.starts_with(&s.pointer) && matches!(pointer.as_bytes().get(s.pointer.len()), None | Some(b'/')))
+            .max_by_key(|s| s.pointer.len())
+            .map(|s| s.name)
+    }
+}
+
+/// Which rules run: `--select` and `--ignore` by code, code prefix or name.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    /// Checks that every selector names a rule, a code prefix of some rule, or `ALL`.
+    pub fn validate(&self) -> Result<(), String> {
+        for selector in self.select.iter().chain(&self.ignore) {
+            if !REGISTRY.iter().any(|r| matches(selector, r.meta())) {
+                return Err(format!("`{selector}` matches no rule code, code prefix or rule name"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn enabled(&self, meta: &RuleMeta) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|s| matches(s, meta));
+        selected && !self.ignore.iter().any(|s| matches(s, meta))
+    }
+}
+
+fn matches(selector: &str, meta: &RuleMeta) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+        || selector == meta.name
+        || (!selector.is_empty() && meta.code.len() >= selector.len() && meta.code[..selector.len()].eq_ignore_ascii_case(selector))
+}
+
+/// Names close to `name` among `candidates`, for "did you mean" help.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates.map(|c| (edit_distance(name, c), c)).filter(|&(d, _)| d <= limit).min().map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// `rules/CODE.md` for a code, embedded at build time.
+macro_rules! rule_doc {
+    ($code:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, ".md"))
+    };
+}
+pub(crate) use rule_doc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_by_code_prefix_and_name() {
+        let meta = find("ASL004").unwrap();
+        let by = |select: &[&str], ignore: &[&str]| {
+            Selection { select: select.iter().map(|s| s.to_string()).collect(), ignore: ignore.iter().map(|s| s.to_string()).collect() }
+                .enabled(meta)
+        };
+        assert!(by(&[], &[]));
+        assert!(by(&["ASL"], &[]));
+        assert!(by(&["asl00"], &[]));
+        assert!(by(&["unreachable-state"], &[]));
+        assert!(!by(&["ASL003"], &[]));
+        assert!(!by(&[], &["ASL004"]));
+        assert!(!by(&["ASL"], &["unreachable-state"]));
+        assert!(Selection { select: vec!["NOPE".into()], ignore: vec![] }.validate().is_err());
+    }
+
+    #[test]
+    fn closest_names() {
+        assert_eq!(closest("ChargCard", ["ChargeCard", "Refund"].into_iter()), Some("ChargeCard"));
+        assert_eq!(closest("X", ["ChargeCard"].into_iter()), None);
+    }
+}

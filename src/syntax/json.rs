@@ -1,0 +1,354 @@
+//! A strict JSON parser (RFC 8259) that builds the span tree directly.
+//!
+//! Hand-written rather than taken from a crate so that it keeps duplicate keys, bounds its
+//! recursion at [`MAX_DEPTH`] (a file of 100,000 `[` must be a finding, not a stack
+//! overflow), reports the exact byte of every error, and allocates nothing but the tree.
+
+use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
+
+/// Strict JSON; with `lenient`, also comments and trailing commas (JSON with comments, as
+/// editors' settings files and `.json5` test fixtures write it).
+pub(super) fn parse(text: &str, lenient: bool) -> Result<Node, ParseError> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut parser = Parser { bytes: text.as_bytes(), text, pos: start, lenient };
+    parser.skip_ws()?;
+    if parser.pos == parser.bytes.len() {
+        return Err(parser.error("the file is empty"));
+    }
+    let root = parser.value(0)?;
+    parser.skip_ws()?;
+    if parser.pos != parser.bytes.len() {
+        return Err(parser.error("unexpected text after the end of the JSON value"));
+    }
+    Ok(root)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    lenient: bool,
+}
+
+impl Parser<'_> {
+    fn error(&self, message: impl Into<String>) -> ParseError {
+        ParseError { message: message.into(), offset: self.pos }
+    }
+
+    fn unexpected(&self, expected: &str) -> ParseError {
+        let rest = &self.text[self.pos..];
+        if rest.starts_with("//") || rest.starts_with("/*") {
+            return self.error("JSON has no comments; put notes in a `Comment` field");
+        }
+        match rest.chars().next() {
+            None => self.error(format!("unexpected end of file, expected {expected}")),
+            Some(c) if c.is_control() => self.error(format!("unexpected character {:?}, expected {expected}", c)),
+            Some(c) => self.error(format!("unexpected character `{c}`, expected {expected}")),
+        }
+    }
+
+    fn skip_ws(&mut self) -> Result<(), ParseError> {
+        loop {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            if !self.lenient || self.bytes.get(self.pos) != Some(&b'/') {
+                return Ok(());
+            }
+            let rest = &self.text[self.pos..];
+            if rest.starts_with("//") {
+                self.pos += rest.find('\n').unwrap_or(rest.len());
+            } else if let Some(body) = rest.strip_prefix("/*") {
+                let Some(end) = body.find("*/") else { return Err(self.error("unterminated comment")) };
+                self.pos += end + 4;
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
+        let start = self.pos;
+        let kind = match self.bytes.get(self.pos) {
+            Some(b'{') => self.object(depth + 1)?,
+            Some(b'[') => self.array(depth + 1)?,
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b't') => self.literal("true", Kind::Bool(true))?,
+            Some(b'f') => self.literal("false", Kind::Bool(false))?,
+            Some(b'n') => self.literal("null", Kind::Null)?,
+            _ => return Err(self.unexpected("a JSON value")),
+        };
+        Ok(Node { kind, span: Span::new(start, self.pos) })
+    }
+
+    fn enter(&self, depth: usize) -> Result<(), ParseError> {
+        if depth > MAX_DEPTH { Err(self.error(format!("nesting is deeper than {MAX_DEPTH} levels"))) } else { Ok(()) }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Kind, ParseError> {
+        self.enter(depth)?;
+        self.pos += 1;
+        let mut members = Vec::new();
+        self.skip_ws()?;
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(Kind::Object(members));
+        }
+        loop {
+            self.skip_ws()?;
+            if self.lenient && self.bytes.get(self.pos) == Some(&b'}') {
+                self.pos += 1;
+                return Ok(Kind::Object(members));
+            }
+            let key_start = self.pos;
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                if self.bytes.get(self.pos) == Some(&b'}') && !members.is_empty() {
+                    return Err(self.error("trailing comma before `}`; JSON does not allow one"));
+                }
+                return Err(self.unexpected("a quoted object key"));
+            }
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_ws()?;
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(self.unexpected("`:` after the object key"));
+            }
+            self.pos += 1;
+            self.skip_ws()?;
+            let value = self.value(depth)?;
+            members.push(Member { key, key_span, value });
+            self.skip_ws()?;
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Kind::Object(members));
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Kind, ParseError> {
+        self.enter(depth)?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws()?;
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Kind::Array(items));
+        }
+        loop {
+            self.skip_ws()?;
+            if self.lenient && self.bytes.get(self.pos) == Some(&b']') {
+                self.pos += 1;
+                return Ok(Kind::Array(items));
+            }
+            if self.bytes.get(self.pos) == Some(&b']') && !items.is_empty() {
+                return Err(self.error("trailing comma before `]`; JSON does not allow one"));
+            }
+            items.push(self.value(depth)?);
+            self.skip_ws()?;
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Kind::Array(items));
+                }
+                _ => return Err(self.unexpected("`,` or `]`")),
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, ParseError> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(kind)
+        } else {
+            Err(self.unexpected("a JSON value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<Kind, ParseError> {
+        let start = self.pos;
+        if self.bytes[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        match self.bytes.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.unexpected("a digit")),
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if !matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
+                return Err(self.unexpected("a digit after `.`"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            if !matches!(self.bytes.get(self.pos), Some(b'0'..=b'9')) {
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+            self.digits();
+        }
+        // The grammar above is a subset of what `f64::from_str` accepts; huge exponents
+        // become infinities, which range checks then reject.
+        let value = self.text[start..self.pos].parse().unwrap_or(f64::NAN);
+        Ok(Kind::Number(value))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run_start..self.pos]);
+            match self.bytes.get(self.pos) {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(_) => {
+                    return Err(self.error("control character in a string; write it as an escape such as \\n"));
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        self.pos += 1;
+        let c = match self.bytes.get(self.pos) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let high = self.hex4()?;
+                let c = if (0xD800..0xDC00).contains(&high) && self.bytes[self.pos..].starts_with(b"\\u") {
+                    let save = self.pos;
+                    self.pos += 2;
+                    let low = self.hex4()?;
+                    if (0xDC00..0xE000).contains(&low) {
+                        char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                    } else {
+                        self.pos = save;
+                        None
+                    }
+                } else {
+                    char::from_u32(high)
+                };
+                // A lone surrogate is legal JSON but no character: keep a replacement.
+                out.push(c.unwrap_or('\u{fffd}'));
+                return Ok(());
+            }
+            _ => return Err(self.unexpected("a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")),
+        };
+        out.push(c);
+        self.pos += 1;
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
+        match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
+            Some(v) if digits.is_some_and(|d| d.bytes().all(|b| b.is_ascii_hexdigit())) => {
+                self.pos += 4;
+                Ok(v)
+            }
+            _ => Err(self.error("`\\u` must be followed by four hexadecimal digits")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> ParseError {
+        parse(text, false).unwrap_err()
+    }
+
+    #[test]
+    fn comments_and_trailing_commas_only_when_lenient() {
+        let text = "// fixture\n{\"StartAt\": \"A\", /* c */ \"States\": [1, 2,],}";
+        let root = parse(text, true).unwrap();
+        assert_eq!(root.get("StartAt").unwrap().as_str(), Some("A"));
+        assert_eq!(parse(text, false).unwrap_err().offset, 0);
+        assert!(parse("{\"a\": 1 /* open", true).unwrap_err().message.contains("unterminated comment"));
+        assert!(parse("{a: 1}", true).is_err(), "unquoted keys stay errors");
+    }
+
+    #[test]
+    fn parses_values_with_spans() {
+        let text = "\u{feff}{\"a\": [1, -2.5e3, true, null], \"é\": \"x\\u00e9\\ud83d\\ude00\"}";
+        let root = parse(text, false).unwrap();
+        let members = root.members().unwrap();
+        assert_eq!(members[0].key, "a");
+        let items = members[0].value.as_array().unwrap();
+        assert_eq!(items[1].kind, Kind::Number(-2500.0));
+        assert_eq!(&text[items[1].span.start..items[1].span.end], "-2.5e3");
+        assert_eq!(members[1].value.as_str(), Some("xé😀"));
+        assert_eq!(root.span.start, 3);
+    }
+
+    #[test]
+    fn keeps_duplicate_keys_in_order() {
+        let root = parse(r#"{"k": 1, "k": 2}"#, false).unwrap();
+        assert_eq!(root.members().unwrap().len(), 2);
+        assert_eq!(root.get("k").unwrap().as_f64(), Some(2.0));
+    }
+
+    #[test]
+    fn rejects_leniencies_at_the_right_byte() {
+        assert_eq!(err(r#"{"a": 1,}"#).offset, 8);
+        assert!(err(r#"{"a": [1,]}"#).message.starts_with("trailing comma before `]`"));
+        assert_eq!(err("{\"a\": 1} // c").offset, 9);
+        assert!(err("{// c\n}").message.starts_with("JSON has no comments"));
+        assert_eq!(err("{'a': 1}").offset, 1);
+        assert_eq!(err("[01]").offset, 2);
+        assert_eq!(err("\"a\nb\"").offset, 2);
+        assert_eq!(err("").message, "the file is empty");
+        assert!(err("[1, 2").message.contains("end of file"));
+    }
+
+    #[test]
+    fn refuses_deep_nesting_without_overflowing() {
+        let deep = "[".repeat(100_000);
+        assert!(err(&deep).message.contains("deeper than 256"));
+        let ok = format!("{}{}", "[".repeat(255), "]".repeat(255));
+        assert!(parse(&ok, false).is_ok());
+    }
+
+    #[test]
+    fn huge_numbers_do_not_fail_the_parse() {
+        let root = parse("[1e999, -0, 18446744073709551616]", false).unwrap();
+        let items = root.as_array().unwrap();
+        assert_eq!(items[0].as_f64(), Some(f64::INFINITY));
+        assert_eq!(items[2].as_f64(), Some(18446744073709551616.0));
+    }
+}

@@ -1,0 +1,222 @@
+//! One span-preserving tree for JSON and YAML.
+//!
+//! Every node carries the byte range of its text in the file. Objects keep every member in
+//! source order, duplicates included, so that duplicate keys can be reported; lookups follow
+//! AWS's own parsers and take the last occurrence.
+
+mod json;
+mod lines;
+mod yaml;
+
+pub use lines::{LineIndex, Position};
+
+/// Nesting deeper than this is refused as a parse error (SPEC §10).
+pub const MAX_DEPTH: usize = 256;
+
+/// A byte range in a file, end exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: Kind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+    /// A YAML node with a local tag such as CloudFormation's `!Sub` (tag without the `!`).
+    Tagged(String, Box<Node>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// A file that is not well-formed: the message and the byte offset where it went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub offset: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    /// JSON with comments and trailing commas: `.json5` files as test fixtures write them.
+    JsonWithComments,
+    Yaml,
+}
+
+/// Parses `text` as `format`. A leading UTF-8 byte order mark is skipped; spans stay
+/// relative to the whole text.
+pub fn parse(text: &str, format: Format) -> Result<Node, ParseError> {
+    match format {
+        Format::Json => json::parse(text, false),
+        Format::JsonWithComments => json::parse(text, true),
+        Format::Yaml => yaml::parse(text),
+    }
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.kind {
+            Kind::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind {
+            Kind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn members(&self) -> Option<&[Member]> {
+        match &self.kind {
+            Kind::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self.kind, Kind::Object(_))
+    }
+
+    /// The member named `key`; the last one when the key is repeated, as AWS reads it.
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        self.members()?.iter().rev().find(|m| m.key == key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.member(key).map(|m| &m.value)
+    }
+
+    /// A value that only the deployment fills in: a `${...}` placeholder string, or a
+    /// CloudFormation intrinsic (`!Ref`, `{"Fn::GetAtt": ...}`, `{"Ref": ...}`).
+    pub fn is_placeholder(&self) -> bool {
+        match &self.kind {
+            Kind::String(s) => s.contains("${"),
+            Kind::Tagged(..) => true,
+            Kind::Object(members) => members.len() == 1 && (members[0].key == "Ref" || members[0].key.starts_with("Fn::")),
+            _ => false,
+        }
+    }
+
+    /// A short name of the value's type for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "a boolean",
+            Kind::Number(_) => "a number",
+            Kind::String(_) => "a string",
+            Kind::Array(_) => "an array",
+            Kind::Object(_) => "an object",
+            Kind::Tagged(..) => "a tagged value",
+        }
+    }
+
+    /// Follows a JSON Pointer (RFC 6901). Returns the node and, when the last step was an
+    /// object member, the span of its key.
+    pub fn lookup(&self, pointer: &str) -> Option<(&Node, Option<Span>)> {
+        let mut node = self;
+        let mut key_span = None;
+        if pointer.is_empty() {
+            return Some((node, None));
+        }
+        let rest = pointer.strip_prefix('/')?;
+        for raw in rest.split('/') {
+            let token = unescape_token(raw);
+            node = skip_tags(node);
+            match &node.kind {
+                Kind::Object(_) => {
+                    let member = node.member(&token)?;
+                    key_span = Some(member.key_span);
+                    node = &member.value;
+                }
+                Kind::Array(items) => {
+                    let index: usize = token.parse().ok()?;
+                    key_span = None;
+                    node = items.get(index)?;
+                }
+                _ => return None,
+            }
+        }
+        Some((node, key_span))
+    }
+}
+
+fn skip_tags(mut node: &Node) -> &Node {
+    while let Kind::Tagged(_, inner) = &node.kind {
+        node = inner;
+    }
+    node
+}
+
+fn unescape_token(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains('~') { raw.replace("~1", "/").replace("~0", "~").into() } else { raw.into() }
+}
+
+/// Appends one reference token to a JSON Pointer, escaping `~` and `/`.
+pub fn push_token(pointer: &str, token: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_lookup_takes_the_last_duplicate_and_unescapes() {
+        let text = r#"{"a/b": {"x": 1, "x": [true, {"~k": null}]}}"#;
+        let root = parse(text, Format::Json).unwrap();
+        let (node, key) = root.lookup("/a~1b/x/1/~0k").unwrap();
+        assert_eq!(node.kind, Kind::Null);
+        assert_eq!(&text[key.unwrap().start..key.unwrap().end], "\"~k\"");
+        assert!(root.lookup("/a~1b/x/7").is_none());
+        assert_eq!(push_token("/States", "a/b~c"), "/States/a~1b~0c");
+    }
+}

@@ -1,0 +1,329 @@
+//! YAML through libyaml's event stream (the safe Rust port), into the same span tree as
+//! JSON.
+//!
+//! libyaml accepts what CloudFormation accepts, down to flow collections that close at
+//! their parent's indentation, and its marks are byte offsets. CloudFormation's local tags
+//! (`!Sub`, `!GetAtt`, ...) become tagged nodes. Aliases are expanded under a node budget
+//! so that a "billion laughs" file fails fast.
+
+use std::collections::HashMap;
+
+use libyaml_safer::{Event, EventData, Parser, ScalarStyle};
+
+use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
+
+/// How many nodes a document may hold once its aliases are expanded.
+const NODE_BUDGET: usize = 1_000_000;
+
+pub(super) fn parse(text: &str) -> Result<Node, ParseError> {
+    let mut input = text.as_bytes();
+    let mut parser = Parser::new();
+    parser.set_input_string(&mut input);
+    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), nodes: 0 };
+    let mut root = None;
+    let mut documents = 0;
+    loop {
+        let event = parser.parse().map_err(|e| {
+            let mark = e.problem_mark().or(e.context_mark()).unwrap_or_default();
+            let message = match e.context() {
+                Some(context) if !context.is_empty() => format!("{context}: {}", e.problem()),
+                _ => e.problem().to_string(),
+            };
+            ParseError { message, offset: usize::try_from(mark.index).unwrap_or(usize::MAX).min(text.len()) }
+        })?;
+        match event.data {
+            EventData::DocumentStart { .. } => documents += 1,
+            EventData::StreamEnd => break,
+            _ if documents > 1 => {} // only the first document is linted
+            _ => {
+                if let Some(node) = builder.event(event)? {
+                    root = Some(node);
+                }
+            }
+        }
+    }
+    root.ok_or(ParseError { message: "the file is empty".into(), offset: 0 })
+}
+
+fn span_of(event: &Event) -> Span {
+    let start = usize::try_from(event.start_mark.index).unwrap_or(usize::MAX);
+    let end = usize::try_from(event.end_mark.index).unwrap_or(usize::MAX);
+    Span::new(start, end.max(start))
+}
+
+enum Frame {
+    Sequence { start: usize, anchor: Option<String>, tag: Option<String>, items: Vec<Node> },
+    Mapping { start: usize, anchor: Option<String>, tag: Option<String>, members: Vec<Member>, key: Option<(String, Span)> },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<String, (Node, usize)>,
+    nodes: usize,
+}
+
+impl Builder {
+    /// Feeds one event; returns the root node once the document's top node is complete.
+    fn event(&mut self, event: Event) -> Result<Option<Node>, ParseError> {
+        let span = span_of(&event);
+        let (node, anchor) = match event.data {
+            EventData::Scalar { anchor, tag, value, style, .. } => (self.scalar(value, style, tag, span)?, anchor),
+            EventData::Alias { anchor } => {
+                let Some(&(_, count)) = self.anchors.get(&anchor) else {
+                    return Err(ParseError { message: format!("alias to the unknown anchor `{anchor}`"), offset: span.start });
+                };
+                self.count(count, span.start)?;
+                (self.anchors[&anchor].0.clone(), None)
+            }
+            EventData::SequenceStart { anchor, tag, .. } => {
+                let frame = Frame::Sequence { start: span.start, anchor, tag: tag.and_then(local_tag), items: Vec::new() };
+                self.push(span, frame)?;
+                return Ok(None);
+            }
+            EventData::MappingStart { anchor, tag, .. } => {
+                let frame = Frame::Mapping { start: span.start, anchor, tag: tag.and_then(local_tag), members: Vec::new(), key: None };
+                self.push(span, frame)?;
+                return Ok(None);
+            }
+            EventData::SequenceEnd | EventData::MappingEnd => self.pop(span)?,
+            _ => return Ok(None),
+        };
+        if let Some(anchor) = anchor {
+            let count = count_nodes(&node);
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        self.attach(node)
+    }
+
+    fn push(&mut self, span: Span, frame: Frame) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(ParseError { message: format!("nesting is deeper than {MAX_DEPTH} levels"), offset: span.start });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn pop(&mut self, end: Span) -> Result<(Node, Option<String>), ParseError> {
+        self.count(1, end.start)?;
+        let frame = self.stack.pop().expect("the parser balances start and end events");
+        let (start, anchor, tag, kind, last_end) = match frame {
+            Frame::Sequence { start, anchor, tag, items } => {
+                let last = items.last().map(|n| n.span.end);
+                (start, anchor, tag, Kind::Array(items), last)
+            }
+            Frame::Mapping { start, anchor, tag, members, .. } => {
+                let last = members.last().map(|m| m.value.span.end);
+                (start, anchor, tag, Kind::Object(members), last)
+            }
+        };
+        // Block collections end where their last item ends; flow ones at their bracket.
+        let end = if end.end > end.start { end.end } else { last_end.unwrap_or(end.end) };
+        let node = Node { kind, span: Span::new(start, end.max(start)) };
+        Ok((wrap(tag, node), anchor))
+    }
+
+    fn attach(&mut self, node: Node) -> Result<Option<Node>, ParseError> {
+        match self.stack.last_mut() {
+            None => Ok(Some(node)),
+            Some(Frame::Sequence { items, .. }) => {
+                items.push(node);
+                Ok(None)
+            }
+            Some(Frame::Mapping { members, key, .. }) => {
+                match key.take() {
+                    Some((key, key_span)) => members.push(Member { key, key_span, value: node }),
+                    None => {
+                        let key_text = match node.kind {
+                            Kind::String(s) => s,
+                            Kind::Number(n) => n.to_string(),
+                            Kind::Bool(b) => b.to_string(),
+                            Kind::Null => "null".to_string(),
+                            _ => {
+                                return Err(ParseError {
+                                    message: "a mapping key must be a plain value, not a collection or a tagged value".into(),
+                                    offset: node.span.start,
+                                });
+                            }
+                        };
+                        *key = Some((key_text, node.span));
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    fn count(&mut self, nodes: usize, offset: usize) -> Result<(), ParseError> {
+        self.nodes += nodes;
+        if self.nodes > NODE_BUDGET {
+            return Err(ParseError { message: format!("the document expands to more than {NODE_BUDGET} nodes (YAML aliases)"), offset });
+        }
+        Ok(())
+    }
+
+    fn scalar(&mut self, value: String, style: ScalarStyle, tag: Option<String>, span: Span) -> Result<Node, ParseError> {
+        self.count(1, span.start)?;
+        let expecting_key = matches!(self.stack.last(), Some(Frame::Mapping { key: None, .. }));
+        let kind = if expecting_key || style != ScalarStyle::Plain || tag.as_deref() == Some("tag:yaml.org,2002:str") {
+            Kind::String(value)
+        } else {
+            resolve_plain(value)
+        };
+        Ok(wrap(tag.and_then(local_tag), Node { kind, span }))
+    }
+}
+
+/// A local tag such as `!Sub` gives `Sub`; the core schema's own tags give nothing.
+fn local_tag(tag: String) -> Option<String> {
+    tag.strip_prefix('!').filter(|t| !t.is_empty() && !t.starts_with('!')).map(str::to_string)
+}
+
+fn wrap(tag: Option<String>, node: Node) -> Node {
+    match tag {
+        Some(tag) => Node { span: node.span, kind: Kind::Tagged(tag, Box::new(node)) },
+        None => node,
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        count += 1;
+        match &node.kind {
+            Kind::Array(items) => stack.extend(items),
+            Kind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            Kind::Tagged(_, inner) => stack.push(inner),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn resolve_plain(value: String) -> Kind {
+    match value.as_str() {
+        "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
+        "true" | "True" | "TRUE" => return Kind::Bool(true),
+        "false" | "False" | "FALSE" => return Kind::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Kind::Number(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Kind::Number(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Kind::Number(f64::NAN),
+        _ => {}
+    }
+    if let Some(hex) = value.strip_prefix("0x") {
+        if let Ok(n) = u64::from_str_radix(hex, 16) {
+            return Kind::Number(n as f64);
+        }
+    }
+    if let Some(oct) = value.strip_prefix("0o") {
+        if let Ok(n) = u64::from_str_radix(oct, 8) {
+            return Kind::Number(n as f64);
+        }
+    }
+    if is_yaml_number(&value) {
+        if let Ok(n) = value.parse::<f64>() {
+            return Kind::Number(n);
+        }
+    }
+    Kind::String(value)
+}
+
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_yaml_number(value: &str) -> bool {
+    let b = value.strip_prefix(['-', '+']).unwrap_or(value).as_bytes();
+    let mut i = 0;
+    let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'-' | b'+') = b.get(i) {
+            i += 1;
+        }
+        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_the_tree_with_byte_spans_after_multibyte_text() {
+        let text = "Comment: \"été 😀\"\nStates:\n  A: {Type: Pass, End: true}\n  B:\n    - 1\n";
+        let root = parse(text).unwrap();
+        let a = root.get("States").unwrap().member("A").unwrap();
+        assert_eq!(&text[a.key_span.start..a.key_span.end], "A");
+        let end = a.value.get("End").unwrap();
+        assert_eq!(end.kind, Kind::Bool(true));
+        assert_eq!(&text[end.span.start..end.span.end], "true");
+        let b = root.get("States").unwrap().get("B").unwrap();
+        assert_eq!(&text[b.span.start..b.span.end], "- 1");
+    }
+
+    #[test]
+    fn keeps_cloudformation_tags_and_duplicates() {
+        let text = "a: !Sub 'x-${Y}'\nb: !GetAtt [Fn, Arn]\na: 2\n";
+        let root = parse(text).unwrap();
+        assert_eq!(root.members().unwrap().len(), 3);
+        let Kind::Tagged(tag, inner) = &root.members().unwrap()[0].value.kind else { panic!() };
+        assert_eq!((tag.as_str(), inner.as_str()), ("Sub", Some("x-${Y}")));
+        assert!(matches!(&root.get("b").unwrap().kind, Kind::Tagged(t, _) if t == "GetAtt"));
+        assert_eq!(root.get("a").unwrap().as_f64(), Some(2.0));
+    }
+
+    #[test]
+    fn resolves_plain_scalars_by_the_core_schema() {
+        let root = parse("[1, -2.5, .5, 0x1f, 'true', true, ~, 1.2.3, 1e3, !!str 5]").unwrap();
+        let kinds: Vec<_> = root.as_array().unwrap().iter().map(|n| n.kind.clone()).collect();
+        assert_eq!(kinds[0], Kind::Number(1.0));
+        assert_eq!(kinds[1], Kind::Number(-2.5));
+        assert_eq!(kinds[2], Kind::Number(0.5));
+        assert_eq!(kinds[3], Kind::Number(31.0));
+        assert_eq!(kinds[4], Kind::String("true".into()));
+        assert_eq!(kinds[5], Kind::Bool(true));
+        assert_eq!(kinds[6], Kind::Null);
+        assert_eq!(kinds[7], Kind::String("1.2.3".into()));
+        assert_eq!(kinds[8], Kind::Number(1000.0));
+        assert_eq!(kinds[9], Kind::String("5".into()));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_quickly() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"].iter().zip(["b", "c", "d", "e", "f", "g", "h", "i", "j"]) {
+            text.push_str(&format!(
+                "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("more than 1000000 nodes"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let text = "[".repeat(100_000);
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("deeper than 256"), "{}", err.message);
+    }
+
+    #[test]
+    fn errors_point_at_bytes() {
+        let err = parse("é: [1, 2\n").unwrap_err();
+        assert!(err.offset <= "é: [1, 2\n".len());
+    }
+}

@@ -1,0 +1,271 @@
+//! The real binary: formats, exit codes, flags, standard input and folder walking.
+
+mod common;
+
+use common::{scratch, sfn_lint, sfn_lint_in, stdout};
+use serde_json::Value;
+
+const CLEAN: &str = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}"#;
+const UNREACHABLE: &str = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}, "B": {"Type": "Succeed"}}}"#;
+const BAD_NEXT: &str = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nope"}}}"#;
+
+fn json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(output)))
+}
+
+#[test]
+fn demo_folder_reports_findings_and_exits_1() {
+    let output = sfn_lint(&["check", "testdata/demo"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("error[ASL003/unknown-transition-target]"), "{text}");
+    assert!(text.contains("testdata/demo/counter.asl.json:33:15"), "{text}");
+    assert!(text.contains("3 errors, 2 warnings, 0 infos in 5 files (4 definitions)"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no color when not a terminal");
+}
+
+#[test]
+fn check_is_the_default_command() {
+    let explicit = sfn_lint(&["check", "--format", "json", "testdata/demo"]);
+    let implicit = sfn_lint(&["--format", "json", "testdata/demo"]);
+    assert_eq!(explicit.stdout, implicit.stdout);
+    assert_eq!(implicit.status.code(), Some(1));
+}
+
+#[test]
+fn json_report_matches_the_schema() {
+    let output = sfn_lint(&["check", "--format", "json", "testdata/demo"]);
+    let report = json(&output);
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["tool"]["name"], "sfn-lint");
+    assert_eq!(report["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    let summary = &report["summary"];
+    for key in ["files", "definitions", "errors", "warnings", "infos", "suppressed", "skipped"] {
+        assert!(summary[key].is_u64(), "summary.{key}");
+    }
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 5);
+    let keys = ["code", "name", "severity", "message", "file", "definition", "state", "pointer", "span", "labels", "help", "url"];
+    for d in diagnostics {
+        let object = d.as_object().unwrap();
+        assert_eq!(object.len(), keys.len());
+        for key in keys {
+            assert!(object.contains_key(key), "{key} missing in {d}");
+        }
+        for end in ["start", "end"] {
+            for key in ["line", "column", "offset"] {
+                assert!(d["span"][end][key].is_u64());
+            }
+        }
+    }
+    let sort_keys: Vec<(String, u64, String)> = diagnostics
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap().into(), d["span"]["start"]["offset"].as_u64().unwrap(), d["code"].as_str().unwrap().into()))
+        .collect();
+    let mut sorted = sort_keys.clone();
+    sorted.sort();
+    assert_eq!(sort_keys, sorted);
+    let duplicate = diagnostics.iter().find(|d| d["code"] == "ASL009").unwrap();
+    assert_eq!(duplicate["state"], "Record Status");
+    assert_eq!(duplicate["labels"][0]["message"], "first used here");
+    assert_eq!(duplicate["labels"][0]["file"], "testdata/demo/fanout.asl.json");
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding() {
+    let output = sfn_lint(&["check", "--format", "concise", "--quiet", "testdata/demo/counter.asl.json"]);
+    assert_eq!(
+        stdout(&output),
+        "testdata/demo/counter.asl.json:33:15: ASL003 [error] `Next` of `Increment Views` names `Return Count`, which is not a state\n\
+         testdata/demo/counter.asl.json:35:5: ASL004 [warning] `Return Views` is unreachable: no transition from `StartAt` leads to it\n"
+    );
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = scratch("exit-codes");
+    std::fs::write(dir.join("clean.asl.json"), CLEAN).unwrap();
+    std::fs::write(dir.join("warn.asl.json"), UNREACHABLE).unwrap();
+    let code = |args: &[&str]| sfn_lint_in(&dir, args, None).status.code();
+    assert_eq!(code(&["clean.asl.json"]), Some(0));
+    assert_eq!(code(&["warn.asl.json"]), Some(1));
+    assert_eq!(code(&["--fail-on", "error", "warn.asl.json"]), Some(0));
+    assert_eq!(code(&["--fail-on", "info", "warn.asl.json"]), Some(1));
+    assert_eq!(code(&["--fail-on", "never", "warn.asl.json"]), Some(0));
+    for format in ["human", "concise", "json"] {
+        assert_eq!(code(&["--format", format, "warn.asl.json"]), Some(1), "{format}");
+    }
+}
+
+#[test]
+fn failures_of_the_run_exit_2() {
+    let dir = scratch("exit-2");
+    std::fs::write(dir.join("a.asl.json"), CLEAN).unwrap();
+    let run = |args: &[&str]| sfn_lint_in(&dir, args, None);
+    let missing = run(&["no/such/path"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/path"));
+    assert_eq!(run(&["--format", "xml", "a.asl.json"]).status.code(), Some(2));
+    assert_eq!(run(&["--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(run(&["--workflow-type", "sometimes", "a.asl.json"]).status.code(), Some(2));
+    let unknown_rule = run(&["--select", "NOPE123", "a.asl.json"]);
+    assert_eq!(unknown_rule.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown_rule.stderr).contains("NOPE123"));
+    assert_eq!(run(&["--output", "missing-folder/report.txt", "a.asl.json"]).status.code(), Some(2));
+    assert_eq!(run(&["--stdin-filename", "x.asl.json", "a.asl.json"]).status.code(), Some(2));
+}
+
+#[test]
+fn output_flag_writes_the_report_to_a_file() {
+    let dir = scratch("output-flag");
+    std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();
+    let output = sfn_lint_in(&dir, &["--format", "json", "--output", "report.json", "bad.asl.json"], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["diagnostics"][0]["code"], "ASL003");
+}
+
+#[test]
+fn select_and_ignore_by_code_prefix_and_name() {
+    let dir = scratch("select");
+    std::fs::write(dir.join("bad.asl.json"), UNREACHABLE.replace(r#""Type": "Succeed""#, r#""Type": "Pass", "Next": "Nope""#)).unwrap();
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        all.push("bad.asl.json");
+        json(&sfn_lint_in(&dir, &all, None))["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&[]), ["ASL004", "ASL003"]);
+    assert_eq!(codes(&["--select", "ASL003"]), ["ASL003"]);
+    assert_eq!(codes(&["--select", "unreachable-state"]), ["ASL004"]);
+    assert_eq!(codes(&["--ignore", "ASL00"]), Vec::<String>::new());
+    assert_eq!(codes(&["--select", "ASL", "--ignore", "unknown-transition-target"]), ["ASL004"]);
+    assert_eq!(codes(&["--select", "ASL003,ASL004"]), ["ASL004", "ASL003"]);
+}
+
+#[test]
+fn standard_input_takes_its_kind_from_stdin_filename() {
+    let yaml = "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: Missing\n";
+    let dir = scratch("stdin");
+    let output = sfn_lint_in(&dir, &["check", "--format", "json", "-", "--stdin-filename", "flows/order.asl.yaml"], Some(yaml.as_bytes()));
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["diagnostics"][0]["file"], "flows/order.asl.yaml");
+    assert_eq!(report["diagnostics"][0]["span"]["start"]["line"], 5);
+    assert_eq!(report["diagnostics"][0]["span"]["start"]["column"], 11);
+
+    let anonymous = sfn_lint_in(&dir, &["--format", "concise", "-"], Some(BAD_NEXT.as_bytes()));
+    assert!(stdout(&anonymous).starts_with("<stdin>:1:"), "{}", stdout(&anonymous));
+}
+
+#[test]
+fn workflow_type_flag_is_validated_and_accepted() {
+    for value in ["auto", "express", "standard"] {
+        assert_eq!(sfn_lint(&["--workflow-type", value, "testdata/ok"]).status.code(), Some(0), "{value}");
+    }
+}
+
+#[test]
+fn color_follows_the_flag() {
+    let always = sfn_lint(&["--color", "always", "testdata/demo/counter.asl.json"]);
+    assert!(stdout(&always).contains('\u{1b}'));
+    let never = sfn_lint(&["--color", "never", "testdata/demo/counter.asl.json"]);
+    assert!(!stdout(&never).contains('\u{1b}'));
+}
+
+#[test]
+fn quiet_drops_the_summary() {
+    let loud = stdout(&sfn_lint(&["testdata/ok"]));
+    assert!(loud.contains("no findings in"), "{loud}");
+    assert_eq!(stdout(&sfn_lint(&["--quiet", "testdata/ok"])), "");
+}
+
+#[test]
+fn rules_and_explain() {
+    let listed = sfn_lint(&["rules", "--format", "json"]);
+    assert_eq!(listed.status.code(), Some(0));
+    let rules: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(rules.as_array().unwrap().len(), sfn_lint::rules::REGISTRY.len());
+    assert_eq!(rules[2]["code"], "ASL003");
+    assert!(stdout(&sfn_lint(&["rules"])).contains("ASL011  no-terminal-path"));
+
+    let by_code = sfn_lint(&["explain", "ASL003"]);
+    assert_eq!(by_code.status.code(), Some(0));
+    assert!(stdout(&by_code).starts_with("# ASL003 unknown-transition-target\n"));
+    assert_eq!(stdout(&sfn_lint(&["explain", "unknown-transition-target"])), stdout(&by_code));
+    assert_eq!(sfn_lint(&["explain", "XYZ999"]).status.code(), Some(2));
+}
+
+#[test]
+fn version() {
+    let output = sfn_lint(&["--version"]);
+    assert_eq!(stdout(&output).trim(), format!("sfn-lint {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn walking_honours_gitignore_and_skips_what_is_not_ours() {
+    let dir = scratch("walk");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(".gitignore", "ignored/\n");
+    write("flows/bad.asl.json", BAD_NEXT);
+    write("flows/plain-name.json", BAD_NEXT);
+    write("flows/steps.yml", "StartAt: A\nStates:\n  A: {Type: Pass, Next: Nope}\n");
+    write("ignored/bad.asl.json", BAD_NEXT);
+    write(".hidden/bad.asl.json", BAD_NEXT);
+    write("node_modules/pkg/bad.asl.json", BAD_NEXT);
+    write("target/bad.asl.json", BAD_NEXT);
+    write("tsconfig.json", "{\n  // comments are fine here\n  \"compilerOptions\": {},\n}\n");
+    write("package.json", "{\"name\": \"x\"}");
+    write("notes.txt", BAD_NEXT);
+    write("chart/deployment.yaml", "{{- if .Values.enabled }}\nkind: Deployment\n{{- end }}\n");
+
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "."], None));
+    let mut files: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
+    files.dedup();
+    assert_eq!(files, ["flows/bad.asl.json", "flows/plain-name.json", "flows/steps.yml"]);
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["skipped"], 3, "tsconfig.json, package.json, chart/deployment.yaml");
+
+    // Named on the command line, a file is always read; a broken JSON file is reported.
+    let named = json(&sfn_lint_in(&dir, &["--format", "json", "ignored/bad.asl.json", "notes.txt"], None));
+    assert_eq!(named["summary"]["files"], 2);
+    std::fs::write(dir.join("broken.json"), "{\"a\": 1").unwrap();
+    let broken = json(&sfn_lint_in(&dir, &["--format", "json", "broken.json", "tsconfig.json"], None));
+    assert_eq!(broken["diagnostics"].as_array().unwrap().len(), 1);
+    assert_eq!(broken["diagnostics"][0]["code"], "ASL001");
+    assert_eq!(broken["diagnostics"][0]["file"], "broken.json");
+}
+
+#[test]
+fn an_asl_named_file_without_a_state_machine_is_asl002() {
+    let dir = scratch("asl002");
+    std::fs::write(dir.join("empty.asl.json"), "{\"Comment\": \"nothing yet\"}").unwrap();
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "empty.asl.json"], None));
+    let codes: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["ASL002", "ASL002"]);
+}
+
+#[test]
+fn hostile_text_is_escaped_in_terminal_output() {
+    let dir = scratch("escape");
+    let name = "Evil\u{1b}[31mState";
+    let text = format!(r#"{{"StartAt": "A", "States": {{"A": {{"Type": "Pass", "Next": "{}"}}}}}}"#, name.replace('\u{1b}', "\\u001b"));
+    std::fs::write(dir.join("evil.asl.json"), text).unwrap();
+    for format in ["human", "concise"] {
+        let out = stdout(&sfn_lint_in(&dir, &["--format", format, "--color", "never", "evil.asl.json"], None));
+        assert!(!out.contains('\u{1b}'), "{format}: raw escape reached the terminal");
+        assert!(out.contains("Evil\\u{1b}[31mState"), "{format}: {out}");
+    }
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "evil.asl.json"], None));
+    assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains(name));
+}

@@ -1,0 +1,65 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use sfn_lint::discover::Candidate;
+use sfn_lint::lint::Options;
+use sfn_lint::output::{self, OutputFormat, Style};
+use sfn_lint::report::{self, Report};
+use sfn_lint::rules::Selection;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn only(codes: &[&str]) -> Options {
+    Options { selection: Selection { select: codes.iter().map(|c| c.to_string()).collect(), ignore: Vec::new() }, ..Options::default() }
+}
+
+/// Lints files as if named on the command line (paths relative to the crate root).
+pub fn lint(paths: &[&Path], options: &Options) -> Report {
+    let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.to_path_buf(), named: true }).collect();
+    report::run(&candidates, None, options)
+}
+
+pub fn render(report: &Report, format: OutputFormat) -> String {
+    let mut out = Vec::new();
+    output::write(report, format, &Style { color: false, quiet: false }, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Runs the real binary in the crate root.
+pub fn sfn_lint(args: &[&str]) -> Output {
+    sfn_lint_in(&root(), args, None)
+}
+
+pub fn sfn_lint_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh empty folder under the target directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,0 +1,92 @@
+//! The real-world corpus in `../shared/corpus`: every file lints without a panic, every
+//! report is one valid JSON document, and every file known not to parse gets ASL001.
+//! Skipped, with a message, when the corpus is not there.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use sfn_lint::lint::Options;
+use sfn_lint::output::OutputFormat;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = common::root().join("../shared/corpus");
+    if dir.join("FEATURES.tsv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: no corpus at {}", dir.display());
+        None
+    }
+}
+
+fn files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("tsv" | "md")) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_corpus_file_lints_to_one_json_document() {
+    let Some(dir) = corpus() else { return };
+    let all = files(&dir);
+    assert!(all.len() > 1000, "{} files", all.len());
+    let parse_errors: Vec<String> = std::fs::read_to_string(dir.join("FEATURES.tsv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once('\t'))
+        .filter(|(_, tags)| tags.split(',').any(|t| t == "parse-error"))
+        .map(|(path, _)| path.to_string())
+        .collect();
+    assert!(!parse_errors.is_empty());
+    for path in &all {
+        let report = common::lint(&[path], &Options::default());
+        let rendered = common::render(&report, OutputFormat::Json);
+        let value: serde_json::Value = serde_json::from_str(&rendered).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(value["diagnostics"].is_array());
+        let relative = path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+        if parse_errors.contains(&relative) {
+            assert!(report.findings.iter().any(|f| f.code == "ASL001"), "{relative} should get ASL001");
+        }
+    }
+}
+
+/// The whole corpus through the binary at once: it ends, exits 0 or 1, prints valid JSON.
+#[test]
+fn the_binary_lints_the_whole_corpus() {
+    let Some(dir) = corpus() else { return };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
+        .args(["check", "--format", "json", "--output"])
+        .arg(std::env::temp_dir().join(format!("sfn-lint-corpus-{}.json", std::process::id())))
+        .arg(&dir)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            child.kill().unwrap();
+            panic!("linting the corpus did not end");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(matches!(status.code(), Some(0 | 1)), "{status}");
+    let report = std::env::temp_dir().join(format!("sfn-lint-corpus-{}.json", std::process::id()));
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    std::fs::remove_file(report).unwrap();
+    assert!(value["summary"]["definitions"].as_u64().unwrap() > 500);
+}
