@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::asl::Machine;
+use crate::asl::{Analysis, Machine};
 use crate::discover::{format_of, is_asl_name};
 use crate::finding::Finding;
 use crate::host::{self, WorkflowType};
@@ -82,7 +82,8 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
     }
     let definition = host::standalone(&root, options.workflow_type);
     let machine = Machine::new(definition.root);
-    let cx = Context { file: display, text, definition: &definition, machine: &machine };
+    let analysis = Analysis::new(&machine, &definition);
+    let cx = Context { file: display, text, definition: &definition, machine: &machine, analysis: &analysis };
     let mut findings = Vec::new();
     for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {
         rule.check_definition(&cx, &mut findings);

@@ -20,7 +20,8 @@ fn demo_folder_reports_findings_and_exits_1() {
     let text = stdout(&output);
     assert!(text.contains("error[ASL003/unknown-transition-target]"), "{text}");
     assert!(text.contains("testdata/demo/counter.asl.json:33:15"), "{text}");
-    assert!(text.contains("3 errors, 2 warnings, 0 infos in 5 files (4 definitions)"), "{text}");
+    assert!(text.contains("error[ALO001/non-idempotent-update]"), "{text}");
+    assert!(text.contains("5 errors, 4 warnings, 4 infos in 5 files (4 definitions)"), "{text}");
     assert!(!text.contains('\u{1b}'), "no color when not a terminal");
 }
 
@@ -44,7 +45,7 @@ fn json_report_matches_the_schema() {
         assert!(summary[key].is_u64(), "summary.{key}");
     }
     let diagnostics = report["diagnostics"].as_array().unwrap();
-    assert_eq!(diagnostics.len(), 5);
+    assert_eq!(diagnostics.len(), 13);
     let keys = ["code", "name", "severity", "message", "file", "definition", "state", "pointer", "span", "labels", "help", "url"];
     for d in diagnostics {
         let object = d.as_object().unwrap();
@@ -73,10 +74,12 @@ fn json_report_matches_the_schema() {
 
 #[test]
 fn concise_format_is_one_line_per_finding() {
-    let output = sfn_lint(&["check", "--format", "concise", "--quiet", "testdata/demo/counter.asl.json"]);
+    let output = sfn_lint(&["check", "--format", "concise", "--quiet", "--ignore", "ALO011", "testdata/demo/counter.asl.json"]);
     assert_eq!(
         stdout(&output),
-        "testdata/demo/counter.asl.json:33:15: ASL003 [error] `Next` of `Increment Views` names `Return Count`, which is not a state\n\
+        "testdata/demo/counter.asl.json:11:29: ALO001 [error] `Increment Views` adds to `views` on every run; the workflow type is unknown, \
+         so it is linted as Express, which may run it more than once\n\
+         testdata/demo/counter.asl.json:33:15: ASL003 [error] `Next` of `Increment Views` names `Return Count`, which is not a state\n\
          testdata/demo/counter.asl.json:35:5: ASL004 [warning] `Return Views` is unreachable: no transition from `StartAt` leads to it\n"
     );
 }
@@ -119,7 +122,7 @@ fn failures_of_the_run_exit_2() {
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();
-    let output = sfn_lint_in(&dir, &["--format", "json", "--output", "report.json", "bad.asl.json"], None);
+    let output = sfn_lint_in(&dir, &["--format", "json", "--select", "ASL", "--output", "report.json", "bad.asl.json"], None);
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
@@ -141,10 +144,11 @@ fn select_and_ignore_by_code_prefix_and_name() {
             .map(|d| d["code"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(codes(&[]), ["ASL004", "ASL003"]);
+    assert_eq!(codes(&[]), ["ALO011", "ASL004", "ASL003"]);
     assert_eq!(codes(&["--select", "ASL003"]), ["ASL003"]);
     assert_eq!(codes(&["--select", "unreachable-state"]), ["ASL004"]);
-    assert_eq!(codes(&["--ignore", "ASL00"]), Vec::<String>::new());
+    assert_eq!(codes(&["--ignore", "ASL00"]), ["ALO011"]);
+    assert_eq!(codes(&["--ignore", "ASL00,ALO"]), Vec::<String>::new());
     assert_eq!(codes(&["--select", "ASL", "--ignore", "unknown-transition-target"]), ["ASL004"]);
     assert_eq!(codes(&["--select", "ASL003,ASL004"]), ["ASL004", "ASL003"]);
 }
@@ -153,14 +157,18 @@ fn select_and_ignore_by_code_prefix_and_name() {
 fn standard_input_takes_its_kind_from_stdin_filename() {
     let yaml = "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: Missing\n";
     let dir = scratch("stdin");
-    let output = sfn_lint_in(&dir, &["check", "--format", "json", "-", "--stdin-filename", "flows/order.asl.yaml"], Some(yaml.as_bytes()));
+    let output = sfn_lint_in(
+        &dir,
+        &["check", "--format", "json", "--select", "ASL", "-", "--stdin-filename", "flows/order.asl.yaml"],
+        Some(yaml.as_bytes()),
+    );
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(report["diagnostics"][0]["file"], "flows/order.asl.yaml");
     assert_eq!(report["diagnostics"][0]["span"]["start"]["line"], 5);
     assert_eq!(report["diagnostics"][0]["span"]["start"]["column"], 11);
 
-    let anonymous = sfn_lint_in(&dir, &["--format", "concise", "-"], Some(BAD_NEXT.as_bytes()));
+    let anonymous = sfn_lint_in(&dir, &["--format", "concise", "--select", "ASL", "-"], Some(BAD_NEXT.as_bytes()));
     assert!(stdout(&anonymous).starts_with("<stdin>:1:"), "{}", stdout(&anonymous));
 }
 
@@ -181,9 +189,9 @@ fn color_follows_the_flag() {
 
 #[test]
 fn quiet_drops_the_summary() {
-    let loud = stdout(&sfn_lint(&["testdata/ok"]));
+    let loud = stdout(&sfn_lint(&["--ignore", "ALO011", "testdata/ok"]));
     assert!(loud.contains("no findings in"), "{loud}");
-    assert_eq!(stdout(&sfn_lint(&["--quiet", "testdata/ok"])), "");
+    assert_eq!(stdout(&sfn_lint(&["--quiet", "--ignore", "ALO011", "testdata/ok"])), "");
 }
 
 #[test]
@@ -262,10 +270,10 @@ fn hostile_text_is_escaped_in_terminal_output() {
     let text = format!(r#"{{"StartAt": "A", "States": {{"A": {{"Type": "Pass", "Next": "{}"}}}}}}"#, name.replace('\u{1b}', "\\u001b"));
     std::fs::write(dir.join("evil.asl.json"), text).unwrap();
     for format in ["human", "concise"] {
-        let out = stdout(&sfn_lint_in(&dir, &["--format", format, "--color", "never", "evil.asl.json"], None));
+        let out = stdout(&sfn_lint_in(&dir, &["--format", format, "--color", "never", "--select", "ASL", "evil.asl.json"], None));
         assert!(!out.contains('\u{1b}'), "{format}: raw escape reached the terminal");
         assert!(out.contains("Evil\\u{1b}[31mState"), "{format}: {out}");
     }
-    let report = json(&sfn_lint_in(&dir, &["--format", "json", "evil.asl.json"], None));
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--select", "ASL", "evil.asl.json"], None));
     assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains(name));
 }

@@ -4,10 +4,12 @@
 mod common;
 
 use sfn_lint::lint::{self, Options};
+use sfn_lint::rules::Selection;
 use sfn_lint::syntax::{LineIndex, Position};
 
 fn positions(name: &str, text: &str) -> Vec<(&'static str, Position, Position)> {
-    let result = lint::lint_bytes(std::path::Path::new(name), name, text.as_bytes(), true, &Options::default());
+    let options = Options { selection: Selection { select: vec!["ASL".into()], ignore: Vec::new() }, ..Options::default() };
+    let result = lint::lint_bytes(std::path::Path::new(name), name, text.as_bytes(), true, &options);
     let index = LineIndex::new(text);
     result.findings.iter().map(|f| (f.code, index.position(text, f.span.start), index.position(text, f.span.end))).collect()
 }

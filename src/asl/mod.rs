@@ -1,9 +1,15 @@
 //! The typed, read-only model of a state machine, built once per definition and shared by
 //! every rule. It holds references into the span tree and JSON Pointers, never offsets.
 
+pub mod catalog;
+pub mod context;
+pub mod dataflow;
+pub mod dynamodb;
+pub mod effects;
 mod graph;
 pub mod paths;
 pub mod resource;
+pub mod values;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -297,5 +303,20 @@ impl<'a> State<'a> {
             }
         }
         transitions
+    }
+}
+
+/// The analyses the at-least-once rules share, computed once per definition.
+pub struct Analysis {
+    pub contexts: context::Contexts,
+    pub flow: dataflow::DataFlow,
+    pub effects: effects::Effects,
+}
+
+impl Analysis {
+    pub fn new(machine: &Machine<'_>, definition: &crate::host::Definition<'_>) -> Self {
+        let flow = dataflow::DataFlow::new(machine);
+        let effects = effects::Effects::new(machine, &flow.input);
+        Analysis { contexts: context::Contexts::new(machine, definition), flow, effects }
     }
 }

@@ -1,6 +1,17 @@
 //! The rule engine: rule metadata, the `Rule` trait with its visitor hooks, the registry,
 //! the context rules read from and the selection of rules by code, prefix or name.
 
+mod alo001_non_idempotent_update;
+mod alo002_duplicate_notification;
+mod alo003_queue_send_without_dedup;
+mod alo004_missing_idempotency_key;
+mod alo005_unstable_idempotency_key;
+mod alo006_retry_reruns_side_effects;
+mod alo007_event_publish_without_id;
+mod alo008_start_execution_not_idempotent;
+mod alo009_async_lambda_invoke;
+mod alo010_unhandled_duplicate_guard;
+mod alo011_unknown_workflow_type;
 mod asl001_parse_error;
 mod asl002_invalid_structure;
 mod asl003_unknown_transition_target;
@@ -14,7 +25,9 @@ mod asl010_duplicate_key;
 mod asl011_no_terminal_path;
 mod asl012_invalid_resource;
 
-use crate::asl::{Machine, Scope, State};
+use crate::asl::context::Cause;
+use crate::asl::effects::HazardKind;
+use crate::asl::{Analysis, Machine, Scope, State};
 use crate::finding::{Finding, Severity};
 use crate::host::Definition;
 use crate::syntax::{Kind, Node, Span};
@@ -65,6 +78,17 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &asl010_duplicate_key::DuplicateKey,
     &asl011_no_terminal_path::NoTerminalPath,
     &asl012_invalid_resource::InvalidResource,
+    &alo001_non_idempotent_update::NonIdempotentUpdate,
+    &alo002_duplicate_notification::DuplicateNotification,
+    &alo003_queue_send_without_dedup::QueueSendWithoutDedup,
+    &alo004_missing_idempotency_key::MissingIdempotencyKey,
+    &alo005_unstable_idempotency_key::UnstableIdempotencyKey,
+    &alo006_retry_reruns_side_effects::RetryRerunsSideEffects,
+    &alo007_event_publish_without_id::EventPublishWithoutId,
+    &alo008_start_execution_not_idempotent::StartExecutionNotIdempotent,
+    &alo009_async_lambda_invoke::AsyncLambdaInvoke,
+    &alo010_unhandled_duplicate_guard::UnhandledDuplicateGuard,
+    &alo011_unknown_workflow_type::UnknownWorkflowType,
 ];
 
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
@@ -89,6 +113,7 @@ pub struct Context<'a> {
     pub text: &'a str,
     pub definition: &'a Definition<'a>,
     pub machine: &'a Machine<'a>,
+    pub analysis: &'a Analysis,
 }
 
 impl Context<'_> {
@@ -158,6 +183,59 @@ impl Context<'_> {
             .filter(|s| pointer.starts_with(&s.pointer) && matches!(pointer.as_bytes().get(s.pointer.len()), None | Some(b'/')))
             .max_by_key(|s| s.pointer.len())
             .map(|s| s.name)
+    }
+}
+
+/// Reports a Task's side effects of one kind when the Task may run more than once: the
+/// message says what the state does and why it may run again, with the cause as a label.
+pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'_>, kind: HazardKind, out: &mut Vec<Finding>) {
+    let causes = cx.analysis.contexts.of(state.id);
+    // A state no path reaches never runs, once or twice.
+    let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
+    for hazard in cx.analysis.effects.hazards[state.id].iter().filter(|h| h.kind == kind) {
+        let target = if hazard.key { Target::Key } else { Target::Value };
+        let message = format!("`{}` {}; {}", state.name, hazard.what, why(cx, state, primary));
+        let mut finding = cx.finding(meta, &hazard.pointer, target, message).help(hazard.help.clone());
+        for cause in causes.iter().take(3) {
+            if let Some((span, text)) = cause_label(cx, state, cause) {
+                finding = finding.label(span, text);
+            }
+        }
+        out.push(finding);
+    }
+}
+
+/// Why a state may run more than once, as the end of a sentence.
+pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> String {
+    match cause {
+        Cause::Express { origin: crate::host::TypeOrigin::CommandLine } => {
+            "this Express workflow (`--workflow-type express`) may run it more than once".into()
+        }
+        Cause::Express { .. } => "this Express workflow may run it more than once".into(),
+        Cause::UnknownType => "the workflow type is unknown, so it is linted as Express, which may run it more than once".into(),
+        Cause::ExpressChildren { map, .. } => {
+            format!("child executions of the Distributed Map `{}` are Express and may run it more than once", cx.machine.states[*map].name)
+        }
+        Cause::Retry { owner, error, .. } if *owner == state.id => {
+            format!("its `Retry` on `{error}` runs it again after a failure whose outcome is unknown")
+        }
+        Cause::Retry { owner, error, .. } => {
+            format!("the `Retry` of `{}` on `{error}` runs it again, finished or not", cx.machine.states[*owner].name)
+        }
+        Cause::AsyncInvoke { .. } => "Lambda may also deliver one asynchronous event more than once".into(),
+    }
+}
+
+fn cause_label(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Option<(Span, String)> {
+    match cause {
+        Cause::Express { origin: crate::host::TypeOrigin::Declared { span, .. } } => Some((*span, "declared Express here".into())),
+        Cause::Express { .. } | Cause::UnknownType => None,
+        Cause::ExpressChildren { pointer, .. } => Some((cx.span(pointer, Target::Value), "child executions are Express".into())),
+        Cause::Retry { owner, pointer, error } => {
+            let whose = if *owner == state.id { String::new() } else { format!(" (on `{}`)", cx.machine.states[*owner].name) };
+            Some((cx.span(pointer, Target::Value), format!("retries `{error}`{whose}")))
+        }
+        Cause::AsyncInvoke { pointer } => Some((cx.span(pointer, Target::Value), "asynchronous invocation".into())),
     }
 }
 

@@ -1,0 +1,264 @@
+//! The catalogue of AWS actions (`rules/catalog.toml`, embedded at build time): what each
+//! action does, which take an idempotency token, which errors prove a request never ran.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::resource::Integration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    MessagesPerson,
+    QueueSend,
+    TopicPublish,
+    EventPublish,
+    StartExecution,
+    LambdaInvoke,
+    DynamodbUpdate,
+    DynamodbPut,
+    DynamodbTransact,
+    DynamodbPartiql,
+    TokenWrite,
+}
+
+/// What the catalogue says about one action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    pub service: String,
+    pub name: String,
+    pub effect: Option<Effect>,
+    /// The parameter that carries an idempotency token.
+    pub token: Option<String>,
+    pub read_only: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct File {
+    aliases: HashMap<String, String>,
+    errors: Errors,
+    read_only: ReadOnly,
+    idempotency: Idempotency,
+    action: Vec<Entry>,
+    http: Http,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Errors {
+    rejected_before_running: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadOnly {
+    prefixes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Idempotency {
+    key_fields: Vec<String>,
+    read_only_verbs: Vec<String>,
+    generic_words: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    service: String,
+    effect: Effect,
+    actions: Vec<String>,
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Http {
+    pub messaging_hosts: Vec<String>,
+    pub non_idempotent_methods: Vec<String>,
+    pub idempotency_headers: Vec<String>,
+}
+
+pub struct Catalog {
+    aliases: HashMap<String, String>,
+    rejected: Vec<String>,
+    read_only_prefixes: Vec<String>,
+    pub key_fields: Vec<String>,
+    read_only_verbs: Vec<String>,
+    generic_words: Vec<String>,
+    /// (service, action with a lowercase first letter) → (effect, token)
+    actions: HashMap<(String, String), (Effect, Option<String>)>,
+    pub http: Http,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    let file: File = toml::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/catalog.toml")))
+        .expect("rules/catalog.toml is valid (a unit test parses it)");
+    let mut actions = HashMap::new();
+    for entry in file.action {
+        for action in entry.actions {
+            actions.insert((entry.service.clone(), lower_first(&action)), (entry.effect, entry.token.clone()));
+        }
+    }
+    Catalog {
+        aliases: file.aliases,
+        rejected: file.errors.rejected_before_running,
+        read_only_prefixes: file.read_only.prefixes.iter().map(|p| lower_first(p)).collect(),
+        key_fields: file.idempotency.key_fields,
+        read_only_verbs: file.idempotency.read_only_verbs,
+        generic_words: file.idempotency.generic_words,
+        actions,
+        http: file.http,
+    }
+});
+
+pub fn catalog() -> &'static Catalog {
+    &CATALOG
+}
+
+/// The words of a name, lowercase: `${GetOrderFn}` → get, order, fn; `check-status` → check, status.
+fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            words.push(std::mem::take(&mut current));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    words.push(current);
+    words.into_iter().filter(|w| !w.is_empty())
+}
+
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+impl Catalog {
+    /// The action a Task integration calls, with what the catalogue knows of it. Direct
+    /// Lambda function ARNs are Lambda invokes.
+    pub fn action(&self, integration: &Integration<'_>) -> Option<Action> {
+        let (service, name) = match *integration {
+            Integration::Optimized { service, action, .. } => (self.aliases.get(service).map_or(service, String::as_str), action),
+            Integration::Sdk { service, action, .. } => (service, action),
+            Integration::LambdaFunction { .. } => ("lambda", "invoke"),
+            _ => return None,
+        };
+        let name = lower_first(name);
+        let known = self.actions.get(&(service.to_string(), name.clone()));
+        let read_only = known.is_none() && self.read_only_prefixes.iter().any(|p| name.starts_with(p.as_str()));
+        Some(Action {
+            service: service.to_string(),
+            name,
+            effect: known.map(|(effect, _)| *effect),
+            token: known.and_then(|(_, token)| token.clone()),
+            read_only,
+        })
+    }
+
+    /// Whether a state or function name starts with a verb that only reads or computes
+    /// (`GetOrder`, `validate-input`, `Lambda Invoke to Check Status`), after the words
+    /// that say nothing about what is done (`Lambda`, `Invoke`, `Call`).
+    pub fn reads_by_name(&self, name: &str) -> bool {
+        words(name).find(|w| !self.generic_words.contains(w)).is_some_and(|w| self.read_only_verbs.contains(&w))
+    }
+
+    /// Whether an error name proves the request was rejected before it ran.
+    pub fn rejected_before_running(&self, error: &str) -> bool {
+        self.rejected.iter().any(|pattern| glob(pattern, error))
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts.split_first().expect("split yields one part at least");
+    let Some(mut remaining) = text.strip_prefix(first) else { return false };
+    for (i, part) in rest.iter().enumerate() {
+        if i + 1 == rest.len() {
+            return remaining.ends_with(part);
+        }
+        match remaining.find(part) {
+            Some(at) => remaining = &remaining[at + part.len()..],
+            None => return false,
+        }
+    }
+    remaining.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asl::resource::parse_arn;
+
+    fn action(arn: &str) -> Action {
+        catalog().action(&parse_arn(arn).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn optimized_and_sdk_forms_meet_in_one_entry() {
+        assert_eq!(action("arn:aws:states:::events:putEvents").effect, Some(Effect::EventPublish));
+        assert_eq!(action("arn:aws:states:::aws-sdk:eventbridge:putEvents").effect, Some(Effect::EventPublish));
+        assert_eq!(action("arn:aws:states:::states:startExecution.sync:2").effect, Some(Effect::StartExecution));
+        assert_eq!(action("arn:aws:states:::aws-sdk:sesv2:SendEmail").effect, Some(Effect::MessagesPerson));
+        assert_eq!(action("arn:aws:lambda:us-east-1:123456789012:function:f").effect, Some(Effect::LambdaInvoke));
+        let run = action("arn:aws:states:::ecs:runTask.sync");
+        assert_eq!((run.effect, run.token.as_deref()), (Some(Effect::TokenWrite), Some("ClientToken")));
+    }
+
+    #[test]
+    fn read_only_by_prefix() {
+        assert!(action("arn:aws:states:::aws-sdk:s3:getObject").read_only);
+        assert!(action("arn:aws:states:::dynamodb:getItem").read_only);
+        assert!(action("arn:aws:states:::aws-sdk:dynamodb:Query").read_only);
+        assert!(!action("arn:aws:states:::aws-sdk:s3:putObject").read_only);
+        assert!(!action("arn:aws:states:::dynamodb:updateItem").read_only);
+    }
+
+    #[test]
+    fn read_only_function_names() {
+        let c = catalog();
+        for name in [
+            "GetOrderStatus",
+            "get-order",
+            "Validate input",
+            "${CheckStatusFunctionArn}",
+            "detectLabels",
+            "Lambda Invoke to Check Status",
+            "Bedrock Describe Assets",
+        ] {
+            assert!(c.reads_by_name(name), "{name}");
+        }
+        for name in ["ChargeCard", "Getaway", "SendEmail", "generate-report", "Process", "Call LLM", "Lambda Invoke", ""] {
+            assert!(!c.reads_by_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn rejected_errors() {
+        let c = catalog();
+        assert!(c.rejected_before_running("Lambda.TooManyRequestsException"));
+        assert!(c.rejected_before_running("DynamoDB.ProvisionedThroughputExceededException"));
+        assert!(c.rejected_before_running("States.Permissions"));
+        assert!(c.rejected_before_running("StepFunctions.ExecutionAlreadyExistsException"));
+        assert!(!c.rejected_before_running("States.ALL"));
+        assert!(!c.rejected_before_running("Lambda.ServiceException"));
+        assert!(!c.rejected_before_running("MyCustomError"));
+        assert!(glob("a*b*c", "aXbYc") && !glob("a*b*c", "aXbY") && glob("*", "") && glob("x", "x") && !glob("x", "xy"));
+    }
+}

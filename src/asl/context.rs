@@ -1,0 +1,116 @@
+//! The at-least-once context of each state (SPEC §3): why a Task may run more than once.
+
+use super::catalog::catalog;
+use super::values::Request;
+use super::{Machine, State, StateId, StateKind};
+use crate::host::{Definition, TypeOrigin, WorkflowType};
+use crate::syntax::{Node, push_token};
+
+/// One reason a state may run more than once.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cause {
+    /// The workflow is Express (declared where `origin` says).
+    Express { origin: TypeOrigin },
+    /// Nothing declares the workflow type, so it is linted as Express.
+    UnknownType,
+    /// Inside a Distributed Map whose child executions are Express.
+    ExpressChildren { map: StateId, pointer: String },
+    /// A retrier matching an error that does not prove the request was rejected.
+    Retry {
+        /// The state that owns the `Retry`: the Task itself or an enclosing Parallel / Map.
+        owner: StateId,
+        /// The pointer of the retrier.
+        pointer: String,
+        /// The first matching error that leaves the outcome unknown.
+        error: String,
+    },
+    /// A Lambda invoked with `InvocationType: Event`.
+    AsyncInvoke { pointer: String },
+}
+
+/// The causes of every state, first the strongest.
+pub struct Contexts {
+    pub causes: Vec<Vec<Cause>>,
+}
+
+impl Contexts {
+    pub fn new(machine: &Machine<'_>, definition: &Definition<'_>) -> Self {
+        let workflow = match definition.workflow_type {
+            WorkflowType::Express => Some(Cause::Express { origin: definition.type_origin.clone() }),
+            WorkflowType::Unknown => Some(Cause::UnknownType),
+            WorkflowType::Standard => None,
+        };
+        let causes = machine
+            .states
+            .iter()
+            .map(|state| {
+                let mut causes: Vec<Cause> = workflow.iter().cloned().collect();
+                causes.extend(express_children(machine, state));
+                causes.extend(ambiguous_retry(state));
+                causes.extend(enclosing(machine, state).filter_map(ambiguous_retry));
+                causes.extend(async_invoke(state));
+                causes
+            })
+            .collect();
+        Contexts { causes }
+    }
+
+    pub fn of(&self, state: StateId) -> &[Cause] {
+        &self.causes[state]
+    }
+}
+
+/// The Parallel and Map states around a state, innermost first.
+pub fn enclosing<'m, 'a>(machine: &'m Machine<'a>, state: &State<'a>) -> impl Iterator<Item = &'m State<'a>> {
+    let mut scope = state.scope;
+    std::iter::from_fn(move || {
+        let owner = machine.scopes[scope].parent?;
+        scope = machine.states[owner].scope;
+        Some(&machine.states[owner])
+    })
+}
+
+fn express_children(machine: &Machine<'_>, state: &State<'_>) -> Option<Cause> {
+    enclosing(machine, state).find_map(|map| {
+        let config = map.field("ItemProcessor")?.get("ProcessorConfig")?;
+        let express = config.get("Mode").and_then(Node::as_str) == Some("DISTRIBUTED")
+            && config.get("ExecutionType").and_then(Node::as_str) == Some("EXPRESS");
+        let pointer = push_token(&push_token(&map.field_pointer("ItemProcessor"), "ProcessorConfig"), "ExecutionType");
+        express.then_some(Cause::ExpressChildren { map: map.id, pointer })
+    })
+}
+
+/// The first retrier of a state that retries an error which leaves the outcome unknown.
+pub fn ambiguous_retry(state: &State<'_>) -> Option<Cause> {
+    if !matches!(state.kind, StateKind::Task | StateKind::Parallel | StateKind::Map) {
+        return None;
+    }
+    let retriers = state.field("Retry").and_then(Node::as_array)?;
+    retriers.iter().enumerate().find_map(|(i, retrier)| {
+        let attempts = match retrier.get("MaxAttempts") {
+            None => 3.0,
+            Some(node) => node.as_f64()?,
+        };
+        if attempts <= 0.0 {
+            return None;
+        }
+        let errors = retrier.get("ErrorEquals")?.as_array()?;
+        let error = errors.iter().filter_map(Node::as_str).find(|e| !catalog().rejected_before_running(e))?;
+        Some(Cause::Retry { owner: state.id, pointer: push_token(&state.field_pointer("Retry"), &i.to_string()), error: error.to_string() })
+    })
+}
+
+fn async_invoke(state: &State<'_>) -> Option<Cause> {
+    let (pointer, request) = Request::of(state)?;
+    let is_lambda = matches!(
+        &state.resource,
+        Some(Ok(super::Integration::Optimized { service: "lambda", action: "invoke", .. }
+            | super::Integration::Sdk { service: "lambda", action: "invoke", .. }))
+    );
+    let (key, param) = request.get("InvocationType")?;
+    let event = match param.value {
+        super::values::Value::Static(node) => node.as_str() == Some("Event"),
+        _ => false,
+    };
+    (is_lambda && event).then(|| Cause::AsyncInvoke { pointer: push_token(&pointer, key) })
+}

@@ -1,0 +1,468 @@
+//! Execution-ID data flow: for each state, which parts of its input and which variables
+//! carry a value derived from the execution ID (`$$.Execution.Id`, `$$.Execution.Name`,
+//! `$states.context.Execution.*`), followed through `InputPath`, `Parameters`,
+//! `ResultSelector`, `ResultPath`, `OutputPath`, `Assign`, JSONata `Arguments` and
+//! `Output`, Parallel branches and Map item processors. A state's input keeps only what
+//! every path into it carries; a Task's result carries nothing.
+//!
+//! It also follows variables that may hold a value that changes on every attempt
+//! (`$uuid()` assigned to a variable, then used as a token).
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::values::{Value, classify, find_unstable, reads_execution_id};
+use super::{Machine, QueryLanguage, ScopeKind, State, StateId, StateKind, TransitionKind};
+use crate::syntax::{Kind, Node};
+
+/// A path inside a JSON value; empty for the whole value.
+pub type Path = Vec<String>;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flow {
+    /// Paths of the value that derive from the execution ID.
+    pub paths: BTreeSet<Path>,
+    /// Variables that hold a value derived from the execution ID.
+    pub vars: BTreeSet<String>,
+    /// Variables that may hold a value that is new on every attempt.
+    pub unstable_vars: BTreeSet<String>,
+}
+
+impl Flow {
+    fn with_paths(&self, paths: BTreeSet<Path>) -> Flow {
+        Flow { paths, vars: self.vars.clone(), unstable_vars: self.unstable_vars.clone() }
+    }
+
+    /// Keeps what both carry; a variable that may be unstable on either side stays so.
+    fn meet(&mut self, other: &Flow) -> bool {
+        let before = (self.paths.len(), self.vars.len(), self.unstable_vars.len());
+        self.paths.retain(|p| other.paths.contains(p));
+        self.vars.retain(|v| other.vars.contains(v));
+        self.unstable_vars.extend(other.unstable_vars.iter().cloned());
+        before != (self.paths.len(), self.vars.len(), self.unstable_vars.len())
+    }
+}
+
+pub struct DataFlow {
+    /// The flow at each state's input; empty for states no path reaches.
+    pub input: Vec<Flow>,
+}
+
+impl DataFlow {
+    pub fn new(machine: &Machine<'_>) -> Self {
+        let n = machine.states.len();
+        let mut input: Vec<Option<Flow>> = vec![None; n];
+        let mut queue = VecDeque::new();
+        let top = &machine.scopes[0];
+        if let Some(start) = top.start_at.and_then(|name| top.state_named(name)) {
+            input[start] = Some(Flow::default());
+            queue.push_back(start);
+        }
+        // Each visit only shrinks path sets or grows the unstable set, so this ends; the
+        // cap guards against a mistake turning into a hang.
+        let mut budget = 64 * (n + 1) * (n + 1).min(64);
+        while let Some(id) = queue.pop_front() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let state = &machine.states[id];
+            let here = input[id].clone().unwrap_or_default();
+            let mut send = |to: StateId, flow: Flow, queue: &mut VecDeque<StateId>| {
+                let changed = match &mut input[to] {
+                    Some(existing) => existing.meet(&flow),
+                    slot @ None => {
+                        *slot = Some(flow);
+                        true
+                    }
+                };
+                if changed {
+                    queue.push_back(to);
+                }
+            };
+            let scope = &machine.scopes[state.scope];
+            let output = transfer(state, &here);
+            for transition in state.transitions.iter().filter(|t| t.kind != TransitionKind::Catch) {
+                if let Some(to) = scope.state_named(transition.target) {
+                    send(to, output.clone(), &mut queue);
+                }
+            }
+            for catcher in state.field("Catch").and_then(Node::as_array).unwrap_or_default() {
+                if let Some(to) = catcher.get("Next").and_then(Node::as_str).and_then(|n| scope.state_named(n)) {
+                    send(to, catch_output(state, catcher, &here), &mut queue);
+                }
+            }
+            for &child in &state.children {
+                let child_scope = &machine.scopes[child];
+                if let Some(start) = child_scope.start_at.and_then(|name| child_scope.state_named(name)) {
+                    send(start, child_input(state, child_scope.kind, &here), &mut queue);
+                }
+            }
+        }
+        DataFlow { input: input.into_iter().map(Option::unwrap_or_default).collect() }
+    }
+}
+
+/// The part of a value selected by a JSONPath path, as paths relative to the selection.
+fn select(paths: &BTreeSet<Path>, selector: &[String]) -> BTreeSet<Path> {
+    let mut out = BTreeSet::new();
+    for path in paths {
+        if path.starts_with(selector) {
+            out.insert(path[selector.len()..].to_vec());
+        } else if selector.starts_with(path) {
+            // The selection lies inside a carried value: all of it derives from it.
+            out.insert(Vec::new());
+        }
+    }
+    out
+}
+
+/// `$.a.b[0]['c']` → `["a", "b", "0", "c"]`; `None` for anything but a plain input path.
+/// Wildcards and filters end the path (what follows is not followed).
+fn input_path(text: &str) -> Option<Path> {
+    let rest = text.strip_prefix('$')?;
+    if rest.starts_with(|c: char| c == '$' || c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut segments = Vec::new();
+    let mut rest = rest;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let name = &after[..end];
+            if name.is_empty() || name == "*" {
+                break;
+            }
+            segments.push(name.to_string());
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let Some(end) = after.find(']') else { break };
+            let inner = after[..end].trim().trim_matches(|c| c == '\'' || c == '"');
+            if inner.is_empty() || inner.contains(['*', '?', ':', ',']) {
+                break;
+            }
+            segments.push(inner.to_string());
+            rest = &after[end + 1..];
+        } else {
+            break;
+        }
+    }
+    Some(segments)
+}
+
+/// The variable a JSONPath reference names (`$order.id` → `order`).
+fn variable(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix('$')?;
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    (end > 0 && !rest.starts_with(|c: char| c.is_ascii_digit())).then(|| &rest[..end])
+}
+
+/// What of an expression's value derives from the execution ID, given the flow of the
+/// input it reads.
+pub fn carried(value: Value<'_>, input: &Flow) -> BTreeSet<Path> {
+    let whole = || BTreeSet::from([Vec::new()]);
+    if reads_execution_id(value) {
+        return whole();
+    }
+    match value {
+        Value::Path(text) => {
+            let text = text.trim();
+            if let Some(path) = input_path(text) {
+                return select(&input.paths, &path);
+            }
+            if text.starts_with("$$") {
+                return BTreeSet::new();
+            }
+            if let Some(name) = variable(text) {
+                return if input.vars.contains(name) { whole() } else { BTreeSet::new() };
+            }
+            // An intrinsic function: derived when any of its path arguments is.
+            if dollar_references(text).any(|r| !carried(Value::Path(r), input).is_empty()) { whole() } else { BTreeSet::new() }
+        }
+        Value::Jsonata(expr) => {
+            let expr = expr.trim();
+            if let Some(rest) = expr.strip_prefix("$states.input") {
+                if rest.is_empty() || (rest.starts_with('.') && rest[1..].split('.').all(is_identifier)) {
+                    let path: Path = rest.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect();
+                    return select(&input.paths, &path);
+                }
+            }
+            let reads_carried_input = expr.match_indices("$states.input").any(|(at, _)| {
+                let path: Path = expr[at + "$states.input".len()..]
+                    .split('.')
+                    .skip(1)
+                    .map_while(|s| {
+                        let name: String = s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                        (!name.is_empty() && name.len() == s.len()).then_some(name)
+                    })
+                    .collect();
+                !select(&input.paths, &path).is_empty()
+            });
+            let reads_carried_var = jsonata_variables(expr).any(|v| input.vars.contains(v));
+            if reads_carried_input || reads_carried_var { whole() } else { BTreeSet::new() }
+        }
+        _ => BTreeSet::new(),
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The `$...` references inside an intrinsic function call.
+fn dollar_references(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('$').filter_map(move |(at, _)| {
+        if at > 0 && text.as_bytes()[at - 1] == b'$' {
+            return None;
+        }
+        let rest = &text[at..];
+        let end = rest.find([',', ')', ' ']).unwrap_or(rest.len());
+        Some(&rest[..end])
+    })
+}
+
+/// Variables a JSONata expression reads: `$name` not followed by `(` and not `$states`.
+fn jsonata_variables(expr: &str) -> impl Iterator<Item = &str> {
+    expr.match_indices('$').filter_map(move |(at, _)| {
+        let rest = &expr[at + 1..];
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let name = &rest[..end];
+        let is_call = rest[end..].starts_with('(');
+        (!name.is_empty() && name != "states" && !is_call).then_some(name)
+    })
+}
+
+/// Whether a value reads a variable that may change on every attempt.
+pub fn reads_unstable_variable<'a>(value: Value<'a>, input: &Flow) -> Option<String> {
+    let names: Vec<&str> = match value {
+        Value::Path(text) => dollar_references(text).filter_map(variable).collect(),
+        Value::Jsonata(expr) => jsonata_variables(expr).collect(),
+        _ => Vec::new(),
+    };
+    names.into_iter().find(|n| input.unstable_vars.contains(*n)).map(|n| format!("${n}"))
+}
+
+/// What of a payload template (an object of static values, `.$` keys and `{% %}`
+/// strings) derives from the execution ID.
+pub fn template_carry(node: &Node, dollar_key: bool, language: QueryLanguage, input: &Flow) -> BTreeSet<Path> {
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<(Path, &Node, bool)> = vec![(Vec::new(), node, dollar_key)];
+    while let Some((prefix, node, dollar_key)) = stack.pop() {
+        match &node.kind {
+            Kind::Object(members) => {
+                for member in members {
+                    let key = member.key.strip_suffix(".$").unwrap_or(&member.key);
+                    let mut path = prefix.clone();
+                    path.push(key.to_string());
+                    stack.push((path, &member.value, member.key.ends_with(".$")));
+                }
+            }
+            Kind::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let mut path = prefix.clone();
+                    path.push(i.to_string());
+                    stack.push((path, item, false));
+                }
+            }
+            _ => {
+                for inner in carried(classify(node, dollar_key, language), input) {
+                    let mut path = prefix.clone();
+                    path.extend(inner);
+                    out.insert(path);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `InputPath` / `OutputPath`: absent keeps everything, `null` keeps nothing.
+fn apply_path(paths: &BTreeSet<Path>, field: Option<&Node>) -> BTreeSet<Path> {
+    match field {
+        None => paths.clone(),
+        Some(node) => match node.as_str().and_then(input_path) {
+            Some(selector) => select(paths, &selector),
+            None => BTreeSet::new(),
+        },
+    }
+}
+
+/// `ResultPath`: where the result goes in the raw input.
+fn place_result(raw: &BTreeSet<Path>, result: BTreeSet<Path>, field: Option<&Node>) -> BTreeSet<Path> {
+    match field {
+        None => result,
+        Some(Node { kind: Kind::Null, .. }) => raw.clone(),
+        Some(node) => {
+            let Some(at) = node.as_str().and_then(input_path) else { return result };
+            let mut out: BTreeSet<Path> = raw.iter().filter(|p| !p.starts_with(&at)).cloned().collect();
+            out.extend(result.into_iter().map(|r| at.iter().cloned().chain(r).collect()));
+            out
+        }
+    }
+}
+
+/// Applies an `Assign` block to the variables, reading `evaluated` for paths.
+fn assign(flow: &mut Flow, block: Option<&Node>, language: QueryLanguage, evaluated: &Flow) {
+    let Some(members) = block.and_then(Node::members) else { return };
+    for member in members {
+        let name = member.key.strip_suffix(".$").unwrap_or(&member.key).to_string();
+        let dollar = member.key.ends_with(".$");
+        if template_carry(&member.value, dollar, language, evaluated).is_empty() {
+            flow.vars.remove(&name);
+        } else {
+            flow.vars.insert(name.clone());
+        }
+        let value = classify(&member.value, dollar, language);
+        let unstable = find_unstable("", &member.value, dollar, language).is_some() || reads_unstable_variable(value, evaluated).is_some();
+        if unstable {
+            flow.unstable_vars.insert(name);
+        } else {
+            flow.unstable_vars.remove(&name);
+        }
+    }
+}
+
+/// The flow a state passes along its `Next` (and Choice) transitions.
+fn transfer(state: &State<'_>, input: &Flow) -> Flow {
+    let language = state.query_language;
+    let field = |name| state.field(name);
+    if language == QueryLanguage::Jsonata {
+        let result = match state.kind {
+            StateKind::Task | StateKind::Parallel | StateKind::Map => BTreeSet::new(),
+            _ => input.paths.clone(),
+        };
+        let mut out = input.clone();
+        out.paths = match field("Output") {
+            Some(output) => template_carry(output, false, language, input),
+            None => result,
+        };
+        assign(&mut out, field("Assign"), language, input);
+        return out;
+    }
+    let effective = input.with_paths(apply_path(&input.paths, field("InputPath")));
+    let mut out = input.clone();
+    let result = match state.kind {
+        StateKind::Choice | StateKind::Wait | StateKind::Succeed | StateKind::Fail | StateKind::Unknown => {
+            out.paths = apply_path(&effective.paths, field("OutputPath"));
+            assign(&mut out, field("Assign"), language, &effective);
+            return out;
+        }
+        StateKind::Pass => match (field("Parameters"), field("Result")) {
+            (Some(parameters), _) => template_carry(parameters, false, language, &effective),
+            (None, Some(_)) => BTreeSet::new(),
+            (None, None) => effective.paths.clone(),
+        },
+        StateKind::Task | StateKind::Parallel | StateKind::Map => match field("ResultSelector") {
+            Some(selector) => template_carry(selector, false, language, &input.with_paths(BTreeSet::new())),
+            None => BTreeSet::new(),
+        },
+    };
+    assign(&mut out, field("Assign"), language, &input.with_paths(result.clone()));
+    let placed = place_result(&input.paths, result, field("ResultPath"));
+    out.paths = apply_path(&placed, field("OutputPath"));
+    out
+}
+
+/// The flow along a `Catch` transition.
+fn catch_output(state: &State<'_>, catcher: &Node, input: &Flow) -> Flow {
+    let language = state.query_language;
+    let mut out = input.clone();
+    out.paths = match language {
+        QueryLanguage::Jsonata => match catcher.get("Output") {
+            Some(output) => template_carry(output, false, language, input),
+            None => BTreeSet::new(),
+        },
+        QueryLanguage::JsonPath => place_result(&input.paths, BTreeSet::new(), catcher.get("ResultPath")),
+    };
+    assign(&mut out, catcher.get("Assign"), language, &input.with_paths(BTreeSet::new()));
+    out
+}
+
+/// The input of a Parallel branch or a Map iteration.
+fn child_input(state: &State<'_>, kind: ScopeKind, input: &Flow) -> Flow {
+    let language = state.query_language;
+    let effective = match language {
+        QueryLanguage::JsonPath => input.with_paths(apply_path(&input.paths, state.field("InputPath"))),
+        QueryLanguage::Jsonata => input.clone(),
+    };
+    let template = |name: &str| state.field(name).map(|t| template_carry(t, false, language, &effective));
+    let paths = match kind {
+        ScopeKind::Branch => {
+            let field = if language == QueryLanguage::Jsonata { "Arguments" } else { "Parameters" };
+            template(field).unwrap_or_else(|| effective.paths.clone())
+        }
+        // Each iteration gets one item, which carries nothing, unless a selector builds it.
+        _ => template("ItemSelector").or_else(|| template("Parameters")).unwrap_or_default(),
+    };
+    effective.with_paths(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{Format, parse};
+
+    fn flows(text: &str) -> Vec<(String, Flow)> {
+        let root = parse(text, Format::Json).unwrap();
+        let machine = Machine::new(&root);
+        let flow = DataFlow::new(&machine);
+        machine.states.iter().map(|s| (s.name.to_string(), flow.input[s.id].clone())).collect()
+    }
+
+    fn paths(flow: &Flow) -> Vec<String> {
+        flow.paths.iter().map(|p| p.join(".")).collect()
+    }
+
+    #[test]
+    fn pass_parameters_then_task_result_path() {
+        let f = flows(
+            r#"{"StartAt": "Tag", "States": {
+                "Tag": {"Type": "Pass", "Parameters": {"order.$": "$", "executionId.$": "$$.Execution.Id"}, "ResultPath": "$.meta", "Next": "Keep"},
+                "Keep": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultPath": "$.result", "Next": "Replace"},
+                "Replace": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "End"},
+                "End": {"Type": "Succeed"}}}"#,
+        );
+        assert_eq!(paths(&f[1].1), ["meta.executionId"]);
+        assert_eq!(paths(&f[2].1), ["meta.executionId"], "ResultPath $.result keeps the rest");
+        assert!(f[3].1.paths.is_empty(), "the default ResultPath replaces the input");
+    }
+
+    #[test]
+    fn joins_keep_what_every_path_carries_and_variables_flow() {
+        let f = flows(
+            r#"{"StartAt": "Pick", "States": {
+                "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "WithId"}], "Default": "Without"},
+                "WithId": {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Name"}, "Assign": {"run.$": "$$.Execution.Id", "token.$": "States.UUID()"}, "Next": "Join"},
+                "Without": {"Type": "Pass", "Assign": {"run": "fixed"}, "Next": "Join"},
+                "Join": {"Type": "Succeed"}}}"#,
+        );
+        let join = &f[3].1;
+        assert!(join.paths.is_empty());
+        assert!(join.vars.is_empty(), "`run` is derived on one path only");
+        assert!(join.unstable_vars.contains("token"));
+        assert_eq!(f[1].1.paths.len(), 0);
+    }
+
+    #[test]
+    fn jsonata_outputs_and_branches() {
+        let f = flows(
+            r#"{"QueryLanguage": "JSONata", "StartAt": "Start", "States": {
+                "Start": {"Type": "Pass", "Output": {"key": "{% $states.context.Execution.Id %}", "body": "{% $states.input %}"}, "Next": "Fan"},
+                "Fan": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}], "End": true}}}"#,
+        );
+        assert_eq!(paths(&f[1].1), ["key"]);
+        assert_eq!(paths(&f[2].1), ["key"], "a branch gets the Parallel's input");
+    }
+
+    #[test]
+    fn loops_reach_a_fixed_point() {
+        let f = flows(
+            r#"{"StartAt": "A", "States": {
+                "A": {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id"}, "Next": "B"},
+                "B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultPath": "$.r", "Next": "C"},
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$.r", "IsNull": true, "Next": "B"}], "Default": "D"},
+                "D": {"Type": "Succeed"}}}"#,
+        );
+        assert_eq!(paths(&f[1].1), ["id"]);
+        assert_eq!(paths(&f[3].1), ["id"]);
+    }
+}

@@ -1,0 +1,646 @@
+//! The side effects of each Task that repeat when it runs again, found once per
+//! definition from the catalogue, the request and the data flow. Rules report them when
+//! the Task is in an at-least-once context.
+
+use std::collections::BTreeSet;
+
+use super::catalog::{Effect, catalog};
+use super::dataflow::{Flow, reads_unstable_variable, template_carry};
+use super::dynamodb::{self, Names, ValueType};
+use super::values::{Param, Request, Value, find_unstable, member};
+use super::{Integration, Machine, QueryLanguage, State, StateKind};
+use crate::syntax::{Node, push_token};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HazardKind {
+    /// A DynamoDB write whose effect grows on replay (ALO001).
+    GrowingUpdate,
+    /// A message to a person (ALO002).
+    Notification,
+    /// An SQS send without deduplication (ALO003).
+    QueueSend,
+    /// A state-changing call with no key from the execution (ALO004).
+    MissingKey,
+    /// A token or key built from a value that is new on every attempt (ALO005).
+    UnstableKey,
+    /// An event or stream record with no ID (ALO007).
+    EventPublish,
+    /// A Step Functions execution started without a stable name (ALO008).
+    StartExecution,
+    /// An asynchronous Lambda invocation (ALO009).
+    AsyncInvoke,
+    /// A guarded write whose guard failure is not caught (ALO010).
+    UnhandledGuard,
+}
+
+/// One side effect of a Task, worded for the message: `what` completes "`<State>` ...".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hazard {
+    pub kind: HazardKind,
+    pub pointer: String,
+    /// Point at the member's key rather than its value.
+    pub key: bool,
+    pub what: String,
+    pub help: String,
+}
+
+pub struct Effects {
+    pub hazards: Vec<Vec<Hazard>>,
+}
+
+impl Effects {
+    pub fn new(machine: &Machine<'_>, flows: &[Flow]) -> Self {
+        let hazards = machine
+            .states
+            .iter()
+            .map(|state| match (&state.kind, &state.resource) {
+                (StateKind::Task, Some(Ok(integration))) => Scan::new(machine, state, integration, &flows[state.id]).hazards(),
+                _ => Vec::new(),
+            })
+            .collect();
+        Effects { hazards }
+    }
+}
+
+/// Reading one Task's request.
+struct Scan<'s, 'a> {
+    machine: &'s Machine<'a>,
+    state: &'s State<'a>,
+    integration: &'s Integration<'a>,
+    flow: &'s Flow,
+    request: Option<(String, Request<'a>)>,
+    out: Vec<Hazard>,
+}
+
+impl<'s, 'a> Scan<'s, 'a> {
+    fn new(machine: &'s Machine<'a>, state: &'s State<'a>, integration: &'s Integration<'a>, flow: &'s Flow) -> Self {
+        Scan { machine, state, integration, flow, request: Request::of(state), out: Vec::new() }
+    }
+
+    fn language(&self) -> QueryLanguage {
+        self.state.query_language
+    }
+
+    fn param(&self, name: &str) -> Option<(String, Param<'a>)> {
+        let (pointer, request) = self.request.as_ref()?;
+        let (key, param) = request.get(name)?;
+        Some((push_token(pointer, key), param))
+    }
+
+    fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<String>) {
+        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into() });
+    }
+
+    fn resource_pointer(&self) -> String {
+        self.state.field_pointer("Resource")
+    }
+
+    /// The function a Lambda Task invokes, as written in `FunctionName` or the ARN.
+    fn function_name(&self) -> Option<String> {
+        if let Integration::LambdaFunction { name } = *self.integration {
+            return Some(name.to_string());
+        }
+        let (_, param) = self.param("FunctionName")?;
+        match param.value {
+            Value::Static(node) => node.as_str().map(|arn| {
+                let name = arn.split_once(":function:").map_or(arn, |(_, rest)| rest);
+                name.split(':').next().unwrap_or(name).to_string()
+            }),
+            Value::Placeholder => param.node.as_str().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    fn action_name(&self) -> String {
+        if let Some(Effect::LambdaInvoke) = catalog().action(self.integration).and_then(|a| a.effect) {
+            if let Some(name) = self.function_name() {
+                return format!("the Lambda function `{name}`");
+            }
+        }
+        match *self.integration {
+            Integration::Optimized { service, action, .. } | Integration::Sdk { service, action, .. } => format!("{service}:{action}"),
+            Integration::LambdaFunction { name } => format!("Lambda `{name}`"),
+            _ => "it".into(),
+        }
+    }
+
+    /// Reports a parameter built from an unstable value; returns whether it was.
+    fn unstable(&mut self, pointer: &str, param: Param<'a>, role: &str) -> bool {
+        let dollar = matches!(param.value, Value::Path(_));
+        let found =
+            find_unstable(pointer, param.node, dollar, self.language()).map(|u| (u.pointer, format!("`{}`", u.what))).or_else(|| {
+                reads_unstable_variable(param.value, self.flow)
+                    .map(|var| (pointer.to_string(), format!("the variable `{var}` (set from a random or time value)")))
+            });
+        let Some((at, what)) = found else { return false };
+        self.push(
+            HazardKind::UnstableKey,
+            at,
+            format!("builds {role} from {what}, which is new on every attempt, so a repeated call is not recognised"),
+            "derive it from values that stay the same when the state runs again: a business key of the input, or `$$.Execution.Id` with `$$.State.Name`",
+        );
+        true
+    }
+
+    fn hazards(mut self) -> Vec<Hazard> {
+        if let Integration::Http = self.integration {
+            self.http();
+            return self.out;
+        }
+        let Some(action) = catalog().action(self.integration) else { return self.out };
+        match action.effect {
+            Some(Effect::LambdaInvoke) => self.lambda(),
+            Some(Effect::MessagesPerson) => self.message_person(&action.token),
+            Some(Effect::TopicPublish) => self.topic(),
+            Some(Effect::QueueSend) => self.queue(),
+            Some(Effect::EventPublish) => self.event(),
+            Some(Effect::StartExecution) => self.start_execution(),
+            Some(Effect::DynamodbUpdate) => self.update(),
+            Some(Effect::DynamodbPut) => self.put(),
+            Some(Effect::DynamodbTransact) => self.transaction(&action.token),
+            Some(Effect::DynamodbPartiql) => self.partiql(),
+            Some(Effect::TokenWrite) => self.token_write(action.token.as_deref().unwrap_or("ClientToken")),
+            None => {}
+        }
+        self.out
+    }
+
+    /// Whether a payload (or event) carries the execution ID or a key field whose value is
+    /// the same on every attempt.
+    fn keyed(&self, node: &Node, dollar: bool) -> bool {
+        if !template_carry(node, dollar, self.language(), self.flow).is_empty() {
+            return true;
+        }
+        let mut stack = vec![(node, 0)];
+        while let Some((node, depth)) = stack.pop() {
+            if depth > 6 {
+                continue;
+            }
+            if let Some(items) = node.as_array() {
+                stack.extend(items.iter().map(|item| (item, depth + 1)));
+            }
+            for member in node.members().unwrap_or_default() {
+                let name = member.key.strip_suffix(".$").unwrap_or(&member.key);
+                if catalog().key_fields.iter().any(|k| k == name) {
+                    let dollar = member.key.ends_with(".$");
+                    let value = super::values::classify(&member.value, dollar, self.language());
+                    let unstable = find_unstable("", &member.value, dollar, self.language()).is_some()
+                        || reads_unstable_variable(value, self.flow).is_some();
+                    if !unstable {
+                        return true;
+                    }
+                }
+                stack.push((&member.value, depth + 1));
+            }
+        }
+        false
+    }
+
+    fn lambda(&mut self) {
+        let language = self.language();
+        if let Some((pointer, param)) = self.param("InvocationType") {
+            if matches!(param.value, Value::Static(n) if n.as_str() == Some("Event")) {
+                self.push(
+                    HazardKind::AsyncInvoke,
+                    pointer,
+                    "invokes its Lambda function asynchronously (`InvocationType: Event`), and Lambda retries a failed event twice".into(),
+                    "make the function idempotent on a key from the execution, or invoke it synchronously so the state sees the outcome",
+                );
+            }
+        }
+        // The payload: `Payload` of the integrations; for a function ARN, the whole request.
+        let payload = match self.integration {
+            Integration::LambdaFunction { .. } => self.request.as_ref().map(|(p, r)| (p.clone(), r.node, false)),
+            _ => self.param("Payload").map(|(p, param)| (p, param.node, matches!(param.value, Value::Path(_)))),
+        };
+        let (pointer, keyed) = match payload {
+            Some((pointer, node, dollar)) => {
+                let mut checked = Vec::new();
+                for field in &catalog().key_fields {
+                    if let Some((key, param)) = member(node, field, language) {
+                        if !checked.contains(&key) {
+                            checked.push(key);
+                            let at = push_token(&pointer, key);
+                            self.unstable(&at, param, &format!("the idempotency key `{}`", key.trim_end_matches(".$")));
+                        }
+                    }
+                }
+                (pointer, self.keyed(node, dollar))
+            }
+            // No payload written out: the function receives the state's input.
+            None => (self.resource_pointer(), !self.flow.paths.is_empty()),
+        };
+        // A function named for reading (`GetOrderStatus`, `Validate input`) changes nothing.
+        let reads = catalog().reads_by_name(self.state.name) || self.function_name().is_some_and(|f| catalog().reads_by_name(&f));
+        if !keyed && !reads {
+            let example = match language {
+                QueryLanguage::JsonPath => "`\"executionId.$\": \"$$.Execution.Id\"`",
+                QueryLanguage::Jsonata => "`\"executionId\": \"{% $states.context.Execution.Id %}\"`",
+            };
+            self.push(
+                HazardKind::MissingKey,
+                pointer,
+                format!("invokes {} with no idempotency key: the payload carries neither the execution ID nor a key field", self.action_name()),
+                format!("add {example} to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"),
+            );
+        }
+    }
+
+    fn message_person(&mut self, token: &Option<String>) {
+        if let Some(token) = token {
+            if let Some((pointer, param)) = self.param(token) {
+                if !self.unstable(&pointer, param, &format!("`{token}`")) {
+                    return; // a stable token makes the call idempotent
+                }
+            }
+        }
+        let help = match token {
+            Some(token) => format!("pass a stable `{token}` (for example from `$$.Execution.Id`), or record the send in DynamoDB with a conditional write first"),
+            None => "record the send with a conditional write (`attribute_not_exists`) keyed on the execution before sending, and skip the send when the record exists".into(),
+        };
+        let what = format!("sends a message to a person ({})", self.action_name());
+        self.push(HazardKind::Notification, self.resource_pointer(), what, help);
+    }
+
+    fn topic(&mut self) {
+        for (field, what) in [("PhoneNumber", "sends an SMS through SNS"), ("TargetArn", "sends a push notification through SNS")] {
+            if self.param(field).is_some() {
+                let help = "SNS cannot deduplicate messages to people: record the send with a conditional write first, and skip it when the record exists";
+                self.push(HazardKind::Notification, self.resource_pointer(), what.into(), help);
+                return;
+            }
+        }
+        let Some((pointer, topic)) = self.param("TopicArn") else { return };
+        if let Some((at, id)) = self.param("MessageDeduplicationId") {
+            self.unstable(&at, id, "`MessageDeduplicationId`");
+        }
+        let what = match topic.value {
+            Value::Static(node) if node.as_str().is_some_and(|t| t.ends_with(".fifo")) => return,
+            Value::Static(node) => format!("publishes to the standard SNS topic `{}`, which delivers to email, SMS and HTTP subscribers without deduplication", tail(node.as_str().unwrap_or_default())),
+            _ => "publishes to an SNS topic that may be a standard topic, which delivers to email, SMS and HTTP subscribers without deduplication".into(),
+        };
+        let help = "record the publish with a conditional write first and skip it when the record exists; FIFO topics deduplicate but cannot reach people";
+        self.push(HazardKind::Notification, pointer, what, help);
+    }
+
+    fn queue(&mut self) {
+        let Some((pointer, url)) = self.param("QueueUrl") else { return };
+        let batch = self.param("Entries");
+        let deduplicated = match &batch {
+            Some((entries_pointer, entries)) => match entries.node.as_array() {
+                Some(items) => {
+                    let mut all = !items.is_empty();
+                    for (i, entry) in items.iter().enumerate() {
+                        match member(entry, "MessageDeduplicationId", self.language()) {
+                            Some((key, param)) => {
+                                let at = push_token(&push_token(entries_pointer, &i.to_string()), key);
+                                self.unstable(&at, param, "`MessageDeduplicationId`");
+                            }
+                            None => all = false,
+                        }
+                    }
+                    all
+                }
+                None => false,
+            },
+            None => match self.param("MessageDeduplicationId") {
+                Some((at, param)) => {
+                    self.unstable(&at, param, "`MessageDeduplicationId`");
+                    true
+                }
+                None => false,
+            },
+        };
+        let help_fifo = "set `MessageDeduplicationId` from the execution (`\"MessageDeduplicationId.$\": \"$$.Execution.Id\"`) so SQS drops a repeated send within 5 minutes";
+        let (what, help) = match url.value {
+            Value::Static(node) if node.as_str().is_some_and(|u| u.ends_with(".fifo")) => {
+                if deduplicated {
+                    return;
+                }
+                ("sends to a FIFO queue without `MessageDeduplicationId`, so a repeated send is a new message unless the queue deduplicates by content".to_string(), help_fifo)
+            }
+            Value::Static(node) => (
+                format!(
+                    "sends to the standard SQS queue `{}`, which cannot drop a repeated message",
+                    tail(node.as_str().unwrap_or_default())
+                ),
+                "use a FIFO queue with `MessageDeduplicationId` from the execution, or make the consumer skip messages it has already processed",
+            ),
+            _ => (
+                "sends to an SQS queue that may be a standard queue, which cannot drop a repeated message".to_string(),
+                "use a FIFO queue with `MessageDeduplicationId` from the execution, or make the consumer skip messages it has already processed",
+            ),
+        };
+        self.push(HazardKind::QueueSend, pointer, what, help);
+    }
+
+    fn event(&mut self) {
+        let Some((pointer, request)) = &self.request else {
+            let what = format!("publishes with {} and the event carries no ID", self.action_name());
+            self.push(
+                HazardKind::EventPublish,
+                self.resource_pointer(),
+                what,
+                "add an ID from the execution so consumers can drop duplicates",
+            );
+            return;
+        };
+        let (pointer, node) = (pointer.clone(), request.node);
+        if self.keyed(node, false) {
+            return;
+        }
+        let example = match self.language() {
+            QueryLanguage::JsonPath => "`\"eventId.$\": \"$$.Execution.Id\"`",
+            QueryLanguage::Jsonata => "`\"eventId\": \"{% $states.context.Execution.Id %}\"`",
+        };
+        self.push(
+            HazardKind::EventPublish,
+            pointer,
+            format!(
+                "publishes with {} an event or record that carries no ID, so a second run publishes a second, indistinguishable one",
+                self.action_name()
+            ),
+            format!("add {example} to the event so consumers can drop duplicates"),
+        );
+    }
+
+    fn start_execution(&mut self) {
+        match self.param("Name") {
+            Some((pointer, name)) => {
+                self.unstable(&pointer, name, "the execution `Name`");
+            }
+            None => self.push(
+                HazardKind::StartExecution,
+                self.resource_pointer(),
+                "starts an execution without `Name`, so a second run starts a second execution".into(),
+                "set `\"Name.$\": \"States.Format('{}-{}', $$.Execution.Name, $$.State.Name)\"`: Standard workflows refuse a second execution with the same name",
+            ),
+        }
+    }
+
+    fn token_write(&mut self, token: &str) {
+        match self.param(token) {
+            Some((pointer, param)) => {
+                self.unstable(&pointer, param, &format!("`{token}`"));
+            }
+            None => {
+                let what = format!("calls {} without `{token}`, so a second run creates a second one", self.action_name());
+                let help = format!(
+                    "pass `{token}` from the execution, for example `States.Format('{{}}-{{}}', $$.Execution.Name, $$.State.Name)`"
+                );
+                self.push(HazardKind::MissingKey, self.resource_pointer(), what, help);
+            }
+        }
+    }
+
+    fn http(&mut self) {
+        let Some((_, method)) = self.param("Method") else { return };
+        let Value::Static(method) = method.value else { return };
+        let Some(method) = method.as_str().map(str::to_ascii_uppercase) else { return };
+        if !catalog().http.non_idempotent_methods.contains(&method) {
+            return;
+        }
+        if let Some((headers_pointer, headers)) = self.param("Headers") {
+            for header in &catalog().http.idempotency_headers {
+                let found = headers
+                    .node
+                    .members()
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|m| m.key.strip_suffix(".$").unwrap_or(&m.key).eq_ignore_ascii_case(header));
+                if let Some(member) = found {
+                    let at = push_token(&headers_pointer, &member.key);
+                    let param = Param {
+                        node: &member.value,
+                        value: super::values::classify(&member.value, member.key.ends_with(".$"), self.language()),
+                    };
+                    self.unstable(&at, param, &format!("the `{}` header", member.key));
+                    return;
+                }
+            }
+        }
+        let host = self.param("ApiEndpoint").and_then(|(_, p)| match p.value {
+            Value::Static(node) => node.as_str().map(host_of),
+            _ => None,
+        });
+        let messaging =
+            host.as_deref().is_some_and(|h| catalog().http.messaging_hosts.iter().any(|m| h == m || h.ends_with(&format!(".{m}"))));
+        let pointer = self.resource_pointer();
+        if messaging {
+            let what = format!("sends `{method}` to `{}`, which messages people", host.unwrap_or_default());
+            self.push(
+                HazardKind::Notification,
+                pointer,
+                what,
+                "send an `Idempotency-Key` header if the API honours one, or record the send with a conditional write first",
+            );
+        } else {
+            let what = format!("sends an HTTP `{method}` without an idempotency header, so a second run repeats the request");
+            self.push(
+                HazardKind::MissingKey,
+                pointer,
+                what,
+                "send an `Idempotency-Key` header built from the execution ID, if the API honours one",
+            );
+        }
+    }
+
+    /// `ExpressionAttributeNames` / `ExpressionAttributeValues` of a request object.
+    fn names(&self, object: &Node) -> Names {
+        let mut names = Names::default();
+        if let Some((_, param)) = member(object, "ExpressionAttributeNames", self.language()) {
+            for m in param.node.members().unwrap_or_default() {
+                if let Some(value) = m.value.as_str() {
+                    names.names.insert(m.key.clone(), value.to_string());
+                }
+            }
+        }
+        if let Some((_, param)) = member(object, "ExpressionAttributeValues", self.language()) {
+            for m in param.node.members().unwrap_or_default() {
+                let name = m.key.strip_suffix(".$").unwrap_or(&m.key).to_string();
+                let ty = m.value.members().and_then(|typed| typed.first()).map_or(ValueType::Unknown, |t| {
+                    match t.key.strip_suffix(".$").unwrap_or(&t.key) {
+                        "N" => ValueType::Number,
+                        "SS" | "NS" | "BS" => ValueType::Set,
+                        _ => ValueType::Other,
+                    }
+                });
+                names.values.insert(name, ty);
+            }
+        }
+        names
+    }
+
+    fn static_text(&self, object: &'a Node, name: &str) -> Option<(&'a str, &'a str)> {
+        let (key, param) = member(object, name, self.language())?;
+        match param.value {
+            Value::Static(node) => Some((key, node.as_str()?)),
+            _ => None,
+        }
+    }
+
+    /// An UpdateItem request (or a `TransactItems` `Update`): its growth, its guard, and
+    /// the stability of its key. Returns whether the write is guarded.
+    fn update_request(&mut self, pointer: &str, object: &'a Node, exempt: bool) {
+        let language = self.language();
+        if let Some((key, param)) = member(object, "Key", language) {
+            self.unstable(&push_token(pointer, key), param, "the DynamoDB item key");
+        }
+        let Some((update_key, text)) = self.static_text(object, "UpdateExpression") else { return };
+        let names = self.names(object);
+        let Ok(update) = dynamodb::analyze_update(text, &names) else { return };
+        let condition =
+            self.static_text(object, "ConditionExpression").and_then(|(key, c)| Some((key, dynamodb::analyze_condition(c, &names).ok()?)));
+        let keys: BTreeSet<String> = member(object, "Key", language)
+            .and_then(|(_, p)| p.node.members())
+            .map(|m| m.iter().map(|m| m.key.strip_suffix(".$").unwrap_or(&m.key).to_string()).collect())
+            .unwrap_or_default();
+        // A guard makes the second application fail: a version check on an attribute the
+        // update changes, a marker it sets or checks, a claim it removes, a create-once key.
+        let guarded = condition.as_ref().is_some_and(|(_, c)| {
+            c.equal.iter().any(|p| update.written.contains(p))
+                || c.exists.iter().any(|p| update.removed.contains(p))
+                || c.not_exists.iter().any(|p| update.written.contains(p) || (p.len() == 1 && keys.contains(&p[0])))
+                || c.not_contains.iter().any(|(p, value)| update.written.contains(p) && self.stable_value(object, value))
+        });
+        if let (true, Some((condition_key, _))) = (guarded, &condition) {
+            self.unhandled_guard(&push_token(pointer, condition_key));
+        }
+        if guarded || exempt || update.growth.is_empty() {
+            return;
+        }
+        let first = &update.growth[0];
+        let more = match update.growth.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        self.push(
+            HazardKind::GrowingUpdate,
+            push_token(pointer, update_key),
+            format!("{} `{}`{more} on every run", first.kind.verb(), first.attribute),
+            "guard it with a `ConditionExpression`: a processed marker (`NOT contains(#applied, :executionId)` with `ADD #applied :executionIdSet`) or a version check, or SET an absolute value",
+        );
+    }
+
+    /// Whether a `:value` of `ExpressionAttributeValues` is the same on every attempt.
+    fn stable_value(&self, object: &Node, value: &str) -> bool {
+        let Some((_, values)) = member(object, "ExpressionAttributeValues", self.language()) else { return false };
+        let Some((_, param)) = member(values.node, value, self.language()) else { return false };
+        find_unstable("", param.node, matches!(param.value, Value::Path(_)), self.language()).is_none()
+            && reads_unstable_variable(param.value, self.flow).is_none()
+    }
+
+    fn unhandled_guard(&mut self, condition_pointer: &str) {
+        let catchers = self.state.field("Catch").and_then(Node::as_array).unwrap_or_default();
+        let handled = catchers.iter().any(|catcher| {
+            let errors: Vec<&str> =
+                catcher.get("ErrorEquals").and_then(Node::as_array).unwrap_or_default().iter().filter_map(Node::as_str).collect();
+            errors.iter().any(|e| matches!(*e, "DynamoDB.ConditionalCheckFailedException" | "DynamoDb.ConditionalCheckFailedException"))
+                || (errors.iter().any(|e| matches!(*e, "States.ALL" | "States.TaskFailed"))
+                    && !catcher_fails(self.machine, self.state, catcher))
+        });
+        if !handled {
+            let prefix = if matches!(self.integration, Integration::Sdk { .. }) { "DynamoDb" } else { "DynamoDB" };
+            self.push(
+                HazardKind::UnhandledGuard,
+                condition_pointer.to_string(),
+                "guards its write with a condition, but nothing catches the condition failing: a repeated run fails the execution instead of doing nothing".into(),
+                format!("add a `Catch` for `{prefix}.ConditionalCheckFailedException` that continues as if the write succeeded"),
+            );
+        }
+    }
+
+    fn update(&mut self) {
+        if let Some((pointer, request)) = self.request.clone() {
+            self.update_request(&pointer, request.node, false);
+        }
+    }
+
+    fn put(&mut self) {
+        let Some((pointer, request)) = self.request.clone() else { return };
+        let language = self.language();
+        let Some((condition_key, text)) = self.static_text(request.node, "ConditionExpression") else { return };
+        let names = self.names(request.node);
+        let Ok(condition) = dynamodb::analyze_condition(text, &names) else { return };
+        if condition.not_exists.is_empty() {
+            return;
+        }
+        if let Some((item_key, item)) = member(request.node, "Item", language) {
+            for path in condition.not_exists.iter().filter(|p| p.len() == 1) {
+                if let Some((attribute_key, param)) = member(item.node, &path[0], language) {
+                    let at = push_token(&push_token(&pointer, item_key), attribute_key);
+                    self.unstable(&at, param, &format!("the item's `{}`, which its `attribute_not_exists` guard checks,", path[0]));
+                }
+            }
+        }
+        self.unhandled_guard(&push_token(&pointer, condition_key));
+    }
+
+    fn transaction(&mut self, token: &Option<String>) {
+        let Some((pointer, request)) = self.request.clone() else { return };
+        let mut exempt = false;
+        if let Some(token) = token {
+            if let Some((at, param)) = self.param(token) {
+                exempt = !self.unstable(&at, param, &format!("`{token}`"));
+            }
+        }
+        let Some((items_key, items)) = member(request.node, "TransactItems", self.language()) else { return };
+        for (i, item) in items.node.as_array().unwrap_or_default().iter().enumerate() {
+            if let Some((update_key, update)) = member(item, "Update", self.language()) {
+                let at = push_token(&push_token(&push_token(&pointer, items_key), &i.to_string()), update_key);
+                self.update_request(&at, update.node, exempt);
+            }
+        }
+    }
+
+    fn partiql(&mut self) {
+        let Some((pointer, request)) = self.request.clone() else { return };
+        if let Some((at, param)) = self.param("ClientRequestToken") {
+            if !self.unstable(&at, param, "`ClientRequestToken`") {
+                return;
+            }
+        }
+        let mut statements: Vec<(String, &Node)> = Vec::new();
+        if let Some((key, param)) = member(request.node, "Statement", self.language()) {
+            statements.push((push_token(&pointer, key), param.node));
+        }
+        for list in ["Statements", "TransactStatements"] {
+            if let Some((key, param)) = member(request.node, list, self.language()) {
+                for (i, entry) in param.node.as_array().unwrap_or_default().iter().enumerate() {
+                    if let Some((statement_key, statement)) = member(entry, "Statement", self.language()) {
+                        let at = push_token(&push_token(&push_token(&pointer, key), &i.to_string()), statement_key);
+                        statements.push((at, statement.node));
+                    }
+                }
+            }
+        }
+        for (at, node) in statements {
+            let Some(text) = node.as_str() else { continue };
+            if let Some(first) = dynamodb::partiql_growth(text).first() {
+                let what = format!("{} `{}` on every run (PartiQL `UPDATE`)", first.kind.verb(), first.attribute);
+                self.push(
+                    HazardKind::GrowingUpdate,
+                    at,
+                    what,
+                    "SET an absolute value, or use UpdateItem with a guarding `ConditionExpression`",
+                );
+            }
+        }
+    }
+}
+
+/// A catcher that routes to a Fail state turns the duplicate into a failure all the same.
+fn catcher_fails(machine: &Machine<'_>, state: &State<'_>, catcher: &Node) -> bool {
+    let scope = &machine.scopes[state.scope];
+    let target = catcher.get("Next").and_then(Node::as_str).and_then(|name| scope.state_named(name));
+    target.is_some_and(|t| machine.states[t].kind == StateKind::Fail)
+}
+
+fn tail(arn_or_url: &str) -> &str {
+    arn_or_url.rsplit(['/', ':']).next().unwrap_or(arn_or_url)
+}
+
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', ':', '?']).next().unwrap_or_default().to_ascii_lowercase()
+}

@@ -1,0 +1,202 @@
+//! A Task's request (`Parameters` in JSONPath, `Arguments` in JSONata) and what its values
+//! are made of: static text, a path, an expression — and whether they change on every
+//! attempt or derive from the execution ID.
+
+use super::{QueryLanguage, State};
+use crate::syntax::{Kind, Node, push_token};
+
+/// One parameter of a request: `Name` or `Name.$`.
+#[derive(Clone, Copy, Debug)]
+pub struct Param<'a> {
+    pub node: &'a Node,
+    pub value: Value<'a>,
+}
+
+/// What a parameter's value is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<'a> {
+    /// Written out in the definition.
+    Static(&'a Node),
+    /// A JSONPath path or intrinsic function (a `.$` key).
+    Path(&'a str),
+    /// A `{% %}` JSONata expression (its text without the delimiters).
+    Jsonata(&'a str),
+    /// Filled in at deploy time (`${...}`, a template intrinsic).
+    Placeholder,
+}
+
+/// The request a Task (or a Parallel / Map) sends.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    pub node: &'a Node,
+    pub language: QueryLanguage,
+}
+
+impl<'a> Request<'a> {
+    pub fn of(state: &State<'a>) -> Option<(String, Self)> {
+        let field = match state.query_language {
+            QueryLanguage::JsonPath => "Parameters",
+            QueryLanguage::Jsonata => "Arguments",
+        };
+        let node = state.field(field)?;
+        Some((state.field_pointer(field), Request { node, language: state.query_language }))
+    }
+
+    /// The member `name` (or `name.$`), its first letter in either case. Returns the key
+    /// as written and the parameter.
+    pub fn get(&self, name: &str) -> Option<(&'a str, Param<'a>)> {
+        member(self.node, name, self.language)
+    }
+
+    /// A nested request (an object parameter, such as `MessageBody` or one of `Entries`).
+    pub fn nested(&self, node: &'a Node) -> Request<'a> {
+        Request { node, language: self.language }
+    }
+}
+
+/// The member `name` or `name.$` of `object`.
+pub fn member<'a>(object: &'a Node, name: &str, language: QueryLanguage) -> Option<(&'a str, Param<'a>)> {
+    let members = object.members()?;
+    let matches = |key: &str| {
+        let key = key.strip_suffix(".$").unwrap_or(key);
+        key.len() == name.len() && key.get(1..) == name.get(1..) && key[..1].eq_ignore_ascii_case(&name[..1])
+    };
+    let member = members.iter().rev().find(|m| matches(&m.key))?;
+    let value = classify(&member.value, member.key.ends_with(".$"), language);
+    Some((member.key.as_str(), Param { node: &member.value, value }))
+}
+
+/// What a value is, given whether its key ended in `.$`.
+pub fn classify(node: &Node, dollar_key: bool, language: QueryLanguage) -> Value<'_> {
+    match &node.kind {
+        Kind::String(text) if text.contains("${") => Value::Placeholder,
+        Kind::String(text) if dollar_key => Value::Path(text),
+        Kind::String(text) if language == QueryLanguage::Jsonata && text.starts_with("{%") && text.ends_with("%}") && text.len() >= 4 => {
+            Value::Jsonata(&text[2..text.len() - 2])
+        }
+        _ if node.is_placeholder() => Value::Placeholder,
+        _ => Value::Static(node),
+    }
+}
+
+/// A value that is new on every attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unstable {
+    /// What makes it so, as written (`States.UUID()`, `$now()`).
+    pub what: &'static str,
+    /// The pointer of the string holding it.
+    pub pointer: String,
+}
+
+const UNSTABLE_JSONPATH: &[(&str, &str)] = &[
+    ("States.UUID(", "States.UUID()"),
+    ("States.MathRandom(", "States.MathRandom"),
+    ("$$.State.EnteredTime", "$$.State.EnteredTime"),
+    ("$$.State.RetryCount", "$$.State.RetryCount"),
+    ("$$.Task.Token", "$$.Task.Token"),
+    ("$$.Execution.RedriveCount", "$$.Execution.RedriveCount"),
+    ("$$.Execution.RedriveTime", "$$.Execution.RedriveTime"),
+];
+
+const UNSTABLE_JSONATA: &[(&str, &str)] = &[
+    ("$uuid(", "$uuid()"),
+    ("$random(", "$random()"),
+    ("$now(", "$now()"),
+    ("$millis(", "$millis()"),
+    ("$states.context.State.EnteredTime", "$states.context.State.EnteredTime"),
+    ("$states.context.State.RetryCount", "$states.context.State.RetryCount"),
+    ("$states.context.Task.Token", "$states.context.Task.Token"),
+    ("$states.context.Execution.RedriveCount", "$states.context.Execution.RedriveCount"),
+    ("$states.context.Execution.RedriveTime", "$states.context.Execution.RedriveTime"),
+];
+
+/// The unstable source in an expression, if any.
+pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
+    let (text, table) = match value {
+        Value::Path(text) => (text, UNSTABLE_JSONPATH),
+        Value::Jsonata(text) => (text, UNSTABLE_JSONATA),
+        _ => return None,
+    };
+    table.iter().find(|(needle, _)| text.contains(needle)).map(|&(_, what)| what)
+}
+
+/// The first unstable value anywhere in `node` (a parameter value, possibly an object such
+/// as a DynamoDB key map), with the pointer of the string that holds it.
+pub fn find_unstable(pointer: &str, node: &Node, dollar_key: bool, language: QueryLanguage) -> Option<Unstable> {
+    let mut stack = vec![(pointer.to_string(), node, dollar_key)];
+    while let Some((pointer, node, dollar_key)) = stack.pop() {
+        match &node.kind {
+            Kind::Object(members) => {
+                for member in members.iter().rev() {
+                    stack.push((push_token(&pointer, &member.key), &member.value, member.key.ends_with(".$")));
+                }
+            }
+            Kind::Array(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    stack.push((push_token(&pointer, &i.to_string()), item, false));
+                }
+            }
+            _ => {
+                if let Some(what) = unstable_in(classify(node, dollar_key, language)) {
+                    return Some(Unstable { what, pointer });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether an expression reads the execution ID (or name) from the context object.
+pub fn reads_execution_id(value: Value<'_>) -> bool {
+    let (text, prefix) = match value {
+        Value::Path(text) => (text, "$$.Execution"),
+        Value::Jsonata(text) => (text, "$states.context.Execution"),
+        _ => return false,
+    };
+    let mut rest = text;
+    while let Some(at) = rest.find(prefix) {
+        let after = &rest[at + prefix.len()..];
+        // `$$.Execution` itself, `.Id` or `.Name` — not `.Input`, `.StartTime`, ...
+        let field: String = after.strip_prefix('.').unwrap_or("").chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        if !after.starts_with('.') || field == "Id" || field == "Name" {
+            return true;
+        }
+        rest = after;
+    }
+    // `$states.context` as a whole holds the execution too.
+    matches!(value, Value::Jsonata(_)) && text.split("$states.context").skip(1).any(|after| !after.starts_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unstable_sources() {
+        assert_eq!(unstable_in(Value::Path("States.Format('{}', States.UUID())")), Some("States.UUID()"));
+        assert_eq!(unstable_in(Value::Path("$$.Task.Token")), Some("$$.Task.Token"));
+        assert_eq!(unstable_in(Value::Jsonata(" $string($millis()) ")), Some("$millis()"));
+        assert_eq!(unstable_in(Value::Path("$$.Execution.Id")), None);
+        assert_eq!(unstable_in(Value::Placeholder), None);
+    }
+
+    #[test]
+    fn execution_id_references() {
+        assert!(reads_execution_id(Value::Path("$$.Execution.Id")));
+        assert!(reads_execution_id(Value::Path("States.Format('{}-x', $$.Execution.Name)")));
+        assert!(reads_execution_id(Value::Path("$$.Execution")));
+        assert!(!reads_execution_id(Value::Path("$$.Execution.Input.id")));
+        assert!(!reads_execution_id(Value::Path("$$.Execution.StartTime")));
+        assert!(reads_execution_id(Value::Jsonata(" $states.context.Execution.Id & '#' ")));
+        assert!(reads_execution_id(Value::Jsonata(" $states.context ")));
+        assert!(!reads_execution_id(Value::Jsonata(" $states.context.State.Name ")));
+    }
+
+    #[test]
+    fn members_match_dollar_keys_and_first_letter_case() {
+        let node = crate::syntax::parse(r#"{"payload.$": "$", "QueueUrl": "${Q}"}"#, crate::syntax::Format::Json).unwrap();
+        let (key, param) = member(&node, "Payload", QueryLanguage::JsonPath).unwrap();
+        assert_eq!((key, param.value), ("payload.$", Value::Path("$")));
+        assert_eq!(member(&node, "QueueUrl", QueryLanguage::JsonPath).unwrap().1.value, Value::Placeholder);
+    }
+}
