@@ -151,7 +151,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         None
     };
     let candidates = discover::candidates(&paths)?;
-    let report = report::run(&candidates, stdin, &options);
+    let report = report::run(&candidates, stdin, &paths, &options);
 
     let color = match args.color.unwrap_or(ColorWhen::Auto) {
         ColorWhen::Always => true,

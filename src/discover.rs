@@ -34,10 +34,13 @@ pub fn candidates(paths: &[PathBuf]) -> Result<Vec<Candidate>, String> {
 }
 
 fn walk(root: &Path, out: &mut Vec<Candidate>) {
+    // CDK's `cdk.out` is usually git-ignored; named on the command line, it is read.
+    let cdk_out = root.file_name().is_some_and(|n| n == "cdk.out");
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
-        .git_ignore(true)
-        .git_exclude(true)
+        .parents(!cdk_out)
+        .git_ignore(!cdk_out)
+        .git_exclude(!cdk_out)
         .require_git(false)
         .follow_links(false)
         .filter_entry(|entry| {
@@ -59,7 +62,7 @@ fn clean(path: &Path) -> PathBuf {
 
 /// Files a folder walk picks up: the extensions that can hold a state machine.
 fn lintable_name(path: &Path) -> bool {
-    matches!(extension(path).as_deref(), Some("json" | "yaml" | "yml" | "template"))
+    matches!(extension(path).as_deref(), Some("json" | "yaml" | "yml" | "template" | "tf"))
 }
 
 fn extension(path: &Path) -> Option<String> {

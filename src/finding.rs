@@ -60,6 +60,12 @@ impl Finding {
         self
     }
 
+    /// A label in another file (`None`: the finding's own).
+    pub fn label_in(mut self, file: Option<String>, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { file, span, message: message.into() });
+        self
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

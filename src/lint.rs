@@ -1,13 +1,13 @@
 //! Linting one file: read, parse, find the definitions, build the model, run the rules.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::asl::{Analysis, Machine};
 use crate::discover::{format_of, is_asl_name};
 use crate::finding::Finding;
-use crate::host::{self, WorkflowType};
+use crate::host::{self, Body, Contents, Definition, Hosted, SpanMap, TypeOrigin, WorkflowType};
 use crate::rules::{self, Context, REGISTRY, Selection};
-use crate::syntax::{self, Format, ParseError};
+use crate::syntax::{self, Format, Node, ParseError, Span};
 
 /// Files larger than this are not parsed (SPEC §10).
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -19,6 +19,17 @@ pub struct Options {
     pub selection: Selection,
 }
 
+/// A definition file that a template names, to be linted with the template's type.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub target: PathBuf,
+    pub template: PathBuf,
+    /// The resource's logical ID, or the Serverless / Terraform name.
+    pub name: String,
+    pub workflow_type: WorkflowType,
+    pub type_span: Option<Span>,
+}
+
 /// What linting one file produced.
 #[derive(Debug, Default)]
 pub struct FileResult {
@@ -26,27 +37,39 @@ pub struct FileResult {
     pub definitions: usize,
     /// The file holds no state machine.
     pub skipped: bool,
-    /// The text, kept when there are findings so that outputs can show snippets.
-    pub text: Option<String>,
+    /// The texts the findings point into, by displayed path, so outputs can show snippets.
+    pub sources: Vec<(String, String)>,
+    /// Definition files this file's templates name.
+    pub bindings: Vec<Binding>,
+}
+
+impl FileResult {
+    fn skipped() -> Self {
+        FileResult { skipped: true, ..FileResult::default() }
+    }
+}
+
+/// Reads a file, within the size limit. `Err` holds the result to report instead.
+fn read(path: &Path, display: &str, report: bool, options: &Options) -> Result<Vec<u8>, FileResult> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) => return Err(unreadable(display, report, &format!("cannot read the file: {error}"), options)),
+    };
+    if !metadata.is_file() {
+        return Err(FileResult::skipped());
+    }
+    if metadata.len() > MAX_FILE_SIZE {
+        let message = format!("the file is {} bytes, larger than the limit of {MAX_FILE_SIZE} bytes", metadata.len());
+        return Err(unreadable(display, is_asl_name(path), &message, options));
+    }
+    std::fs::read(path).map_err(|error| unreadable(display, report, &format!("cannot read the file: {error}"), options))
 }
 
 /// Reads and lints a file. `named` files (given on the command line) are always read.
 pub fn lint_path(path: &Path, display: &str, named: bool, options: &Options) -> FileResult {
-    let asl_named = is_asl_name(path);
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
-        Err(error) => return unreadable(display, asl_named || named, &format!("cannot read the file: {error}"), options),
-    };
-    if !metadata.is_file() {
-        return FileResult { skipped: true, ..FileResult::default() };
-    }
-    if metadata.len() > MAX_FILE_SIZE {
-        let message = format!("the file is {} bytes, larger than the limit of {MAX_FILE_SIZE} bytes", metadata.len());
-        return unreadable(display, asl_named, &message, options);
-    }
-    match std::fs::read(path) {
+    match read(path, display, is_asl_name(path) || named, options) {
         Ok(bytes) => lint_bytes(path, display, &bytes, named, options),
-        Err(error) => unreadable(display, asl_named || named, &format!("cannot read the file: {error}"), options),
+        Err(result) => result,
     }
 }
 
@@ -57,7 +80,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
         Ok(text) => text,
         Err(error) => {
             if !(asl_named || mentions_state_machine(&String::from_utf8_lossy(bytes))) {
-                return FileResult { skipped: true, ..FileResult::default() };
+                return FileResult::skipped();
             }
             let message = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
                 "the file is UTF-16; save it as UTF-8".to_string()
@@ -67,47 +90,193 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
             return unreadable_at(display, &message, options);
         }
     };
-    let Some(format) = format_of(path, text) else {
-        return FileResult { skipped: true, ..FileResult::default() };
-    };
+    if path.extension().is_some_and(|e| e == "tf") {
+        return lint_terraform(path, display, text, named, options);
+    }
+    let Some(format) = format_of(path, text) else { return FileResult::skipped() };
     let root = match syntax::parse(text, format) {
         Ok(root) => root,
         Err(error) if asl_named || mentions_state_machine(text) || (named && broken_json(format, text)) => {
-            return finish(vec![rules::parse_error(display, &error)], 0, text, options);
+            let mut result = FileResult::default();
+            result.findings.push(rules::parse_error(display, &error, template_hint(text)));
+            return finish(result, display, text, options);
         }
-        Err(_) => return FileResult { skipped: true, ..FileResult::default() },
+        Err(_) => return FileResult::skipped(),
     };
-    if !host::looks_like_asl(&root) && !asl_named {
-        return FileResult { skipped: true, ..FileResult::default() };
+    match host::contents(path, text, &root) {
+        Contents::Definition => lint_standalone(display, text, &root, options),
+        Contents::Template(hosted) => lint_template(path, display, text, hosted, options),
+        Contents::Nothing if asl_named => lint_standalone(display, text, &root, options),
+        Contents::Nothing => FileResult::skipped(),
     }
-    let definition = host::standalone(&root, options.workflow_type);
-    let machine = Machine::new(definition.root);
-    let analysis = Analysis::new(&machine, &definition);
-    let cx = Context { file: display, text, definition: &definition, machine: &machine, analysis: &analysis };
-    let mut findings = Vec::new();
-    for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {
-        rule.check_definition(&cx, &mut findings);
-    }
-    finish(findings, 1, text, options)
 }
 
-/// Keeps the selected findings, and the text when there are any.
-fn finish(findings: Vec<Finding>, definitions: usize, text: &str, options: &Options) -> FileResult {
-    let findings: Vec<Finding> =
-        findings.into_iter().filter(|f| rules::find(f.code).is_some_and(|meta| options.selection.enabled(meta))).collect();
-    let text = (!findings.is_empty()).then(|| text.to_string());
-    FileResult { findings, definitions, skipped: false, text }
+fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) -> FileResult {
+    let definition = host::standalone(root, text, options.workflow_type);
+    let mut result = FileResult { definitions: 1, ..FileResult::default() };
+    run_rules(display, &definition, options, &mut result.findings);
+    finish(result, display, text, options)
+}
+
+fn lint_terraform(path: &Path, display: &str, text: &str, named: bool, options: &Options) -> FileResult {
+    if !text.contains("aws_sfn_state_machine") && !text.contains("step-functions") {
+        return FileResult::skipped();
+    }
+    match host::parse_terraform(path, text) {
+        Ok(hosted) if hosted.is_empty() => FileResult::skipped(),
+        Ok(hosted) => lint_template(path, display, text, hosted, options),
+        Err(error) if named || text.contains("aws_sfn_state_machine") => {
+            let mut result = FileResult::default();
+            result.findings.push(rules::parse_error(display, &error, None));
+            finish(result, display, text, options)
+        }
+        Err(_) => FileResult::skipped(),
+    }
+}
+
+/// The state machines of a template: inline and embedded definitions are linted here;
+/// definition files it names become bindings, linted with this template's type.
+fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>, options: &Options) -> FileResult {
+    let mut result = FileResult::default();
+    for machine in &hosted {
+        let origin = match machine.type_span {
+            Some(span) => TypeOrigin::Declared { file: None, span },
+            None => TypeOrigin::Undeclared,
+        };
+        let (root, inner_text, map, note): (&Node, &str, &SpanMap, Option<&'static str>);
+        let parsed;
+        match &machine.body {
+            Body::Tree(node) => (root, inner_text, map, note) = (*node, text, &IDENTITY, None),
+            Body::Built(node) => (root, inner_text, map, note) = (node, text, &IDENTITY, None),
+            Body::Text { text: inner, map: inner_map, note: inner_note } => {
+                match syntax::parse(inner, Format::JsonTemplate) {
+                    Ok(tree) => parsed = tree,
+                    Err(error) => {
+                        let mut finding = rules::parse_error(display, &error, None);
+                        finding.span = inner_map.map(Span::new(error.offset, error.offset));
+                        finding.definition = Some(machine.name.clone());
+                        finding.message = format!("the definition of `{}` does not parse: {}", machine.name, error.message);
+                        result.findings.push(finding);
+                        continue;
+                    }
+                }
+                (root, inner_text, map, note) = (&parsed, inner.as_str(), inner_map, *inner_note);
+            }
+            Body::Elsewhere(_) => continue,
+            Body::File(target) => {
+                result.bindings.push(Binding {
+                    target: target.clone(),
+                    template: path.to_path_buf(),
+                    name: machine.name.clone(),
+                    workflow_type: machine.workflow_type,
+                    type_span: machine.type_span,
+                });
+                continue;
+            }
+        }
+        let definition = Definition {
+            name: Some(machine.name.clone()),
+            root,
+            text: inner_text,
+            map,
+            note,
+            pointer_prefix: machine.pointer_prefix.clone(),
+            workflow_type: machine.workflow_type,
+            type_origin: origin,
+            resources: machine.resources,
+        };
+        result.definitions += 1;
+        run_rules(display, &definition, options, &mut result.findings);
+    }
+    finish(result, display, text, options)
+}
+
+static IDENTITY: SpanMap = SpanMap::Identity;
+
+/// Lints a definition file that a template names, with the template's type and resources.
+pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, options: &Options) -> FileResult {
+    let bytes = match read(&binding.target, display, true, options) {
+        Ok(bytes) => bytes,
+        Err(result) => return result,
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else { return lint_bytes(&binding.target, display, &bytes, true, options) };
+    // The template fills in `${...}` placeholders, unquoted ones included.
+    let format = match format_of(&binding.target, text) {
+        Some(Format::Json | Format::JsonWithComments) | None => Format::JsonTemplate,
+        Some(other) => other,
+    };
+    let root = match syntax::parse(text, format) {
+        Ok(root) => root,
+        Err(error) => {
+            let mut result = FileResult::default();
+            result.findings.push(rules::parse_error(display, &error, None));
+            return finish(result, display, text, options);
+        }
+    };
+    // The template's resources and substitutions, to resolve references.
+    let template_text = std::fs::read_to_string(&binding.template).unwrap_or_default();
+    let template_root = format_of(&binding.template, &template_text).and_then(|f| syntax::parse(&template_text, f).ok());
+    let resources = template_root.as_ref().and_then(|t| match host::contents(&binding.template, &template_text, t) {
+        Contents::Template(hosted) => hosted
+            .into_iter()
+            .find(|h| h.name == binding.name)
+            .and_then(|h| h.resources)
+            .map(|r| host::Resources { file: Some(template_display), ..r }),
+        _ => None,
+    });
+    let type_origin = match binding.type_span {
+        Some(span) => TypeOrigin::Declared { file: Some(template_display.to_string()), span },
+        None => TypeOrigin::Undeclared,
+    };
+    let definition = Definition {
+        name: Some(binding.name.clone()),
+        root: &root,
+        text,
+        map: &IDENTITY,
+        note: None,
+        pointer_prefix: String::new(),
+        workflow_type: binding.workflow_type,
+        type_origin,
+        resources,
+    };
+    let mut result = FileResult { definitions: 1, ..FileResult::default() };
+    run_rules(display, &definition, options, &mut result.findings);
+    let labels_in_template = result.findings.iter().flat_map(|f| &f.labels).any(|l| l.file.as_deref() == Some(template_display));
+    let mut result = finish(result, display, text, options);
+    if labels_in_template {
+        result.sources.push((template_display.to_string(), template_text));
+    }
+    result
+}
+
+fn run_rules(display: &str, definition: &Definition<'_>, options: &Options, findings: &mut Vec<Finding>) {
+    let machine = Machine::new(definition.root);
+    let analysis = Analysis::new(&machine, definition);
+    let cx = Context { file: display, text: definition.text, definition, machine: &machine, analysis: &analysis };
+    for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {
+        rule.check_definition(&cx, findings);
+    }
+}
+
+/// Keeps the selected findings, and the file's text when there are any.
+fn finish(mut result: FileResult, display: &str, text: &str, options: &Options) -> FileResult {
+    result.findings.retain(|f| rules::find(f.code).is_some_and(|meta| options.selection.enabled(meta)));
+    if !result.findings.is_empty() {
+        result.sources.push((display.to_string(), text.to_string()));
+    }
+    result
 }
 
 fn unreadable(display: &str, report: bool, message: &str, options: &Options) -> FileResult {
-    if report { unreadable_at(display, message, options) } else { FileResult { skipped: true, ..FileResult::default() } }
+    if report { unreadable_at(display, message, options) } else { FileResult::skipped() }
 }
 
 /// A file whose text cannot be shown (not UTF-8, or never read) gets its ASL001 with an
 /// empty snippet.
 fn unreadable_at(display: &str, message: &str, options: &Options) -> FileResult {
     let error = ParseError { message: message.to_string(), offset: 0 };
-    finish(vec![rules::parse_error(display, &error)], 0, "", options)
+    let result = FileResult { findings: vec![rules::parse_error(display, &error, None)], ..FileResult::default() };
+    finish(result, display, "", options)
 }
 
 /// A file named on the command line that is not JSON even with comments allowed. (A JSON
@@ -115,6 +284,13 @@ fn unreadable_at(display: &str, message: &str, options: &Options) -> FileResult 
 /// YAML file that only a template engine makes valid, such as a Helm chart.)
 fn broken_json(format: Format, text: &str) -> bool {
     format == Format::Json && syntax::parse(text, Format::JsonWithComments).is_err()
+}
+
+/// A definition with `${...}` placeholders where values belong is a template's input.
+fn template_hint(text: &str) -> Option<&'static str> {
+    syntax::parse(text, Format::JsonTemplate)
+        .is_ok()
+        .then_some("this file has `${...}` placeholders that a template fills in; lint it together with the template that references it")
 }
 
 /// Whether text that failed to parse looks like it was meant to hold a state machine, so

@@ -1,13 +1,14 @@
-//! A whole run: every file linted in parallel, findings sorted, counts summed.
+//! A whole run: every file linted in parallel, then the definition files that templates
+//! name linted with the templates' types; findings sorted, counts summed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::discover::{self, Candidate};
 use crate::finding::{Finding, Severity};
-use crate::lint::{self, Options};
+use crate::lint::{self, Binding, FileResult, Options};
 
 /// Standard input, with the name that gives its kind.
 pub struct Stdin {
@@ -42,35 +43,70 @@ impl Report {
     }
 }
 
-/// Lints `candidates` (and standard input) in parallel.
-pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, options: &Options) -> Report {
-    let mut results: Vec<(String, lint::FileResult)> = candidates
+/// Lints `candidates` (and standard input) in parallel. A definition file that a template
+/// names is read only when it lies under `roots` (the linted paths) or the working folder.
+pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], options: &Options) -> Report {
+    let mut results: Vec<(String, Option<PathBuf>, FileResult)> = candidates
         .par_iter()
         .map(|candidate| {
             let display = discover::display_path(&candidate.path);
             let result = lint::lint_path(&candidate.path, &display, candidate.named, options);
-            (display, result)
+            (display, std::fs::canonicalize(&candidate.path).ok(), result)
         })
         .collect();
     if let Some(stdin) = stdin {
         let path = stdin.name.unwrap_or_else(|| PathBuf::from("-"));
         let display = if path == Path::new("-") { "<stdin>".to_string() } else { discover::display_path(&path) };
-        results.push((display.clone(), lint::lint_bytes(&path, &display, &stdin.bytes, true, options)));
+        results.push((display.clone(), None, lint::lint_bytes(&path, &display, &stdin.bytes, true, options)));
     }
+
+    // Definition files named by templates: linted once per workflow type that binds them,
+    // in place of their linting as standalone files.
+    let bindings: Vec<Binding> = results.iter_mut().flat_map(|(_, _, r)| std::mem::take(&mut r.bindings)).collect();
+    let allowed: Vec<PathBuf> =
+        roots.iter().chain(std::env::current_dir().ok().as_ref()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
+    let mut bound: BTreeMap<PathBuf, Vec<Binding>> = BTreeMap::new();
+    for binding in bindings {
+        let Ok(target) = std::fs::canonicalize(&binding.target) else { continue };
+        if allowed.iter().any(|root| target.starts_with(root)) {
+            bound.entry(target).or_default().push(binding);
+        }
+    }
+    results.retain(|(_, canonical, _)| canonical.as_ref().is_none_or(|c| !bound.contains_key(c)));
+    let rebound: Vec<(String, Option<PathBuf>, FileResult)> = bound
+        .par_iter()
+        .flat_map_iter(|(target, group)| {
+            let mut types = BTreeSet::new();
+            group
+                .iter()
+                .filter(move |b| types.insert(b.workflow_type))
+                .map(|binding| {
+                    let display = discover::display_path(&binding.target);
+                    let template = discover::display_path(&binding.template);
+                    (display.clone(), Some(target.clone()), lint::lint_bound(binding, &display, &template, options))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    results.extend(rebound);
+
     let mut report = Report::default();
-    for (display, result) in results {
+    let mut counted = BTreeSet::new();
+    for (display, _, result) in results {
         if result.skipped {
             report.summary.skipped += 1;
             continue;
         }
-        report.summary.files += 1;
-        report.summary.definitions += result.definitions;
-        if let Some(text) = result.text {
-            report.sources.insert(display, text);
+        if counted.insert(display) {
+            report.summary.files += 1;
         }
+        report.summary.definitions += result.definitions;
+        report.sources.extend(result.sources);
         report.findings.extend(result.findings);
     }
     report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
+    // A file bound by templates of both types is linted twice; type-blind findings once.
+    report.findings.dedup_by(|a, b| a.code == b.code && a.file == b.file && a.span == b.span && a.message == b.message);
     for finding in &report.findings {
         match finding.severity {
             Severity::Error => report.summary.errors += 1,

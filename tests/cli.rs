@@ -173,10 +173,14 @@ fn standard_input_takes_its_kind_from_stdin_filename() {
 }
 
 #[test]
-fn workflow_type_flag_is_validated_and_accepted() {
-    for value in ["auto", "express", "standard"] {
-        assert_eq!(sfn_lint(&["--workflow-type", value, "testdata/ok"]).status.code(), Some(0), "{value}");
-    }
+fn workflow_type_flag_sets_the_type_of_standalone_definitions() {
+    let codes = |value: &str| -> Vec<String> {
+        let output = sfn_lint(&["--format", "json", "--workflow-type", value, "testdata/ok/distributed-map-s3.asl.json"]);
+        json(&output)["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(codes("standard"), Vec::<String>::new());
+    assert_eq!(codes("express"), ["EXP001"], "a Distributed Map is not allowed in Express");
+    assert_eq!(codes("auto"), ["ALO011", "EXP001"], "unknown is linted as Express, and said so");
 }
 
 #[test]
@@ -189,9 +193,9 @@ fn color_follows_the_flag() {
 
 #[test]
 fn quiet_drops_the_summary() {
-    let loud = stdout(&sfn_lint(&["--ignore", "ALO011", "testdata/ok"]));
+    let loud = stdout(&sfn_lint(&["--workflow-type", "standard", "testdata/ok"]));
     assert!(loud.contains("no findings in"), "{loud}");
-    assert_eq!(stdout(&sfn_lint(&["--quiet", "--ignore", "ALO011", "testdata/ok"])), "");
+    assert_eq!(stdout(&sfn_lint(&["--quiet", "--workflow-type", "standard", "testdata/ok"])), "");
 }
 
 #[test]

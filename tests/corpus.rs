@@ -90,3 +90,48 @@ fn the_binary_lints_the_whole_corpus() {
     std::fs::remove_file(report).unwrap();
     assert!(value["summary"]["definitions"].as_u64().unwrap() > 500);
 }
+
+/// The state machines a template declares, counted from its text: resource `Type` lines,
+/// `resource "aws_sfn_state_machine"` blocks and Step Functions module sources.
+fn declared_machines(text: &str) -> usize {
+    text.lines()
+        .filter(|line| {
+            let line = line.split(" #").next().unwrap_or_default().trim().trim_end_matches(',');
+            let value = line.strip_prefix("\"Type\":").or_else(|| line.strip_prefix("Type:")).map(|v| v.trim().trim_matches(['"', '\'']));
+            matches!(value, Some("AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine"))
+                || line.starts_with("resource \"aws_sfn_state_machine\"")
+                || (line.starts_with("source") && line.contains("step-functions"))
+        })
+        .count()
+}
+
+#[test]
+fn every_state_machine_in_the_corpus_templates_is_found() {
+    let Some(dir) = corpus() else { return };
+    let (mut declared_total, mut found_total) = (0, 0);
+    for folder in ["cfn", "serverless", "terraform"] {
+        for path in files(&dir.join(folder)) {
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let found = if path.extension().is_some_and(|e| e == "tf") {
+                sfn_lint::host::parse_terraform(&path, &text).map(|machines| machines.len()).ok()
+            } else {
+                let Some(format) = sfn_lint::discover::format_of(&path, &text) else { continue };
+                sfn_lint::syntax::parse(&text, format).ok().map(|root| match sfn_lint::host::contents(&path, &text, &root) {
+                    sfn_lint::host::Contents::Template(machines) => machines.len(),
+                    _ => 0,
+                })
+            };
+            // Files that do not parse (Jinja markup) get ASL001 instead: checked above.
+            let Some(found) = found else { continue };
+            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("serverless")) {
+                let declares = text.contains("stateMachines:");
+                assert_eq!(found > 0, declares, "{}", path.display());
+                continue;
+            }
+            assert_eq!(found, declared_machines(&text), "{}", path.display());
+            declared_total += found;
+            found_total += found;
+        }
+    }
+    assert!(found_total > 250, "{found_total} of {declared_total}");
+}

@@ -48,8 +48,7 @@ fn rule_fixtures() {
     assert!(checked >= 24, "only {checked} fixtures found");
 }
 
-/// Realistic clean workflows: no rule may fire, but for the note that a standalone
-/// definition's workflow type is unknown.
+/// Realistic clean Standard workflows: no rule may fire.
 #[test]
 fn ok_workflows_are_clean() {
     let mut files: Vec<_> = std::fs::read_dir(common::root().join("testdata/ok")).unwrap().map(|e| e.unwrap().path()).collect();
@@ -57,9 +56,9 @@ fn ok_workflows_are_clean() {
     assert!(files.len() >= 5);
     for file in files {
         let relative = file.strip_prefix(common::root()).unwrap().to_path_buf();
-        let report = common::lint(&[&relative], &common::only(&[]));
+        let options = sfn_lint::lint::Options { workflow_type: Some(WorkflowType::Standard), ..common::only(&[]) };
+        let report = common::lint(&[&relative], &options);
         assert_eq!(report.summary.definitions, 1, "{}", relative.display());
-        let findings: Vec<_> = report.findings.iter().filter(|f| f.code != "ALO011").collect();
-        assert!(findings.is_empty(), "{}", common::render(&report, OutputFormat::Human));
+        assert!(report.findings.is_empty(), "{}", common::render(&report, OutputFormat::Human));
     }
 }

@@ -114,3 +114,26 @@ fn async_invoke(state: &State<'_>) -> Option<Cause> {
     };
     (is_lambda && event).then(|| Cause::AsyncInvoke { pointer: push_token(&pointer, key) })
 }
+
+/// Which execution runs a state: the workflow's own, or the child executions of the
+/// innermost Distributed Map around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Execution {
+    Workflow,
+    ExpressChildren(StateId),
+    StandardChildren(StateId),
+}
+
+pub fn execution_of(machine: &Machine<'_>, state: &State<'_>) -> Execution {
+    for map in enclosing(machine, state) {
+        let Some(config) = map.field("ItemProcessor").and_then(|p| p.get("ProcessorConfig")) else { continue };
+        if config.get("Mode").and_then(Node::as_str) != Some("DISTRIBUTED") {
+            continue;
+        }
+        return match config.get("ExecutionType").and_then(Node::as_str) {
+            Some("EXPRESS") => Execution::ExpressChildren(map.id),
+            _ => Execution::StandardChildren(map.id),
+        };
+    }
+    Execution::Workflow
+}

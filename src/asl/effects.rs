@@ -9,6 +9,8 @@ use super::dataflow::{Flow, reads_unstable_variable, template_carry};
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
+use crate::finding::Label;
+use crate::host::{Resource, Resources};
 use crate::syntax::{Node, push_token};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,6 +44,8 @@ pub struct Hazard {
     pub key: bool,
     pub what: String,
     pub help: String,
+    /// Template resources that decided the verdict (a queue that is not FIFO, ...).
+    pub labels: Vec<crate::finding::Label>,
 }
 
 pub struct Effects {
@@ -49,12 +53,12 @@ pub struct Effects {
 }
 
 impl Effects {
-    pub fn new(machine: &Machine<'_>, flows: &[Flow]) -> Self {
+    pub fn new(machine: &Machine<'_>, flows: &[Flow], resources: Option<&Resources<'_>>) -> Self {
         let hazards = machine
             .states
             .iter()
             .map(|state| match (&state.kind, &state.resource) {
-                (StateKind::Task, Some(Ok(integration))) => Scan::new(machine, state, integration, &flows[state.id]).hazards(),
+                (StateKind::Task, Some(Ok(integration))) => Scan::new(machine, state, integration, &flows[state.id], resources).hazards(),
                 _ => Vec::new(),
             })
             .collect();
@@ -64,6 +68,7 @@ impl Effects {
 
 /// Reading one Task's request.
 struct Scan<'s, 'a> {
+    resources: Option<&'s Resources<'s>>,
     machine: &'s Machine<'a>,
     state: &'s State<'a>,
     integration: &'s Integration<'a>,
@@ -73,8 +78,14 @@ struct Scan<'s, 'a> {
 }
 
 impl<'s, 'a> Scan<'s, 'a> {
-    fn new(machine: &'s Machine<'a>, state: &'s State<'a>, integration: &'s Integration<'a>, flow: &'s Flow) -> Self {
-        Scan { machine, state, integration, flow, request: Request::of(state), out: Vec::new() }
+    fn new(
+        machine: &'s Machine<'a>,
+        state: &'s State<'a>,
+        integration: &'s Integration<'a>,
+        flow: &'s Flow,
+        resources: Option<&'s Resources<'s>>,
+    ) -> Self {
+        Scan { resources, machine, state, integration, flow, request: Request::of(state), out: Vec::new() }
     }
 
     fn language(&self) -> QueryLanguage {
@@ -88,7 +99,19 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<String>) {
-        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into() });
+        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into(), labels: Vec::new() });
+    }
+
+    /// The template resource a parameter refers to, if the template declares it.
+    fn resource(&self, param: &Param<'_>, kind: &str) -> Option<Resource<'s>> {
+        self.resources?.resolve(param.node).filter(|r| r.kind == kind)
+    }
+
+    /// Attaches a label at a template resource to the last hazard reported.
+    fn label_last(&mut self, resource: &Resource<'_>, message: String) {
+        if let Some(hazard) = self.out.last_mut() {
+            hazard.labels.push(Label { file: resource.file.map(str::to_string), span: resource.span, message });
+        }
     }
 
     fn resource_pointer(&self) -> String {
@@ -274,6 +297,19 @@ impl<'s, 'a> Scan<'s, 'a> {
         if let Some((at, id)) = self.param("MessageDeduplicationId") {
             self.unstable(&at, id, "`MessageDeduplicationId`");
         }
+        if let Some(resource) = self.resource(&topic, "AWS::SNS::Topic") {
+            if resource.flag("FifoTopic") {
+                return;
+            }
+            let what = format!(
+                "publishes to the standard SNS topic `{}`, which delivers to email, SMS and HTTP subscribers without deduplication",
+                resource.id
+            );
+            let help = "record the publish with a conditional write first and skip it when the record exists; FIFO topics deduplicate but cannot reach people";
+            self.push(HazardKind::Notification, pointer, what, help);
+            self.label_last(&resource, "a standard topic (no `FifoTopic: true`)".into());
+            return;
+        }
         let what = match topic.value {
             Value::Static(node) if node.as_str().is_some_and(|t| t.ends_with(".fifo")) => return,
             Value::Static(node) => format!("publishes to the standard SNS topic `{}`, which delivers to email, SMS and HTTP subscribers without deduplication", tail(node.as_str().unwrap_or_default())),
@@ -312,6 +348,27 @@ impl<'s, 'a> Scan<'s, 'a> {
             },
         };
         let help_fifo = "set `MessageDeduplicationId` from the execution (`\"MessageDeduplicationId.$\": \"$$.Execution.Id\"`) so SQS drops a repeated send within 5 minutes";
+        if let Some(queue) = self.resource(&url, "AWS::SQS::Queue") {
+            let (what, help, label) = match (queue.flag("FifoQueue"), deduplicated || queue.flag("ContentBasedDeduplication")) {
+                (true, true) => return,
+                (true, false) => (
+                    format!(
+                        "sends to the FIFO queue `{}` without `MessageDeduplicationId`, and the queue does not deduplicate by content",
+                        queue.id
+                    ),
+                    help_fifo,
+                    "a FIFO queue without `ContentBasedDeduplication: true`",
+                ),
+                (false, _) => (
+                    format!("sends to the standard SQS queue `{}`, which cannot drop a repeated message", queue.id),
+                    "use a FIFO queue with `MessageDeduplicationId` from the execution, or make the consumer skip messages it has already processed",
+                    "a standard queue (no `FifoQueue: true`)",
+                ),
+            };
+            self.push(HazardKind::QueueSend, pointer, what, help);
+            self.label_last(&queue, label.into());
+            return;
+        }
         let (what, help) = match url.value {
             Value::Static(node) if node.as_str().is_some_and(|u| u.ends_with(".fifo")) => {
                 if deduplicated {
@@ -365,6 +422,21 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn start_execution(&mut self) {
+        let target = self.param("StateMachineArn").and_then(|(_, arn)| {
+            self.resource(&arn, "AWS::StepFunctions::StateMachine")
+                .filter(|r| r.text("StateMachineType") == Some("EXPRESS"))
+                .or_else(|| self.resource(&arn, "AWS::Serverless::StateMachine").filter(|r| r.text("Type") == Some("EXPRESS")))
+        });
+        if let Some(target) = target {
+            self.push(
+                HazardKind::StartExecution,
+                self.resource_pointer(),
+                format!("starts the Express state machine `{}`, and execution names do not deduplicate Express executions, so a second run starts a second one", target.id),
+                "start a Standard state machine with a stable `Name`, or make the Express child idempotent on a key it is passed",
+            );
+            self.label_last(&target, "an Express state machine".into());
+            return;
+        }
         match self.param("Name") {
             Some((pointer, name)) => {
                 self.unstable(&pointer, name, "the execution `Name`");

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod context;
 pub mod dataflow;
+pub mod duration;
 pub mod dynamodb;
 pub mod effects;
 mod graph;
@@ -311,12 +312,13 @@ pub struct Analysis {
     pub contexts: context::Contexts,
     pub flow: dataflow::DataFlow,
     pub effects: effects::Effects,
+    pub durations: duration::Durations,
 }
 
 impl Analysis {
     pub fn new(machine: &Machine<'_>, definition: &crate::host::Definition<'_>) -> Self {
         let flow = dataflow::DataFlow::new(machine);
-        let effects = effects::Effects::new(machine, &flow.input);
-        Analysis { contexts: context::Contexts::new(machine, definition), flow, effects }
+        let effects = effects::Effects::new(machine, &flow.input, definition.resources.as_ref());
+        Analysis { contexts: context::Contexts::new(machine, definition), flow, effects, durations: duration::Durations::new(machine) }
     }
 }

@@ -1,14 +1,36 @@
 //! Where definitions live. A host finds the state machines in a parsed file and says what
-//! it knows about each: its place in the file and its workflow type.
+//! it knows about each: its place in the file, its workflow type, and the template's
+//! resources its references point to.
 
-use crate::syntax::{Node, Span};
+mod cloudformation;
+mod serverless;
+pub mod spanmap;
+mod terraform;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+use std::path::{Path, PathBuf};
+
+use crate::syntax::{Kind, Node, Span};
+
+pub use spanmap::SpanMap;
+pub use terraform::parse_terraform;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkflowType {
     Express,
     Standard,
     Unknown,
+}
+
+impl WorkflowType {
+    /// `EXPRESS` / `STANDARD` as templates write it.
+    fn declared(node: &Node) -> Self {
+        match node.as_str() {
+            Some("EXPRESS") => WorkflowType::Express,
+            Some("STANDARD") => WorkflowType::Standard,
+            _ => WorkflowType::Unknown,
+        }
+    }
 }
 
 /// Where a definition's workflow type came from, for messages and labels.
@@ -18,8 +40,157 @@ pub enum TypeOrigin {
     Undeclared,
     /// `--workflow-type` on the command line.
     CommandLine,
-    /// A declaration in a file, such as a template's `Type: EXPRESS`.
+    /// A declaration in a file, such as a template's `Type: EXPRESS`; `file` is `None` for
+    /// the definition's own file.
     Declared { file: Option<String>, span: Span },
+}
+
+/// What a file holds, once its kind is known.
+pub enum Contents<'t> {
+    /// A standalone state machine definition.
+    Definition,
+    /// A template with these state machines.
+    Template(Vec<Hosted<'t>>),
+    /// Nothing of ours.
+    Nothing,
+}
+
+/// One state machine found in a template.
+pub struct Hosted<'t> {
+    /// The resource's logical ID, or the Serverless / Terraform name.
+    pub name: String,
+    pub pointer_prefix: String,
+    pub body: Body<'t>,
+    pub workflow_type: WorkflowType,
+    /// The span of the type declaration (or of the resource, when the type is the default).
+    pub type_span: Option<Span>,
+    pub resources: Option<Resources<'t>>,
+}
+
+/// Where a hosted definition's text is.
+pub enum Body<'t> {
+    /// An object of the file's own tree.
+    Tree(&'t Node),
+    /// A tree built from the file (Terraform's `jsonencode`), with file spans.
+    Built(Node),
+    /// JSON text embedded in the file: a string, a block scalar, a heredoc. `note` says why
+    /// positions are approximate when the map is not exact.
+    Text { text: String, map: SpanMap, note: Option<&'static str> },
+    /// A file of its own (`DefinitionUri`, `file(...)`, `templatefile(...)`).
+    File(PathBuf),
+    /// Out of reach: in S3, or computed (`var.definition`); says where.
+    Elsewhere(String),
+}
+
+/// The template around a definition, to resolve `Ref`, `GetAtt`, `${...}` and
+/// `DefinitionSubstitutions` to the resources they name.
+#[derive(Clone, Copy)]
+pub struct Resources<'t> {
+    pub template: &'t Node,
+    pub substitutions: Option<&'t Node>,
+    /// The template's file when it is not the definition's own.
+    pub file: Option<&'t str>,
+}
+
+/// A resource of the template that a value refers to.
+#[derive(Clone, Copy)]
+pub struct Resource<'t> {
+    pub file: Option<&'t str>,
+    pub id: &'t str,
+    pub kind: &'t str,
+    pub properties: Option<&'t Node>,
+    /// The span of the resource's logical ID in the template.
+    pub span: Span,
+}
+
+impl<'t> Resource<'t> {
+    /// A boolean property, written as `true` or `"true"`.
+    pub fn flag(&self, name: &str) -> bool {
+        let value = self.properties.and_then(|p| p.get(name));
+        value.is_some_and(|v| v.as_bool() == Some(true) || v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")))
+    }
+
+    /// A string property.
+    pub fn text(&self, name: &str) -> Option<&'t str> {
+        self.properties.and_then(|p| p.get(name)).and_then(Node::as_str)
+    }
+}
+
+impl<'t> Resources<'t> {
+    pub fn new(template: &'t Node, substitutions: Option<&'t Node>) -> Self {
+        Resources { template, substitutions, file: None }
+    }
+
+    /// The resource a value names: `{"Ref": "Q"}`, `!Ref Q`, `!GetAtt Q.Arn`,
+    /// `{"Fn::GetAtt": ["Q", "Arn"]}`, `!Sub "${Q}"`, or a whole `${Name}` placeholder
+    /// resolved through `DefinitionSubstitutions` (or naming a resource directly).
+    pub fn resolve(&self, value: &Node) -> Option<Resource<'t>> {
+        let mut node = value;
+        for _ in 0..8 {
+            match reference(node)? {
+                Reference::Resource(name) => return self.resource(name),
+                // `${Name}`: a substitution, or a resource (`${Queue}`, `${Queue.Arn}`).
+                Reference::Placeholder(name) => match self.substitutions.and_then(|s| s.member(name)) {
+                    Some(member) => node = &member.value,
+                    None => return self.resource(name.split('.').next()?),
+                },
+            }
+        }
+        None
+    }
+
+    fn resource(&self, id: &str) -> Option<Resource<'t>> {
+        let member = self.template.get("Resources")?.member(id)?;
+        Some(Resource {
+            file: self.file,
+            id: &member.key,
+            kind: member.value.get("Type").and_then(Node::as_str).unwrap_or_default(),
+            properties: member.value.get("Properties"),
+            span: member.key_span,
+        })
+    }
+}
+
+enum Reference<'a> {
+    Resource(&'a str),
+    Placeholder(&'a str),
+}
+
+/// What a template value refers to, if it is a reference.
+fn reference(node: &Node) -> Option<Reference<'_>> {
+    match &node.kind {
+        Kind::String(text) => {
+            let name = text.strip_prefix("${")?.strip_suffix('}')?;
+            (!name.contains(['{', '}', '$'])).then_some(Reference::Placeholder(name))
+        }
+        Kind::Tagged(tag, inner) => match tag.as_str() {
+            "Ref" => inner.as_str().map(Reference::Resource),
+            "GetAtt" => match &inner.kind {
+                Kind::String(text) => text.split('.').next().map(Reference::Resource),
+                Kind::Array(items) => items.first().and_then(Node::as_str).map(Reference::Resource),
+                _ => None,
+            },
+            "Sub" => reference(inner),
+            _ => None,
+        },
+        Kind::Object(members) if members.len() == 1 => {
+            let value = &members[0].value;
+            match members[0].key.as_str() {
+                "Ref" => value.as_str().map(Reference::Resource),
+                "Fn::GetAtt" => match &value.kind {
+                    Kind::Array(items) => items.first().and_then(Node::as_str).map(Reference::Resource),
+                    Kind::String(text) => text.split('.').next().map(Reference::Resource),
+                    _ => None,
+                },
+                "Fn::Sub" => match &value.kind {
+                    Kind::Array(items) => items.first().and_then(reference),
+                    _ => reference(value),
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// One state machine definition inside a file.
@@ -29,20 +200,33 @@ pub struct Definition<'t> {
     pub name: Option<String>,
     /// The definition's top-level object.
     pub root: &'t Node,
+    /// The text `root`'s spans index: the file's, or the embedded string's.
+    pub text: &'t str,
+    /// Carries `root`'s spans to the file.
+    pub map: &'t SpanMap,
+    /// Why positions are approximate, when they are.
+    pub note: Option<&'static str>,
     /// The JSON Pointer of `root` inside the file ("" for a standalone definition).
     pub pointer_prefix: String,
     pub workflow_type: WorkflowType,
     pub type_origin: TypeOrigin,
+    pub resources: Option<Resources<'t>>,
 }
 
+static IDENTITY: SpanMap = SpanMap::Identity;
+
 /// A standalone ASL file: the whole document is one definition.
-pub fn standalone(root: &Node, declared: Option<WorkflowType>) -> Definition<'_> {
+pub fn standalone<'t>(root: &'t Node, text: &'t str, declared: Option<WorkflowType>) -> Definition<'t> {
     Definition {
         name: None,
         root,
+        text,
+        map: &IDENTITY,
+        note: None,
         pointer_prefix: String::new(),
         workflow_type: declared.unwrap_or(WorkflowType::Unknown),
         type_origin: if declared.is_some() { TypeOrigin::CommandLine } else { TypeOrigin::Undeclared },
+        resources: None,
     }
 }
 
@@ -50,4 +234,36 @@ pub fn standalone(root: &Node, declared: Option<WorkflowType>) -> Definition<'_>
 /// `States` at the top level.
 pub fn looks_like_asl(root: &Node) -> bool {
     root.get("StartAt").is_some() && root.get("States").is_some()
+}
+
+/// What a parsed JSON or YAML file holds.
+pub fn contents<'t>(path: &Path, text: &'t str, root: &'t Node) -> Contents<'t> {
+    if looks_like_asl(root) {
+        return Contents::Definition;
+    }
+    if let Some(found) = cloudformation::find(path, text, root) {
+        return Contents::Template(found);
+    }
+    if let Some(found) = serverless::find(path, root) {
+        return Contents::Template(found);
+    }
+    Contents::Nothing
+}
+
+/// A path a template names, relative to the template's folder.
+fn relative_to(template: &Path, reference: &str) -> PathBuf {
+    let folder = template.parent().unwrap_or(Path::new(""));
+    let joined = folder.join(reference.trim_start_matches("./"));
+    // Keep it tidy: `a/./b` → `a/b`, and `dir/../x` folded where possible.
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if clean.file_name().is_some() => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    clean
 }

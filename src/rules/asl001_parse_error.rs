@@ -22,8 +22,8 @@ impl Rule for ParseError {
     fn check_definition(&self, _cx: &Context<'_>, _out: &mut Vec<Finding>) {}
 }
 
-/// The finding for a file that could not be read or parsed.
-pub fn parse_error(file: &str, error: &SyntaxError) -> Finding {
+/// The finding for a file that could not be read or parsed, with an optional help line.
+pub fn parse_error(file: &str, error: &SyntaxError, help: Option<&str>) -> Finding {
     Finding {
         code: META.code,
         name: META.name,
@@ -35,6 +35,6 @@ pub fn parse_error(file: &str, error: &SyntaxError) -> Finding {
         pointer: String::new(),
         span: Span::new(error.offset, error.offset),
         labels: Vec::new(),
-        help: None,
+        help: help.map(str::to_string),
     }
 }

@@ -24,6 +24,9 @@ mod asl009_duplicate_state_name;
 mod asl010_duplicate_key;
 mod asl011_no_terminal_path;
 mod asl012_invalid_resource;
+mod exp001_unsupported_in_express;
+mod exp002_exceeds_express_duration;
+mod exp003_unbounded_express_duration;
 
 use crate::asl::context::Cause;
 use crate::asl::effects::HazardKind;
@@ -89,6 +92,9 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &alo009_async_lambda_invoke::AsyncLambdaInvoke,
     &alo010_unhandled_duplicate_guard::UnhandledDuplicateGuard,
     &alo011_unknown_workflow_type::UnknownWorkflowType,
+    &exp001_unsupported_in_express::UnsupportedInExpress,
+    &exp002_exceeds_express_duration::ExceedsExpressDuration,
+    &exp003_unbounded_express_duration::UnboundedExpressDuration,
 ];
 
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
@@ -120,11 +126,15 @@ impl Context<'_> {
     /// A finding at `pointer` (inside the definition) with the rule's default severity. The
     /// state is filled in from the pointer when it lies inside one.
     pub fn finding(&self, meta: &'static RuleMeta, pointer: &str, target: Target, message: impl Into<String>) -> Finding {
+        let mut message = message.into();
+        if let Some(note) = self.definition.note.filter(|_| !self.definition.map.is_exact()) {
+            message = format!("{message} ({note})");
+        }
         Finding {
             code: meta.code,
             name: meta.name,
             severity: meta.severity,
-            message: message.into(),
+            message,
             file: self.file.to_string(),
             definition: self.definition.name.clone(),
             state: self.state_at(pointer).map(str::to_string),
@@ -135,8 +145,18 @@ impl Context<'_> {
         }
     }
 
-    /// The span of `pointer`; an unresolvable pointer falls back to its nearest ancestor.
+    /// The span of `pointer` in the file; an unresolvable pointer falls back to its nearest
+    /// ancestor.
     pub fn span(&self, pointer: &str, target: Target) -> Span {
+        self.map(self.inner_span(pointer, target))
+    }
+
+    /// Carries a span of the definition's text to the file.
+    pub fn map(&self, span: Span) -> Span {
+        self.definition.map.map(span)
+    }
+
+    fn inner_span(&self, pointer: &str, target: Target) -> Span {
         let mut pointer = pointer;
         loop {
             if let Some((node, key_span)) = self.definition.root.lookup(pointer) {
@@ -197,9 +217,12 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
         let message = format!("`{}` {}; {}", state.name, hazard.what, why(cx, state, primary));
         let mut finding = cx.finding(meta, &hazard.pointer, target, message).help(hazard.help.clone());
         for cause in causes.iter().take(3) {
-            if let Some((span, text)) = cause_label(cx, state, cause) {
-                finding = finding.label(span, text);
+            if let Some((file, span, text)) = cause_label(cx, state, cause) {
+                finding = finding.label_in(file, span, text);
             }
+        }
+        for label in &hazard.labels {
+            finding = finding.label_in(label.file.clone(), label.span, label.message.clone());
         }
         out.push(finding);
     }
@@ -226,16 +249,35 @@ pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> String {
     }
 }
 
-fn cause_label(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Option<(Span, String)> {
+fn cause_label(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Option<(Option<String>, Span, String)> {
     match cause {
-        Cause::Express { origin: crate::host::TypeOrigin::Declared { span, .. } } => Some((*span, "declared Express here".into())),
+        Cause::Express { origin: crate::host::TypeOrigin::Declared { file, span } } => {
+            Some((file.clone(), *span, "declared Express here".into()))
+        }
         Cause::Express { .. } | Cause::UnknownType => None,
-        Cause::ExpressChildren { pointer, .. } => Some((cx.span(pointer, Target::Value), "child executions are Express".into())),
+        Cause::ExpressChildren { pointer, .. } => Some((None, cx.span(pointer, Target::Value), "child executions are Express".into())),
         Cause::Retry { owner, pointer, error } => {
             let whose = if *owner == state.id { String::new() } else { format!(" (on `{}`)", cx.machine.states[*owner].name) };
-            Some((cx.span(pointer, Target::Value), format!("retries `{error}`{whose}")))
+            Some((None, cx.span(pointer, Target::Value), format!("retries `{error}`{whose}")))
         }
-        Cause::AsyncInvoke { pointer } => Some((cx.span(pointer, Target::Value), "asynchronous invocation".into())),
+        Cause::AsyncInvoke { pointer } => Some((None, cx.span(pointer, Target::Value), "asynchronous invocation".into())),
+    }
+}
+
+/// Why a state runs in an Express execution, as a clause; `None` when it does not.
+pub fn express_execution(cx: &Context<'_>, state: &State<'_>) -> Option<String> {
+    use crate::asl::context::{Execution, execution_of};
+    use crate::host::WorkflowType;
+    match execution_of(cx.machine, state) {
+        Execution::ExpressChildren(map) => {
+            Some(format!("the child executions of the Distributed Map `{}` are Express", cx.machine.states[map].name))
+        }
+        Execution::StandardChildren(_) => None,
+        Execution::Workflow => match cx.definition.workflow_type {
+            WorkflowType::Express => Some("this is an Express workflow".into()),
+            WorkflowType::Unknown => Some("the workflow type is unknown, so it is linted as Express".into()),
+            WorkflowType::Standard => None,
+        },
     }
 }
 

@@ -7,10 +7,11 @@
 use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
 
 /// Strict JSON; with `lenient`, also comments and trailing commas (JSON with comments, as
-/// editors' settings files and `.json5` test fixtures write it).
-pub(super) fn parse(text: &str, lenient: bool) -> Result<Node, ParseError> {
+/// editors' settings files and `.json5` test fixtures write it); with `placeholders`, also
+/// unquoted `${Name}` values, which template engines replace before the JSON is read.
+pub(super) fn parse(text: &str, lenient: bool, placeholders: bool) -> Result<Node, ParseError> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut parser = Parser { bytes: text.as_bytes(), text, pos: start, lenient };
+    let mut parser = Parser { bytes: text.as_bytes(), text, pos: start, lenient, placeholders };
     parser.skip_ws()?;
     if parser.pos == parser.bytes.len() {
         return Err(parser.error("the file is empty"));
@@ -28,6 +29,7 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     lenient: bool,
+    placeholders: bool,
 }
 
 impl Parser<'_> {
@@ -73,6 +75,11 @@ impl Parser<'_> {
             Some(b'{') => self.object(depth + 1)?,
             Some(b'[') => self.array(depth + 1)?,
             Some(b'"') => Kind::String(self.string()?),
+            Some(b'$') if self.placeholders && self.bytes.get(self.pos + 1) == Some(&b'{') => {
+                let Some(end) = self.text[self.pos..].find('}') else { return Err(self.error("unterminated `${` placeholder")) };
+                self.pos += end + 1;
+                Kind::String(self.text[start..self.pos].to_string())
+            }
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(b't') => self.literal("true", Kind::Bool(true))?,
             Some(b'f') => self.literal("false", Kind::Bool(false))?,
@@ -290,23 +297,33 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> ParseError {
-        parse(text, false).unwrap_err()
+        parse(text, false, false).unwrap_err()
     }
 
     #[test]
     fn comments_and_trailing_commas_only_when_lenient() {
         let text = "// fixture\n{\"StartAt\": \"A\", /* c */ \"States\": [1, 2,],}";
-        let root = parse(text, true).unwrap();
+        let root = parse(text, true, false).unwrap();
         assert_eq!(root.get("StartAt").unwrap().as_str(), Some("A"));
-        assert_eq!(parse(text, false).unwrap_err().offset, 0);
-        assert!(parse("{\"a\": 1 /* open", true).unwrap_err().message.contains("unterminated comment"));
-        assert!(parse("{a: 1}", true).is_err(), "unquoted keys stay errors");
+        assert_eq!(parse(text, false, false).unwrap_err().offset, 0);
+        assert!(parse("{\"a\": 1 /* open", true, false).unwrap_err().message.contains("unterminated comment"));
+        assert!(parse("{a: 1}", true, false).is_err(), "unquoted keys stay errors");
+    }
+
+    #[test]
+    fn placeholders_only_when_asked() {
+        let text = r#"{"TimeoutSeconds": ${Timeout}, "Next": "${Step}"}"#;
+        let root = parse(text, false, true).unwrap();
+        let timeout = root.get("TimeoutSeconds").unwrap();
+        assert_eq!(timeout.as_str(), Some("${Timeout}"));
+        assert_eq!(&text[timeout.span.start..timeout.span.end], "${Timeout}");
+        assert!(parse(text, false, false).is_err());
     }
 
     #[test]
     fn parses_values_with_spans() {
         let text = "\u{feff}{\"a\": [1, -2.5e3, true, null], \"é\": \"x\\u00e9\\ud83d\\ude00\"}";
-        let root = parse(text, false).unwrap();
+        let root = parse(text, false, false).unwrap();
         let members = root.members().unwrap();
         assert_eq!(members[0].key, "a");
         let items = members[0].value.as_array().unwrap();
@@ -318,7 +335,7 @@ mod tests {
 
     #[test]
     fn keeps_duplicate_keys_in_order() {
-        let root = parse(r#"{"k": 1, "k": 2}"#, false).unwrap();
+        let root = parse(r#"{"k": 1, "k": 2}"#, false, false).unwrap();
         assert_eq!(root.members().unwrap().len(), 2);
         assert_eq!(root.get("k").unwrap().as_f64(), Some(2.0));
     }
@@ -341,12 +358,12 @@ mod tests {
         let deep = "[".repeat(100_000);
         assert!(err(&deep).message.contains("deeper than 256"));
         let ok = format!("{}{}", "[".repeat(255), "]".repeat(255));
-        assert!(parse(&ok, false).is_ok());
+        assert!(parse(&ok, false, false).is_ok());
     }
 
     #[test]
     fn huge_numbers_do_not_fail_the_parse() {
-        let root = parse("[1e999, -0, 18446744073709551616]", false).unwrap();
+        let root = parse("[1e999, -0, 18446744073709551616]", false, false).unwrap();
         let items = root.as_array().unwrap();
         assert_eq!(items[0].as_f64(), Some(f64::INFINITY));
         assert_eq!(items[2].as_f64(), Some(18446744073709551616.0));

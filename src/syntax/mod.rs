@@ -63,6 +63,8 @@ pub enum Format {
     Json,
     /// JSON with comments and trailing commas: `.json5` files as test fixtures write them.
     JsonWithComments,
+    /// JSON with unquoted `${Name}` placeholders: a definition file that a template fills in.
+    JsonTemplate,
     Yaml,
 }
 
@@ -70,8 +72,9 @@ pub enum Format {
 /// relative to the whole text.
 pub fn parse(text: &str, format: Format) -> Result<Node, ParseError> {
     match format {
-        Format::Json => json::parse(text, false),
-        Format::JsonWithComments => json::parse(text, true),
+        Format::Json => json::parse(text, false, false),
+        Format::JsonWithComments => json::parse(text, true, false),
+        Format::JsonTemplate => json::parse(text, false, true),
         Format::Yaml => yaml::parse(text),
     }
 }

@@ -1,0 +1,512 @@
+//! Worst-case duration: for each state an upper bound in seconds (or *unbounded*, with
+//! the reason), and for each scope the slowest path from `StartAt` to an end, computed in
+//! time linear in states and transitions. Express executions stop after 300 seconds.
+
+use super::{Machine, Scope, ScopeId, State, StateId, StateKind};
+use crate::syntax::Node;
+
+/// The Express limit.
+pub const EXPRESS_LIMIT: f64 = 300.0;
+/// The HTTP Task's hard cap on one attempt.
+const HTTP_LIMIT: f64 = 60.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cost {
+    /// At most `definite` seconds, plus — when `open` — Tasks without `TimeoutSeconds` that
+    /// may take whatever time is left.
+    Seconds {
+        definite: f64,
+        open: bool,
+    },
+    Unbounded(Unbounded),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unbounded {
+    /// A transition that closes a loop.
+    Loop { pointer: String, from: StateId, to: StateId },
+    /// A Wait whose length is only known at run time.
+    DynamicWait { pointer: String, state: StateId },
+}
+
+impl Cost {
+    const ZERO: Cost = Cost::Seconds { definite: 0.0, open: false };
+
+    fn plus(&self, other: &Cost) -> Cost {
+        match (self, other) {
+            (Cost::Seconds { definite: a, open: x }, Cost::Seconds { definite: b, open: y }) => {
+                Cost::Seconds { definite: a + b, open: *x || *y }
+            }
+            (Cost::Unbounded(u), _) | (_, Cost::Unbounded(u)) => Cost::Unbounded(u.clone()),
+        }
+    }
+
+    /// An order for "slower": unbounded first, then more definite seconds, then open.
+    fn rank(&self) -> (bool, f64, bool) {
+        match self {
+            Cost::Unbounded(_) => (true, 0.0, false),
+            Cost::Seconds { definite, open } => (false, *definite, *open),
+        }
+    }
+
+    fn slower_than(&self, other: &Cost) -> bool {
+        self.rank().partial_cmp(&other.rank()).is_some_and(|o| o.is_gt())
+    }
+
+    pub fn definite(&self) -> Option<f64> {
+        match self {
+            Cost::Seconds { definite, .. } => Some(*definite),
+            Cost::Unbounded(_) => None,
+        }
+    }
+}
+
+/// One state on the slowest path, with what it adds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub state: StateId,
+    pub cost: Cost,
+    /// How the state's seconds come about: "Wait 120 s", "3 attempts × 60 s + back-off 1 s + 2 s".
+    pub detail: String,
+}
+
+/// The slowest path of a scope.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathBound {
+    pub cost: Cost,
+    pub trace: Vec<Step>,
+}
+
+pub struct Durations {
+    /// Each state's own worst case for one visit, retries included.
+    pub state: Vec<(Cost, String)>,
+    /// Each scope's slowest path from `StartAt`.
+    pub scope: Vec<PathBound>,
+    /// Every loop and dynamic wait on a reachable path, in the order found.
+    pub unbounded: Vec<Unbounded>,
+    /// Steps of work done, to show the analysis stays linear.
+    pub work: usize,
+}
+
+impl Durations {
+    pub fn new(machine: &Machine<'_>) -> Self {
+        let n = machine.states.len();
+        let mut durations = Durations {
+            state: vec![(Cost::ZERO, String::new()); n],
+            scope: vec![PathBound { cost: Cost::ZERO, trace: Vec::new() }; machine.scopes.len()],
+            unbounded: Vec::new(),
+            work: 0,
+        };
+        // Scopes are stored parents first, so walking them backwards computes a branch or
+        // item processor before the Parallel or Map that owns it.
+        for scope_id in (0..machine.scopes.len()).rev() {
+            durations.scope_bound(machine, scope_id);
+        }
+        durations
+    }
+
+    fn scope_bound(&mut self, machine: &Machine<'_>, scope_id: ScopeId) {
+        let scope = &machine.scopes[scope_id];
+        if scope.parent.is_some_and(|owner| !machine.graph.reachable[owner]) {
+            return;
+        }
+        for &id in &scope.states {
+            self.work += 1;
+            self.state[id] = self.state_cost(&machine.states[id]);
+        }
+        let Some(start) = scope.start_at.and_then(|name| scope.state_named(name)) else { return };
+        let order = self.depth_first(machine, scope, start);
+        // Longest path to an end, in reverse topological order (successors first).
+        let mut best: Vec<Option<(Cost, Option<StateId>)>> = vec![None; machine.states.len()];
+        for &id in order.iter() {
+            let own = &self.state[id].0;
+            let mut slowest: Option<(Cost, Option<StateId>)> = None;
+            for &next in &machine.graph.successors[id] {
+                self.work += 1;
+                if let Some((cost, _)) = &best[next] {
+                    if slowest.as_ref().is_none_or(|(s, _)| cost.slower_than(s)) {
+                        slowest = Some((cost.clone(), Some(next)));
+                    }
+                }
+            }
+            let total = match &slowest {
+                Some((rest, _)) => own.plus(rest),
+                None => own.clone(),
+            };
+            best[id] = Some((total, slowest.and_then(|(_, next)| next)));
+        }
+        let mut trace = Vec::new();
+        let mut at = Some(start);
+        let mut guard = 0;
+        while let (Some(id), true) = (at, guard <= order.len()) {
+            guard += 1;
+            let (cost, detail) = &self.state[id];
+            if *cost != Cost::ZERO {
+                trace.push(Step { state: id, cost: cost.clone(), detail: detail.clone() });
+                // The slowest branch or iteration inside, in order.
+                if let Some(child) = self.slowest_child(&machine.states[id]) {
+                    trace.extend(self.scope[child].trace.iter().cloned());
+                }
+            }
+            at = best[id].as_ref().and_then(|(_, next)| *next);
+        }
+        let cost = best[start].as_ref().map_or(Cost::ZERO, |(c, _)| c.clone());
+        self.scope[scope_id] = PathBound { cost, trace };
+    }
+
+    /// An iterative depth-first walk from `start`: records the loops it closes and returns
+    /// the states in reverse topological order (every state after its successors).
+    fn depth_first(&mut self, machine: &Machine<'_>, scope: &Scope<'_>, start: StateId) -> Vec<StateId> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Open,
+            Done,
+        }
+        let mut mark = vec![Mark::New; machine.states.len()];
+        let mut order = Vec::with_capacity(scope.states.len());
+        let mut stack = vec![(start, 0usize)];
+        mark[start] = Mark::Open;
+        while let Some(&mut (id, ref mut next_edge)) = stack.last_mut() {
+            let successors = &machine.graph.successors[id];
+            if let Some(&next) = successors.get(*next_edge) {
+                *next_edge += 1;
+                self.work += 1;
+                match mark[next] {
+                    Mark::New => {
+                        mark[next] = Mark::Open;
+                        stack.push((next, 0));
+                    }
+                    Mark::Open => {
+                        let state = &machine.states[id];
+                        let target = machine.states[next].name;
+                        let pointer =
+                            state.transitions.iter().find(|t| t.target == target).map_or(state.pointer.clone(), |t| t.pointer.clone());
+                        self.unbounded.push(Unbounded::Loop { pointer, from: id, to: next });
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                mark[id] = Mark::Done;
+                order.push(id);
+                stack.pop();
+            }
+        }
+        order
+    }
+
+    /// The child scope of a Parallel (its slowest branch) or a Map.
+    fn slowest_child(&self, state: &State<'_>) -> Option<ScopeId> {
+        let mut slowest: Option<ScopeId> = None;
+        for &child in &state.children {
+            if slowest.is_none_or(|s| self.scope[child].cost.slower_than(&self.scope[s].cost)) {
+                slowest = Some(child);
+            }
+        }
+        slowest
+    }
+
+    fn state_cost(&mut self, state: &State<'_>) -> (Cost, String) {
+        match state.kind {
+            StateKind::Wait => self.wait(state),
+            StateKind::Task => {
+                let http = matches!(state.resource, Some(Ok(super::Integration::Http)));
+                let timeout = match state.field("TimeoutSeconds").and_then(Node::as_f64) {
+                    Some(t) if http && t > HTTP_LIMIT => Some((HTTP_LIMIT, "the HTTP Task limit")),
+                    Some(t) => Some((t, "`TimeoutSeconds`")),
+                    None if http => Some((HTTP_LIMIT, "the HTTP Task limit")),
+                    None => None,
+                };
+                let (attempt, what) = match timeout {
+                    Some((t, source)) => (Cost::Seconds { definite: t, open: false }, format!("{} s ({source})", seconds(t))),
+                    None => (Cost::Seconds { definite: 0.0, open: true }, "up to the remaining budget (no `TimeoutSeconds`)".to_string()),
+                };
+                with_retries(state, attempt, &what)
+            }
+            StateKind::Parallel | StateKind::Map => {
+                let Some(child) = self.slowest_child(state) else { return (Cost::ZERO, String::new()) };
+                let inner = self.scope[child].cost.clone();
+                let what = match (&inner, state.kind) {
+                    (Cost::Seconds { definite, .. }, StateKind::Map) => {
+                        format!("one iteration {} s (the item count is unknown)", seconds(*definite))
+                    }
+                    (Cost::Seconds { definite, .. }, _) => format!("the slowest branch {} s", seconds(*definite)),
+                    (Cost::Unbounded(_), _) => "unbounded".to_string(),
+                };
+                with_retries(state, inner, &what)
+            }
+            _ => (Cost::ZERO, String::new()),
+        }
+    }
+
+    fn wait(&mut self, state: &State<'_>) -> (Cost, String) {
+        for field in ["SecondsPath", "TimestampPath", "Timestamp"] {
+            if state.field(field).is_some() {
+                let reason = Unbounded::DynamicWait { pointer: state.field_pointer(field), state: state.id };
+                self.unbounded.push(reason.clone());
+                return (Cost::Unbounded(reason), format!("waits for `{field}`"));
+            }
+        }
+        match state.field("Seconds") {
+            Some(node) => match (node.as_f64(), node.as_str()) {
+                (Some(s), _) => (Cost::Seconds { definite: s, open: false }, format!("Wait {} s", seconds(s))),
+                (None, Some(text)) if text.starts_with("{%") => {
+                    let reason = Unbounded::DynamicWait { pointer: state.field_pointer("Seconds"), state: state.id };
+                    self.unbounded.push(reason.clone());
+                    (Cost::Unbounded(reason), "waits for a JSONata expression".into())
+                }
+                // A deploy-time placeholder: its value is not known here.
+                _ => (Cost::Seconds { definite: 0.0, open: true }, "Wait of unknown length".into()),
+            },
+            None => (Cost::ZERO, String::new()),
+        }
+    }
+}
+
+/// One attempt's cost times the attempts every retrier allows, plus their back-off waits.
+fn with_retries(state: &State<'_>, attempt: Cost, what: &str) -> (Cost, String) {
+    let mut attempts = 1.0;
+    let mut backoff_total = 0.0;
+    let mut shown = Vec::new();
+    let mut waits = 0.0;
+    for retrier in state.field("Retry").and_then(Node::as_array).unwrap_or_default() {
+        let number = |field: &str, default: f64| retrier.get(field).map_or(Some(default), Node::as_f64);
+        let (Some(max), Some(interval), Some(rate)) =
+            (number("MaxAttempts", 3.0), number("IntervalSeconds", 1.0), number("BackoffRate", 2.0))
+        else {
+            continue;
+        };
+        let cap = retrier.get("MaxDelaySeconds").and_then(Node::as_f64).unwrap_or(f64::INFINITY);
+        if max <= 0.0 || !max.is_finite() {
+            continue;
+        }
+        attempts += max;
+        waits += max;
+        backoff_total += backoff(max, interval, rate, cap, &mut shown);
+    }
+    let total = match &attempt {
+        Cost::Seconds { definite, open } => Cost::Seconds { definite: attempts * definite + backoff_total, open: *open },
+        unbounded => unbounded.clone(),
+    };
+    let detail = if attempts == 1.0 {
+        what.to_string()
+    } else {
+        let listed: Vec<String> = shown.iter().map(|w| format!("{} s", seconds(*w))).collect();
+        let more = if waits > shown.len() as f64 { format!(" + … ({} s in all)", seconds(backoff_total)) } else { String::new() };
+        format!("{} attempts × {what} + back-off {}{more}", seconds(attempts), listed.join(" + "))
+    };
+    (total, detail)
+}
+
+/// The sum of the waits before each retry, `min(interval × rate^(k-1), cap)` for
+/// k = 1..max (jitter only shortens them); the first few go to `shown`. Once a wait reaches
+/// the cap the rest are summed in closed form, so a `MaxAttempts` of 99999999 costs nothing.
+fn backoff(max: f64, interval: f64, rate: f64, cap: f64, shown: &mut Vec<f64>) -> f64 {
+    let mut total = 0.0;
+    let mut wait = interval.max(0.0);
+    let mut k = 0.0;
+    while k < max {
+        let this = wait.min(cap);
+        if this >= cap || total > 1e15 || (rate <= 1.0 && k > 0.0) {
+            // From here on every wait is `this` (capped, or not growing).
+            total += this * (max - k);
+            while shown.len() < 4 && k < max {
+                shown.push(this);
+                k += 1.0;
+            }
+            return total;
+        }
+        total += this;
+        if shown.len() < 4 {
+            shown.push(this);
+        }
+        wait *= rate;
+        k += 1.0;
+    }
+    total
+}
+
+fn seconds(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value:.1}") }
+}
+
+/// The limit an Express execution of this definition runs under: 300 s, or the top-level
+/// `TimeoutSeconds` when smaller.
+pub fn express_limit(root: &Node) -> f64 {
+    root.get("TimeoutSeconds").and_then(Node::as_f64).filter(|t| *t > 0.0).map_or(EXPRESS_LIMIT, |t| t.min(EXPRESS_LIMIT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{Format, parse};
+
+    fn bound(text: &str) -> (Cost, Vec<Step>) {
+        let root = parse(text, Format::Json).unwrap();
+        let machine = Machine::new(&root);
+        let durations = Durations::new(&machine);
+        (durations.scope[0].cost.clone(), durations.scope[0].trace.clone())
+    }
+
+    #[test]
+    fn retries_backoff_and_caps() {
+        let (cost, trace) = bound(
+            r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 60,
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 3, "MaxAttempts": 3, "BackoffRate": 2, "MaxDelaySeconds": 5}], "End": true}}}"#,
+        );
+        // 4 attempts × 60 s + waits 3 + 5 + 5.
+        assert_eq!(cost, Cost::Seconds { definite: 253.0, open: false });
+        assert_eq!(trace[0].detail, "4 attempts × 60 s (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s");
+        let mut shown = Vec::new();
+        assert_eq!(backoff(99_999_999.0, 1.0, 2.0, 10.0, &mut shown), 1.0 + 2.0 + 4.0 + 8.0 + 10.0 * (99_999_999.0 - 4.0));
+        assert_eq!(shown, [1.0, 2.0, 4.0, 8.0]);
+    }
+
+    #[test]
+    fn parallel_takes_the_slowest_branch_and_http_is_capped() {
+        let (cost, trace) = bound(
+            r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 100, "End": true}}},
+                {"StartAt": "H", "States": {"H": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "TimeoutSeconds": 500, "Next": "W"},
+                                            "W": {"Type": "Wait", "Seconds": 50, "End": true}}}]}}}"#,
+        );
+        assert_eq!(cost, Cost::Seconds { definite: 110.0, open: false });
+        let names: Vec<String> = trace.iter().map(|s| s.detail.clone()).collect();
+        assert_eq!(names, ["the slowest branch 110 s", "60 s (the HTTP Task limit)", "Wait 50 s"]);
+    }
+
+    #[test]
+    fn loops_and_dynamic_waits_are_unbounded() {
+        let text = r#"{"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 5, "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.done", "BooleanEquals": false, "Next": "W"}], "Default": "D"},
+            "D": {"Type": "Wait", "SecondsPath": "$.delay", "End": true}}}"#;
+        let root = parse(text, Format::Json).unwrap();
+        let machine = Machine::new(&root);
+        let durations = Durations::new(&machine);
+        assert!(matches!(durations.scope[0].cost, Cost::Unbounded(_)));
+        assert!(durations.unbounded.iter().any(|u| matches!(u, Unbounded::Loop { pointer, .. } if pointer == "/States/C/Choices/0/Next")));
+        assert!(
+            durations.unbounded.iter().any(|u| matches!(u, Unbounded::DynamicWait { pointer, .. } if pointer == "/States/D/SecondsPath"))
+        );
+    }
+
+    /// A small deterministic generator (xorshift), so the property test needs no crate.
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// Random acyclic machines: the computed bound equals the slowest of all paths,
+    /// enumerated one by one, with each state's cost worked out independently.
+    #[test]
+    fn bound_equals_brute_force_on_random_acyclic_machines() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..500 {
+            let n = 2 + rng.below(8) as usize;
+            let mut states = Vec::new();
+            let mut costs = vec![0.0; n];
+            let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for i in 0..n {
+                let name = format!("S{i}");
+                if i == n - 1 {
+                    states.push(format!(r#""{name}": {{"Type": "Succeed"}}"#));
+                    continue;
+                }
+                let next = i + 1 + rng.below((n - i - 1) as u64) as usize;
+                edges[i].push(next);
+                match rng.below(4) {
+                    0 => {
+                        let s = rng.below(200);
+                        costs[i] = s as f64;
+                        states.push(format!(r#""{name}": {{"Type": "Wait", "Seconds": {s}, "Next": "S{next}"}}"#));
+                    }
+                    1 => {
+                        let (t, a, interval, rate) = (1 + rng.below(90), rng.below(4), 1 + rng.below(5), 1 + rng.below(3));
+                        let waits: f64 = (0..a).map(|k| (interval * rate.pow(k as u32)) as f64).sum();
+                        costs[i] = (1 + a) as f64 * t as f64 + waits;
+                        states.push(format!(
+                            r#""{name}": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": {t},
+                               "Retry": [{{"ErrorEquals": ["States.ALL"], "MaxAttempts": {a}, "IntervalSeconds": {interval}, "BackoffRate": {rate}}}], "Next": "S{next}"}}"#
+                        ));
+                    }
+                    2 => {
+                        let other = i + 1 + rng.below((n - i - 1) as u64) as usize;
+                        edges[i].push(other);
+                        states.push(format!(
+                            r#""{name}": {{"Type": "Choice", "Choices": [{{"Variable": "$.x", "IsPresent": true, "Next": "S{other}"}}], "Default": "S{next}"}}"#
+                        ));
+                    }
+                    _ => {
+                        let (a, b) = (rng.below(150), rng.below(150));
+                        costs[i] = a.max(b) as f64;
+                        states.push(format!(
+                            r#""{name}": {{"Type": "Parallel", "Next": "S{next}", "Branches": [
+                                {{"StartAt": "A{i}", "States": {{"A{i}": {{"Type": "Wait", "Seconds": {a}, "End": true}}}}}},
+                                {{"StartAt": "B{i}", "States": {{"B{i}": {{"Type": "Wait", "Seconds": {b}, "End": true}}}}}}]}}"#
+                        ));
+                    }
+                }
+            }
+            let text = format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(","));
+            fn slowest(at: usize, edges: &[Vec<usize>], costs: &[f64]) -> f64 {
+                costs[at] + edges[at].iter().map(|&next| slowest(next, edges, costs)).fold(0.0, f64::max)
+            }
+            let expected = slowest(0, &edges, &costs);
+            let (cost, trace) = bound(&text);
+            assert_eq!(cost, Cost::Seconds { definite: expected, open: false }, "{text}");
+            let traced: f64 = trace.iter().filter(|s| s.state < n).map(|s| s.cost.definite().unwrap()).sum::<f64>();
+            assert!(traced >= expected - 1e-9, "the trace explains the total: {text}");
+        }
+    }
+
+    /// 10,000 states in a chain and in a ladder of Choices with Parallel and Map nesting:
+    /// the work counted grows linearly with states + transitions.
+    #[test]
+    fn large_machines_take_linear_work() {
+        let work = |text: &str| {
+            let root = parse(text, Format::Json).unwrap();
+            let machine = Machine::new(&root);
+            let transitions: usize = machine.states.iter().map(|s| s.transitions.len()).sum();
+            (Durations::new(&machine).work, machine.states.len() + transitions)
+        };
+        let chain = |n: usize| {
+            let states: Vec<String> = (0..n)
+                .map(|i| {
+                    if i + 1 == n {
+                        format!(r#""S{i}": {{"Type": "Succeed"}}"#)
+                    } else {
+                        format!(r#""S{i}": {{"Type": "Wait", "Seconds": 1, "Next": "S{}"}}"#, i + 1)
+                    }
+                })
+                .collect();
+            format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(","))
+        };
+        let ladder = |n: usize| {
+            let mut states = Vec::new();
+            for i in 0..n {
+                let next = if i + 1 == n { "Done".to_string() } else { format!("C{}", i + 1) };
+                states.push(format!(
+                    r#""C{i}": {{"Type": "Choice", "Choices": [{{"Variable": "$.v", "NumericEquals": {i}, "Next": "P{i}"}}], "Default": "{next}"}}"#
+                ));
+                states.push(format!(
+                    r#""P{i}": {{"Type": "Parallel", "Next": "{next}", "Branches": [{{"StartAt": "M{i}", "States": {{"M{i}": {{"Type": "Map",
+                        "ItemProcessor": {{"StartAt": "T{i}", "States": {{"T{i}": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 1, "End": true}}}}}}, "End": true}}}}}}]}}"#
+                ));
+            }
+            states.push(r#""Done": {"Type": "Succeed"}"#.to_string());
+            format!(r#"{{"StartAt": "C0", "States": {{{}}}}}"#, states.join(","))
+        };
+        for (small, large) in [(work(&chain(1_000)), work(&chain(10_000))), (work(&ladder(250)), work(&ladder(2_500)))] {
+            let (w1, size1) = small;
+            let (w10, size10) = large;
+            assert!(w10 <= 4 * size10, "work {w10} for size {size10}");
+            assert!(w10 as f64 / w1 as f64 <= 1.2 * size10 as f64 / size1 as f64, "{w1} → {w10}");
+        }
+    }
+}

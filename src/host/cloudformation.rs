@@ -1,0 +1,156 @@
+//! CloudFormation and SAM templates, JSON and YAML: `AWS::StepFunctions::StateMachine`
+//! and `AWS::Serverless::StateMachine` with `Definition`, `DefinitionString` (a string,
+//! `Fn::Sub`, a `!Sub |` block scalar, `Fn::Join`), `DefinitionUri` or a local
+//! `DefinitionS3Location`.
+
+use std::path::Path;
+
+use super::spanmap::{SpanMap, first_indent, indented_block, json_string};
+use super::{Body, Hosted, Resources, WorkflowType, relative_to};
+use crate::syntax::{Kind, Node, push_token};
+
+pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
+    let resources = root.get("Resources")?.members()?;
+    let mut found = Vec::new();
+    let mut any = false;
+    for member in resources {
+        let sam = match member.value.get("Type").and_then(Node::as_str) {
+            Some("AWS::StepFunctions::StateMachine") => false,
+            Some("AWS::Serverless::StateMachine") => true,
+            _ => continue,
+        };
+        any = true;
+        let properties = member.value.get("Properties");
+        let properties_pointer = push_token(&push_token("/Resources", &member.key), "Properties");
+        let type_field = if sam { "Type" } else { "StateMachineType" };
+        let (workflow_type, type_span) = match properties.and_then(|p| p.get(type_field)) {
+            Some(node) => (WorkflowType::declared(node), Some(node.span)),
+            // The default is STANDARD: no label needed for what nobody wrote.
+            None => (WorkflowType::Standard, None),
+        };
+        let get = |name: &str| properties.and_then(|p| p.member(name));
+        let (field, body) = if let Some(definition) = get("Definition") {
+            ("Definition", Body::Tree(&definition.value))
+        } else if let Some(string) = get("DefinitionString") {
+            ("DefinitionString", definition_string(text, &string.value))
+        } else if let Some(uri) = get("DefinitionUri").or_else(|| get("DefinitionS3Location")) {
+            match uri.value.as_str().filter(|u| !u.starts_with("s3://") && !u.contains("${")) {
+                Some(local) => (uri.key.as_str(), Body::File(relative_to(path, local))),
+                None => (uri.key.as_str(), Body::Elsewhere(format!("`{}` is in S3", uri.key))),
+            }
+        } else {
+            ("Properties", Body::Elsewhere("no definition".into()))
+        };
+        let substitutions = get("DefinitionSubstitutions").map(|m| &m.value).or_else(|| sub_variables(get("DefinitionString")?));
+        found.push(Hosted {
+            name: member.key.clone(),
+            pointer_prefix: push_token(&properties_pointer, field),
+            body,
+            workflow_type,
+            type_span,
+            resources: Some(Resources::new(root, substitutions)),
+        });
+    }
+    any.then_some(found)
+}
+
+/// The variable map of `Fn::Sub: [template, {vars}]`.
+fn sub_variables(member: &crate::syntax::Member) -> Option<&Node> {
+    let args = match &member.value.kind {
+        Kind::Tagged(tag, inner) if tag == "Sub" => inner.as_array()?,
+        Kind::Object(_) => member.value.get("Fn::Sub")?.as_array()?,
+        _ => return None,
+    };
+    args.get(1).filter(|vars| vars.is_object())
+}
+
+/// The text of a `DefinitionString` and where it lies in the template.
+fn definition_string<'t>(text: &str, node: &'t Node) -> Body<'t> {
+    match &node.kind {
+        Kind::String(_) => scalar(text, node),
+        Kind::Tagged(tag, inner) if tag == "Sub" => match &inner.kind {
+            Kind::Array(args) => args.first().map_or_else(|| whole(node), |first| scalar(text, first)),
+            _ => scalar(text, inner),
+        },
+        Kind::Tagged(tag, inner) if tag == "Join" => join(node, inner),
+        Kind::Object(members) if members.len() == 1 => match (members[0].key.as_str(), &members[0].value.kind) {
+            ("Fn::Sub", Kind::Array(args)) => args.first().map_or_else(|| whole(node), |first| scalar(text, first)),
+            ("Fn::Sub", _) => scalar(text, &members[0].value),
+            ("Fn::Join", _) => join(node, &members[0].value),
+            _ => whole(node),
+        },
+        _ => whole(node),
+    }
+}
+
+fn whole<'t>(node: &Node) -> Body<'t> {
+    let text = node.as_str().unwrap_or_default().to_string();
+    Body::Text {
+        text,
+        map: SpanMap::Whole(node.span),
+        note: Some("the definition is built by a template function, so the whole expression is marked"),
+    }
+}
+
+/// A string scalar of the template: exact positions for a JSON string (escapes mapped), a
+/// plain or quoted YAML scalar without escapes, and a `|` block scalar.
+fn scalar<'t>(text: &str, node: &Node) -> Body<'t> {
+    let Some(value) = node.as_str() else { return whole(node) };
+    let source = &text[node.span.start.min(text.len())..node.span.end.min(text.len())];
+    if source.starts_with('"') {
+        if let Some((decoded, map)) = json_string(text, node.span).filter(|(d, _)| d == value) {
+            return Body::Text { text: decoded, map, note: None };
+        }
+    }
+    if source == value {
+        return Body::Text { text: value.to_string(), map: SpanMap::Offset(node.span.start), note: None };
+    }
+    if source.len() == value.len() + 2 && &source[1..source.len() - 1] == value {
+        return Body::Text { text: value.to_string(), map: SpanMap::Offset(node.span.start + 1), note: None };
+    }
+    // A block scalar: a header line (`|`, `|-`, perhaps after a tag), then indented lines.
+    if let Some(newline) = source.find('\n') {
+        let header = source[..newline].trim();
+        let header = if header.starts_with('!') { header.split_once(' ').map_or("", |(_, rest)| rest.trim()) } else { header };
+        if header.starts_with('|') {
+            let start = node.span.start + newline + 1;
+            let indent = first_indent(&text[start..node.span.end]);
+            if let Some((decoded, map)) = indented_block(text, start, node.span.end, indent) {
+                if decoded.trim_end() == value.trim_end() {
+                    return Body::Text { text: value.to_string(), map, note: None };
+                }
+            }
+        }
+    }
+    Body::Text {
+        text: value.to_string(),
+        map: SpanMap::Whole(node.span),
+        note: Some("the definition is a folded or escaped string, so the whole string is marked"),
+    }
+}
+
+/// `Fn::Join: [separator, [parts]]`: the parts joined, references written as `${Name}`.
+fn join<'t>(node: &Node, args: &Node) -> Body<'t> {
+    let note = Some("the definition is assembled by `Fn::Join`, so the whole expression is marked");
+    let (Some(separator), Some(parts)) =
+        (args.as_array().and_then(|a| a.first()).and_then(Node::as_str), args.as_array().and_then(|a| a.get(1)).and_then(Node::as_array))
+    else {
+        return Body::Text { text: String::new(), map: SpanMap::Whole(node.span), note };
+    };
+    let pieces: Vec<String> = parts
+        .iter()
+        .map(|part| match &part.kind {
+            Kind::String(s) => s.clone(),
+            Kind::Tagged(tag, inner) if tag == "Ref" => format!("${{{}}}", inner.as_str().unwrap_or("Ref")),
+            Kind::Object(members) if members.len() == 1 && members[0].key == "Ref" => {
+                format!("${{{}}}", members[0].value.as_str().unwrap_or("Ref"))
+            }
+            Kind::Object(members) if members.len() == 1 && members[0].key == "Fn::GetAtt" => {
+                let names: Vec<&str> = members[0].value.as_array().unwrap_or_default().iter().filter_map(Node::as_str).collect();
+                format!("${{{}}}", names.join("."))
+            }
+            _ => "${Value}".to_string(),
+        })
+        .collect();
+    Body::Text { text: pieces.join(separator), map: SpanMap::Whole(node.span), note }
+}

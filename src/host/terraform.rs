@@ -1,0 +1,196 @@
+//! Terraform (`*.tf`, through hcl-edit): `resource "aws_sfn_state_machine"` and the
+//! `terraform-aws-modules/step-functions` module, with `type` and a `definition` given as
+//! `jsonencode({...})` (turned into a span tree), a heredoc or string (parsed with a map
+//! back into the file), or `file(...)` / `templatefile(...)` (linted as its own file).
+
+use std::path::Path;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Block, Body as HclBody};
+
+use super::spanmap::{SpanMap, first_indent, indented_block};
+use super::{Body, Hosted, WorkflowType, relative_to};
+use crate::syntax::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
+
+/// The state machines of a Terraform file.
+pub fn parse_terraform(path: &Path, text: &str) -> Result<Vec<Hosted<'static>>, ParseError> {
+    check_depth(text)?;
+    let body =
+        hcl_edit::parser::parse_body(text).map_err(|e| ParseError { message: e.message().to_string(), offset: e.location().offset() })?;
+    Ok(machines(path, text, &body))
+}
+
+fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
+    let mut found = Vec::new();
+    for block in body.blocks() {
+        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        let name = match (block.ident.as_str(), labels.as_slice()) {
+            ("resource", ["aws_sfn_state_machine", name]) => format!("aws_sfn_state_machine.{name}"),
+            ("module", [name]) if is_step_functions_module(block) => format!("module.{name}"),
+            _ => continue,
+        };
+        let body = match block.body.get_attribute("definition") {
+            Some(definition) => definition_body(path, text, body, &definition.value).unwrap_or_else(|| {
+                let span = span_of(&definition.value).unwrap_or_default();
+                Body::Elsewhere(format!("the definition is `{}`", text.get(span.start..span.end).unwrap_or_default()))
+            }),
+            None => Body::Elsewhere("no definition".into()),
+        };
+        let (workflow_type, type_span) = match block.body.get_attribute("type") {
+            Some(attribute) => match &attribute.value {
+                Expression::String(value) => (declared(value.as_str()), span_of(&attribute.value)),
+                other => (WorkflowType::Unknown, span_of(other)),
+            },
+            None => (WorkflowType::Standard, None),
+        };
+        let pointer_prefix = format!("/{}/definition", name.replace('.', "/"));
+        found.push(Hosted { name, pointer_prefix, body, workflow_type, type_span, resources: None });
+    }
+    found
+}
+
+fn declared(value: &str) -> WorkflowType {
+    match value {
+        "EXPRESS" => WorkflowType::Express,
+        "STANDARD" => WorkflowType::Standard,
+        _ => WorkflowType::Unknown,
+    }
+}
+
+fn is_step_functions_module(block: &Block) -> bool {
+    matches!(block.body.get_attribute("source").map(|a| &a.value), Some(Expression::String(s)) if s.contains("step-functions"))
+}
+
+fn span_of(expr: &Expression) -> Option<Span> {
+    expr.span().map(|r| Span::new(r.start, r.end))
+}
+
+fn definition_body(path: &Path, text: &str, file: &HclBody, expr: &Expression) -> Option<Body<'static>> {
+    let span = span_of(expr)?;
+    match expr {
+        // `data.template_file.NAME.rendered`: the data source's `template`.
+        Expression::Traversal(_) => {
+            let source = text.get(span.start..span.end)?;
+            let name = source.strip_prefix("data.template_file.")?.strip_suffix(".rendered")?;
+            let data =
+                file.blocks().find(|b| b.ident.as_str() == "data" && b.labels.iter().map(|l| l.as_str()).eq(["template_file", name]))?;
+            definition_body(path, text, file, &data.body.get_attribute("template")?.value)
+        }
+        Expression::FuncCall(call) => {
+            let function = call.name.name.as_str();
+            let first = call.args.iter().next()?;
+            match function {
+                // `jsonencode(local.definition)`: computed, out of reach.
+                "jsonencode" if matches!(first, Expression::Object(_)) => Some(Body::Built(to_node(text, first, 0))),
+                "file" | "templatefile" => file_argument(path, text, first).map(Body::File),
+                _ => None,
+            }
+        }
+        Expression::HeredocTemplate(_) => heredoc(text, span),
+        Expression::String(_) | Expression::StringTemplate(_) => {
+            let source = text.get(span.start..span.end)?;
+            let inner = source.strip_prefix('"')?.strip_suffix('"')?;
+            if inner.contains('\\') {
+                return Some(Body::Text {
+                    text: inner.to_string(),
+                    map: SpanMap::Whole(span),
+                    note: Some("the definition is an escaped string, so the whole string is marked"),
+                });
+            }
+            Some(Body::Text { text: inner.to_string(), map: SpanMap::Offset(span.start + 1), note: None })
+        }
+        _ => None,
+    }
+}
+
+/// `"${path.module}/definition.json"` → the file beside the `.tf` file.
+fn file_argument(path: &Path, text: &str, expr: &Expression) -> Option<std::path::PathBuf> {
+    let span = span_of(expr)?;
+    let source = text.get(span.start..span.end)?.strip_prefix('"')?.strip_suffix('"')?;
+    let relative = source.replace("${path.module}", ".").replace("${path.root}", ".");
+    if relative.contains("${") {
+        return None;
+    }
+    Some(relative_to(path, relative.trim_start_matches('/')))
+}
+
+/// `<<EOF` / `<<-EOF` heredocs: the lines between the opening line and the delimiter.
+fn heredoc(text: &str, span: Span) -> Option<Body<'static>> {
+    let source = text.get(span.start..span.end)?;
+    let first_newline = source.find('\n')?;
+    let last_newline = source.trim_end_matches(['\n', '\r', ' ']).rfind('\n')?;
+    let start = span.start + first_newline + 1;
+    let end = span.start + last_newline + 1;
+    let indent = if source.starts_with("<<-") { first_indent(&text[start..end]) } else { 0 };
+    let (content, map) = indented_block(text, start, end, indent)?;
+    Some(Body::Text { text: content, map, note: None })
+}
+
+/// An HCL expression as a span-tree node: objects, arrays and literals as they are, and
+/// anything computed (references, function calls, interpolations) as a `${...}`
+/// placeholder holding its source text.
+fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
+    let span = span_of(expr).unwrap_or_default();
+    let source = || text.get(span.start..span.end).unwrap_or_default().to_string();
+    let kind = match expr {
+        _ if depth > MAX_DEPTH => Kind::String(format!("${{{}}}", source())),
+        Expression::Null(_) => Kind::Null,
+        Expression::Bool(b) => Kind::Bool(*b.value()),
+        Expression::Number(n) => Kind::Number(n.value().as_f64().unwrap_or(f64::NAN)),
+        Expression::String(s) => Kind::String(s.value().to_string()),
+        Expression::StringTemplate(_) => {
+            let raw = source();
+            Kind::String(raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(&raw).to_string())
+        }
+        Expression::Array(items) => Kind::Array(items.iter().map(|item| to_node(text, item, depth + 1)).collect()),
+        Expression::Object(object) => Kind::Object(
+            object
+                .iter()
+                .map(|(key, value)| {
+                    let (key, key_span) = match key {
+                        ObjectKey::Ident(ident) => {
+                            (ident.as_str().to_string(), ident.span().map(|r| Span::new(r.start, r.end)).unwrap_or_default())
+                        }
+                        ObjectKey::Expression(expr) => {
+                            let key_span = span_of(expr).unwrap_or_default();
+                            let key = match expr {
+                                Expression::String(s) => s.value().to_string(),
+                                _ => format!("${{{}}}", text.get(key_span.start..key_span.end).unwrap_or_default()),
+                            };
+                            (key, key_span)
+                        }
+                    };
+                    Member { key, key_span, value: to_node(text, value.expr(), depth + 1) }
+                })
+                .collect(),
+        ),
+        Expression::Parenthesis(inner) => return to_node(text, inner.inner(), depth + 1),
+        _ => Kind::String(format!("${{{}}}", source())),
+    };
+    Node { kind, span }
+}
+
+/// hcl-edit parses recursively: refuse nesting past the limit before handing it the text.
+fn check_depth(text: &str) -> Result<(), ParseError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'\n' => in_string = false,
+            b'{' | b'[' | b'(' if !in_string => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(ParseError { message: format!("nesting is deeper than {MAX_DEPTH} levels"), offset: i });
+                }
+            }
+            b'}' | b']' | b')' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}

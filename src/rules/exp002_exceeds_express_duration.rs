@@ -1,0 +1,81 @@
+use super::{Context, Rule, RuleMeta, Target, express_execution, rule_doc};
+use crate::asl::ScopeKind;
+use crate::asl::context::{Execution, execution_of};
+use crate::asl::duration::{Cost, EXPRESS_LIMIT, express_limit};
+use crate::finding::{Finding, Severity};
+
+pub struct ExceedsExpressDuration;
+
+static META: RuleMeta = RuleMeta {
+    code: "EXP002",
+    name: "exceeds-express-duration",
+    summary: "Some path's definite worst-case time exceeds the 300 seconds an Express execution may run",
+    severity: Severity::Error,
+    doc: rule_doc!("EXP002"),
+};
+
+fn seconds(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value:.1}") }
+}
+
+impl Rule for ExceedsExpressDuration {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (scope_id, scope) in cx.machine.scopes.iter().enumerate() {
+            // An Express execution: the workflow itself, or a Distributed Map's Express children.
+            let (limit, why) = match (scope.kind, scope.parent) {
+                (ScopeKind::TopLevel, _) => {
+                    let Some(start) = scope.states.first().map(|&id| &cx.machine.states[id]) else { continue };
+                    let Some(why) = express_execution(cx, start) else { continue };
+                    (express_limit(cx.definition.root), why)
+                }
+                (ScopeKind::ItemProcessor, Some(map)) if cx.machine.graph.reachable[map] => {
+                    let Some(&first) = scope.states.first() else { continue };
+                    if execution_of(cx.machine, &cx.machine.states[first]) != Execution::ExpressChildren(map) {
+                        continue;
+                    }
+                    let Some(why) = express_execution(cx, &cx.machine.states[first]) else { continue };
+                    (EXPRESS_LIMIT, why)
+                }
+                _ => continue,
+            };
+            let bound = &cx.analysis.durations.scope[scope_id];
+            let Cost::Seconds { definite, open } = bound.cost else { continue };
+            if definite <= limit {
+                continue;
+            }
+            let Some(largest) =
+                bound.trace.iter().max_by(|a, b| a.cost.definite().partial_cmp(&b.cost.definite()).unwrap_or(std::cmp::Ordering::Equal))
+            else {
+                continue;
+            };
+            let at_least = if open { "at least " } else { "" };
+            let limit_text = if limit < EXPRESS_LIMIT {
+                format!("its own `TimeoutSeconds` of {} s", seconds(limit))
+            } else {
+                "the 300 s an Express execution may run".into()
+            };
+            let message = format!(
+                "the slowest path from `StartAt` takes {at_least}{} s, more than {limit_text}, and {why}: the execution would fail with `States.Timeout`",
+                seconds(definite)
+            );
+            let state = &cx.machine.states[largest.state];
+            let mut finding = cx
+                .finding(&META, &state.pointer, Target::Key, message)
+                .help("lower the `TimeoutSeconds`, retries or waits on this path, or move the long work into a Standard workflow");
+            for step in &bound.trace {
+                let step_state = &cx.machine.states[step.state];
+                let text = match step.cost {
+                    Cost::Seconds { .. } if !step.detail.contains("attempts") => step.detail.clone(),
+                    Cost::Seconds { definite, .. } => format!("{} = {} s", step.detail, seconds(definite)),
+                    Cost::Unbounded(_) => step.detail.clone(),
+                };
+                finding = finding.label(cx.span(&step_state.pointer, Target::Key), text);
+            }
+            out.push(finding);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Definitions inside templates: CloudFormation (JSON, YAML, `!Sub |`, escaped strings,
+//! `Fn::Join`), SAM `DefinitionUri`, Serverless, Terraform (`jsonencode`, heredoc,
+//! `templatefile`) and CDK output. Spans land on the text of the state in the file the
+//! user edits; the template's type and resources decide the verdict.
+
+mod common;
+
+use std::path::Path;
+
+use sfn_lint::finding::Finding;
+use sfn_lint::lint::Options;
+use sfn_lint::output::OutputFormat;
+use sfn_lint::report::Report;
+
+fn lint_folder(folder: &str) -> Report {
+    let path = Path::new("testdata/hosts").join(folder);
+    let candidates = sfn_lint::discover::candidates(std::slice::from_ref(&path)).unwrap();
+    sfn_lint::report::run(&candidates, None, &[path], &Options::default())
+}
+
+/// The text a finding's primary span covers.
+fn spanned<'a>(report: &'a Report, finding: &Finding) -> &'a str {
+    &report.sources[&finding.file][finding.span.start..finding.span.end]
+}
+
+fn codes(report: &Report) -> Vec<(&str, Option<&str>, Option<&str>)> {
+    report.findings.iter().map(|f| (f.code, f.definition.as_deref(), f.state.as_deref())).collect()
+}
+
+#[test]
+fn sam_template_types_and_resources_decide_the_verdict() {
+    let report = lint_folder("sam");
+    // Only the Express machine sends twice, and only to the standard queue; the FIFO queue
+    // deduplicates by content. The `.sync` of the Standard parent is legal; the Express
+    // machine's is not.
+    assert_eq!(
+        codes(&report),
+        [("ALO003", Some("IngestOrder"), Some("Queue Order")), ("EXP001", Some("IngestOrder"), Some("Fulfil"))],
+        "{}",
+        common::render(&report, OutputFormat::Human)
+    );
+    let queue = &report.findings[0];
+    assert_eq!(spanned(&report, queue), "\"${OrdersQueueUrl}\"", "inside the `!Sub |` block scalar");
+    assert_eq!(queue.pointer, "/Resources/IngestOrder/Properties/DefinitionString/States/Queue Order/Parameters/QueueUrl");
+    let labels: Vec<&str> = queue.labels.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(labels, ["declared Express here", "a standard queue (no `FifoQueue: true`)"]);
+    insta::assert_snapshot!("sam", common::render(&report, OutputFormat::Human));
+}
+
+#[test]
+fn escaped_json_strings_map_positions_through_escapes() {
+    let report = lint_folder("cfn-json");
+    assert_eq!(codes(&report), [("ALO004", Some("Payments"), Some("Charge Card")), ("ALO001", Some("Payments"), Some("Count Charge"))]);
+    assert_eq!(spanned(&report, &report.findings[0]), "\\\"$\\\"");
+    assert_eq!(spanned(&report, &report.findings[1]), "\\\"ADD #n :one\\\"");
+    insta::assert_snapshot!("cfn_json", common::render(&report, OutputFormat::Human));
+}
+
+#[test]
+fn cdk_output_with_fn_join_marks_the_whole_expression() {
+    let report = lint_folder("cdk.out");
+    assert_eq!(codes(&report), [("ALO002", Some("ProcessorStateMachine1A2B3C4D"), Some("Notify"))]);
+    let finding = &report.findings[0];
+    assert!(spanned(&report, finding).starts_with("{\n     \"Fn::Join\""), "{}", spanned(&report, finding));
+    assert!(finding.message.ends_with("(the definition is assembled by `Fn::Join`, so the whole expression is marked)"));
+}
+
+#[test]
+fn definition_uri_files_take_the_template_type_once_per_type() {
+    let report = lint_folder("definition-uri");
+    // Linted as Express (Notifier) and as Standard (NotifierBackfill): the hazard shows once.
+    assert_eq!(codes(&report), [("ALO002", Some("Notifier"), Some("Notify Customer"))], "{}", common::render(&report, OutputFormat::Human));
+    let finding = &report.findings[0];
+    assert_eq!(finding.file, "testdata/hosts/definition-uri/statemachine/notify.asl.json");
+    assert_eq!(spanned(&report, finding), "\"${TopicArn}\"");
+    let template = "testdata/hosts/definition-uri/template.yaml";
+    let labels: Vec<(Option<&str>, &str)> = finding.labels.iter().map(|l| (l.file.as_deref(), l.message.as_str())).collect();
+    assert_eq!(labels, [(Some(template), "declared Express here"), (Some(template), "a standard topic (no `FifoTopic: true`)")]);
+    assert_eq!(report.summary.definitions, 2);
+    insta::assert_snapshot!("definition_uri", common::render(&report, OutputFormat::Human));
+
+    // Alone, the file's unquoted `${Timeout}` is not JSON: it is a template's input.
+    let alone = common::lint(&[Path::new("testdata/hosts/definition-uri/statemachine/notify.asl.json")], &Options::default());
+    assert_eq!(alone.findings.len(), 1);
+    assert_eq!(alone.findings[0].code, "ASL001");
+    assert!(alone.findings[0].help.as_deref().unwrap().contains("lint it together with the template"));
+}
+
+#[test]
+fn serverless_inline_and_file_definitions() {
+    let report = lint_folder("serverless");
+    // `countVisits` is Express; `archiveVisits` (a file) is Standard by default, so its
+    // one-day wait and unkeyed Lambda are fine.
+    assert_eq!(codes(&report), [("ALO001", Some("countVisits"), Some("Count Visit"))], "{}", common::render(&report, OutputFormat::Human));
+    assert_eq!(spanned(&report, &report.findings[0]), "SET visits = visits + :one");
+    assert_eq!(report.summary.definitions, 2);
+}
+
+#[test]
+fn terraform_jsonencode_heredoc_and_templatefile() {
+    let report = lint_folder("terraform");
+    assert_eq!(
+        codes(&report),
+        [
+            ("ALO001", Some("aws_sfn_state_machine.express_counter"), Some("Count")),
+            ("ASL003", Some("aws_sfn_state_machine.standard_report"), Some("Report")),
+            ("ALO003", Some("aws_sfn_state_machine.express_shipping"), Some("Queue Shipment")),
+        ],
+        "{}",
+        common::render(&report, OutputFormat::Human)
+    );
+    assert_eq!(spanned(&report, &report.findings[0]), "\"ADD #views :one\"");
+    assert_eq!(spanned(&report, &report.findings[1]), "\"Missing\"", "inside the `<<-EOF` heredoc");
+    assert_eq!(report.findings[2].file, "testdata/hosts/terraform/shipping.asl.json");
+    insta::assert_snapshot!("terraform", common::render(&report, OutputFormat::Human));
+}
