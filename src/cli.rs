@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use std::sync::Arc;
+
+use crate::config::{self, Config, FailOn, TypeSetting};
 use crate::discover;
-use crate::finding::Severity;
-use crate::host::WorkflowType;
-use crate::lint::Options;
+use crate::lint::{self, Options};
 use crate::output::{self, OutputFormat, Style};
 use crate::report::{self, Stdin};
 use crate::rules::{self, REGISTRY, Selection};
+use crate::suppress::Baseline;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,24 +53,36 @@ pub struct CheckArgs {
     /// The file name (and so the kind) of standard input
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "human")]
+    /// Output format [default: human]
+    #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
     /// Write the report to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The workflow type of definitions whose type nothing declares
-    #[arg(long, value_enum, default_value = "auto")]
-    pub workflow_type: Option<WorkflowTypeArg>,
+    /// The workflow type of definitions whose type nothing declares [default: auto]
+    #[arg(long, value_enum)]
+    pub workflow_type: Option<TypeSetting>,
     /// Only these rules: codes, code prefixes (ALO, EXP00) or names, comma-separated
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
     /// Skip these rules: codes, code prefixes or names, comma-separated
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
-    /// The lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value = "warning")]
+    /// The lowest severity that makes the exit code 1 [default: warning]
+    #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Use this configuration file instead of looking for sfn-lint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files
+    #[arg(long)]
+    pub no_config: bool,
+    /// Hide the findings recorded in FILE
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// When to use colors (NO_COLOR is honoured)
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Option<ColorWhen>,
@@ -81,21 +95,6 @@ pub struct CheckArgs {
 pub enum RulesFormat {
     Human,
     Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum WorkflowTypeArg {
-    Auto,
-    Express,
-    Standard,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -125,14 +124,33 @@ pub fn execute(cli: Cli) -> Result<Outcome, String> {
 }
 
 fn check(args: CheckArgs) -> Result<Outcome, String> {
-    let selection = Selection { select: args.select, ignore: args.ignore };
-    selection.validate()?;
-    let workflow_type = match args.workflow_type.unwrap_or(WorkflowTypeArg::Auto) {
-        WorkflowTypeArg::Auto => None,
-        WorkflowTypeArg::Express => Some(WorkflowType::Express),
-        WorkflowTypeArg::Standard => Some(WorkflowType::Standard),
+    let config = if args.no_config {
+        Config::default()
+    } else {
+        let path = match &args.config {
+            Some(path) => Some(path.clone()),
+            None => std::env::current_dir().ok().and_then(|cwd| config::discover(&cwd)),
+        };
+        match path {
+            Some(path) => config::load(&path).map_err(|e| output::config_error(&e))?,
+            None => Config::default(),
+        }
     };
-    let options = Options { workflow_type, selection };
+    // The command line wins over the configuration.
+    let selection = Selection {
+        select: if args.select.is_empty() { config.select.clone().unwrap_or_default() } else { args.select },
+        ignore: if args.ignore.is_empty() { config.ignore.clone().unwrap_or_default() } else { args.ignore },
+    };
+    selection.validate()?;
+    let type_setting = args.workflow_type.or(config.workflow_type).unwrap_or(TypeSetting::Auto);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
+    let config = Arc::new(config);
+    let options = Options {
+        workflow_type: lint::workflow_type(type_setting),
+        workflow_type_from_cli: args.workflow_type.is_some(),
+        selection,
+        config: config.clone(),
+    };
 
     let mut paths = args.paths;
     if paths.is_empty() {
@@ -150,8 +168,20 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     } else {
         None
     };
-    let candidates = discover::candidates(&paths)?;
-    let report = report::run(&candidates, stdin, &paths, &options);
+    let candidates = discover::candidates(&paths, &config)?;
+    let mut report = report::run(&candidates, stdin, &paths, &options);
+
+    if let Some(file) = &args.write_baseline {
+        let baseline = Baseline::from_findings(&report.findings);
+        std::fs::write(file, baseline.to_json()).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        eprintln!("sfn-lint: recorded {} findings in {}", report.findings.len(), file.display());
+        return Ok(Outcome::Clean);
+    }
+    if let Some(file) = &args.baseline {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let baseline = Baseline::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        baseline.apply(&mut report);
+    }
 
     let color = match args.color.unwrap_or(ColorWhen::Auto) {
         ColorWhen::Always => true,
@@ -168,14 +198,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         Some(file) => std::fs::write(file, &rendered).map_err(|e| format!("cannot write {}: {e}", file.display()))?,
         None => write_stdout(&rendered)?,
     }
-
-    let level = match args.fail_on.unwrap_or(FailOn::Warning) {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    Ok(if report.fails(level) { Outcome::Findings } else { Outcome::Clean })
+    Ok(if report.fails(fail_on.level()) { Outcome::Findings } else { Outcome::Clean })
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), String> {

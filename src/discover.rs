@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::Config;
 use crate::syntax::Format;
 
 /// A file to lint.
@@ -18,12 +19,23 @@ const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", "target"];
 
 /// Expands the paths given on the command line into files, sorted and without repeats.
 /// A path that does not exist is an error of the run.
-pub fn candidates(paths: &[PathBuf]) -> Result<Vec<Candidate>, String> {
+/// Files found by walking skip the configuration's `exclude` globs; named files are
+/// always read.
+pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, String> {
     let mut out = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
         if metadata.is_dir() {
+            let before = out.len();
             walk(path, &mut out);
+            let mut index = before;
+            while index < out.len() {
+                if config.excluded(&out[index].path) {
+                    out.swap_remove(index);
+                } else {
+                    index += 1;
+                }
+            }
         } else {
             out.push(Candidate { path: clean(path), named: true });
         }

@@ -76,6 +76,21 @@ impl Finding {
         self
     }
 
+    /// An identity that survives edits elsewhere in the file: a hash of the file, the
+    /// definition, the state, the code and the message (no positions). FNV-1a, 64 bits.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in
+            [self.file.as_str(), self.definition.as_deref().unwrap_or(""), self.state.as_deref().unwrap_or(""), self.code, &self.message]
+        {
+            for byte in part.bytes().chain([0xff]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{hash:016x}")
+    }
+
     /// The order of findings in every output: file, offset, code.
     pub fn sort_key(&self) -> (&str, usize, &str) {
         (&self.file, self.span.start, self.code)

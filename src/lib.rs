@@ -5,6 +5,7 @@
 
 pub mod asl;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod host;
@@ -12,4 +13,5 @@ pub mod lint;
 pub mod output;
 pub mod report;
 pub mod rules;
+pub mod suppress;
 pub mod syntax;

@@ -1,12 +1,16 @@
 //! Linting one file: read, parse, find the definitions, build the model, run the rules.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::asl::effects::Idempotency;
 use crate::asl::{Analysis, Machine};
+use crate::config::{Config, TypeSetting};
 use crate::discover::{format_of, is_asl_name};
 use crate::finding::Finding;
 use crate::host::{self, Body, Contents, Definition, Hosted, SpanMap, TypeOrigin, WorkflowType};
 use crate::rules::{self, Context, REGISTRY, Selection};
+use crate::suppress;
 use crate::syntax::{self, Format, Node, ParseError, Span};
 
 /// Files larger than this are not parsed (SPEC §10).
@@ -14,9 +18,47 @@ pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The type of definitions that nothing else declares (`--workflow-type`).
+    /// The type of definitions that nothing else declares (`--workflow-type`, or the
+    /// configuration's `workflow-type`).
     pub workflow_type: Option<WorkflowType>,
+    /// `--workflow-type` was given: it wins over the configuration's overrides.
+    pub workflow_type_from_cli: bool,
     pub selection: Selection,
+    pub config: Arc<Config>,
+}
+
+impl Options {
+    /// The options for one file: the configuration's `[[overrides]]` that match it applied.
+    pub fn for_path(&self, path: &Path) -> Options {
+        let mut options = self.clone();
+        for entry in self.config.overrides_for(path) {
+            if let (Some(setting), false) = (entry.workflow_type, self.workflow_type_from_cli) {
+                options.workflow_type = workflow_type(setting);
+            }
+            if let Some(select) = &entry.select {
+                options.selection.select = select.clone();
+            }
+            options.selection.ignore.extend(entry.ignore.iter().cloned());
+        }
+        options
+    }
+
+    fn max_file_size(&self) -> u64 {
+        self.config.max_file_size.unwrap_or(MAX_FILE_SIZE)
+    }
+
+    fn idempotency(&self) -> Idempotency<'_> {
+        Idempotency { key_fields: &self.config.key_fields, functions: self.config.idempotent_functions.as_ref() }
+    }
+}
+
+/// `auto` leaves the type to templates (and otherwise unknown).
+pub fn workflow_type(setting: TypeSetting) -> Option<WorkflowType> {
+    match setting {
+        TypeSetting::Auto => None,
+        TypeSetting::Express => Some(WorkflowType::Express),
+        TypeSetting::Standard => Some(WorkflowType::Standard),
+    }
 }
 
 /// A definition file that a template names, to be linted with the template's type.
@@ -41,6 +83,8 @@ pub struct FileResult {
     pub sources: Vec<(String, String)>,
     /// Definition files this file's templates name.
     pub bindings: Vec<Binding>,
+    /// Findings silenced by suppressions.
+    pub suppressed: usize,
 }
 
 impl FileResult {
@@ -58,8 +102,8 @@ fn read(path: &Path, display: &str, report: bool, options: &Options) -> Result<V
     if !metadata.is_file() {
         return Err(FileResult::skipped());
     }
-    if metadata.len() > MAX_FILE_SIZE {
-        let message = format!("the file is {} bytes, larger than the limit of {MAX_FILE_SIZE} bytes", metadata.len());
+    if metadata.len() > options.max_file_size() {
+        let message = format!("the file is {} bytes, larger than the limit of {} bytes", metadata.len(), options.max_file_size());
         return Err(unreadable(display, is_asl_name(path), &message, options));
     }
     std::fs::read(path).map_err(|error| unreadable(display, report, &format!("cannot read the file: {error}"), options))
@@ -67,6 +111,7 @@ fn read(path: &Path, display: &str, report: bool, options: &Options) -> Result<V
 
 /// Reads and lints a file. `named` files (given on the command line) are always read.
 pub fn lint_path(path: &Path, display: &str, named: bool, options: &Options) -> FileResult {
+    let options = &options.for_path(path);
     match read(path, display, is_asl_name(path) || named, options) {
         Ok(bytes) => lint_bytes(path, display, &bytes, named, options),
         Err(result) => result,
@@ -114,7 +159,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
 fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) -> FileResult {
     let definition = host::standalone(root, text, options.workflow_type);
     let mut result = FileResult { definitions: 1, ..FileResult::default() };
-    run_rules(display, &definition, options, &mut result.findings);
+    result.suppressed = run_rules(display, &definition, options, &[], &mut result.findings);
     finish(result, display, text, options)
 }
 
@@ -186,7 +231,7 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
             resources: machine.resources,
         };
         result.definitions += 1;
-        run_rules(display, &definition, options, &mut result.findings);
+        result.suppressed += run_rules(display, &definition, options, &machine.ignore, &mut result.findings);
     }
     finish(result, display, text, options)
 }
@@ -195,6 +240,7 @@ static IDENTITY: SpanMap = SpanMap::Identity;
 
 /// Lints a definition file that a template names, with the template's type and resources.
 pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, options: &Options) -> FileResult {
+    let options = &options.for_path(&binding.target);
     let bytes = match read(&binding.target, display, true, options) {
         Ok(bytes) => bytes,
         Err(result) => return result,
@@ -216,14 +262,11 @@ pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, opti
     // The template's resources and substitutions, to resolve references.
     let template_text = std::fs::read_to_string(&binding.template).unwrap_or_default();
     let template_root = format_of(&binding.template, &template_text).and_then(|f| syntax::parse(&template_text, f).ok());
-    let resources = template_root.as_ref().and_then(|t| match host::contents(&binding.template, &template_text, t) {
-        Contents::Template(hosted) => hosted
-            .into_iter()
-            .find(|h| h.name == binding.name)
-            .and_then(|h| h.resources)
-            .map(|r| host::Resources { file: Some(template_display), ..r }),
+    let hosted = template_root.as_ref().and_then(|t| match host::contents(&binding.template, &template_text, t) {
+        Contents::Template(hosted) => hosted.into_iter().find(|h| h.name == binding.name),
         _ => None,
     });
+    let resources = hosted.as_ref().and_then(|h| h.resources).map(|r| host::Resources { file: Some(template_display), ..r });
     let type_origin = match binding.type_span {
         Some(span) => TypeOrigin::Declared { file: Some(template_display.to_string()), span },
         None => TypeOrigin::Undeclared,
@@ -240,7 +283,10 @@ pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, opti
         resources,
     };
     let mut result = FileResult { definitions: 1, ..FileResult::default() };
-    run_rules(display, &definition, options, &mut result.findings);
+    // `Metadata` directives silence findings here; an unused one is the template's to report.
+    let metadata = hosted.as_ref().map(|h| h.ignore.clone()).unwrap_or_default();
+    result.suppressed = run_rules(display, &definition, options, &metadata, &mut result.findings);
+    result.findings.retain(|f| f.code != "LINT001" || !metadata.iter().any(|(_, span)| *span == f.span));
     let labels_in_template = result.findings.iter().flat_map(|f| &f.labels).any(|l| l.file.as_deref() == Some(template_display));
     let mut result = finish(result, display, text, options);
     if labels_in_template {
@@ -249,18 +295,64 @@ pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, opti
     result
 }
 
-fn run_rules(display: &str, definition: &Definition<'_>, options: &Options, findings: &mut Vec<Finding>) {
+/// Runs the selected rules on a definition and applies its `Comment` directives (and the
+/// template's `Metadata` ones); returns how many findings they silenced.
+fn run_rules(
+    display: &str,
+    definition: &Definition<'_>,
+    options: &Options,
+    metadata: &[(String, Span)],
+    findings: &mut Vec<Finding>,
+) -> usize {
     let machine = Machine::new(definition.root);
-    let analysis = Analysis::new(&machine, definition);
+    let analysis = Analysis::new(&machine, definition, &options.idempotency());
     let cx = Context { file: display, text: definition.text, definition, machine: &machine, analysis: &analysis };
+    let mut found = Vec::new();
     for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {
-        rule.check_definition(&cx, findings);
+        rule.check_definition(&cx, &mut found);
     }
+    let mut directives = Vec::new();
+    if !metadata.is_empty() {
+        directives.push(suppress::Directive { scope: suppress::Scope::Definition, codes: metadata.to_vec(), state: None });
+    }
+    let mut comment = |pointer: &str, scope: suppress::Scope, state: Option<&str>| {
+        let Some(text) = definition.root.lookup(pointer).and_then(|(node, _)| node.as_str()) else { return };
+        if let Some(codes) = suppress::parse_directive(text) {
+            let codes =
+                codes.into_iter().map(|(code, range)| (code, cx.span(pointer, rules::Target::Range(range.start, range.end)))).collect();
+            directives.push(suppress::Directive { scope, codes, state: state.map(str::to_string) });
+        }
+    };
+    comment("/Comment", suppress::Scope::Definition, None);
+    for state in &machine.states {
+        let pointer = format!("{}{}", definition.pointer_prefix, state.pointer);
+        comment(&state.field_pointer("Comment"), suppress::Scope::State(pointer), Some(state.name));
+    }
+    // Definition and state directives need no line numbers: no text to index.
+    let (suppressed, unused) = suppress::apply(&mut found, &directives, "", display, &options.selection);
+    findings.extend(found);
+    findings.extend(unused.into_iter().map(|mut f| {
+        f.definition = definition.name.clone();
+        f
+    }));
+    suppressed
 }
 
 /// Keeps the selected findings, and the file's text when there are any.
 fn finish(mut result: FileResult, display: &str, text: &str, options: &Options) -> FileResult {
+    // YAML `# sfn-lint: ignore[...]` comments silence findings on their line.
+    if text.contains("sfn-lint: ignore[") && !display.ends_with(".json") {
+        let directives = suppress::yaml_directives(text);
+        let (suppressed, unused) = suppress::apply(&mut result.findings, &directives, text, display, &options.selection);
+        result.suppressed += suppressed;
+        result.findings.extend(unused);
+    }
     result.findings.retain(|f| rules::find(f.code).is_some_and(|meta| options.selection.enabled(meta)));
+    for finding in &mut result.findings {
+        if let Some(&severity) = options.config.severity.get(finding.code) {
+            finding.severity = severity;
+        }
+    }
     if !result.findings.is_empty() {
         result.sources.push((display.to_string(), text.to_string()));
     }

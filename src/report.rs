@@ -25,6 +25,9 @@ pub struct Summary {
     pub infos: usize,
     pub suppressed: usize,
     pub skipped: usize,
+    /// With `--baseline`: recorded findings that no longer occur.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_unmatched: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -101,6 +104,7 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
             report.summary.files += 1;
         }
         report.summary.definitions += result.definitions;
+        report.summary.suppressed += result.suppressed;
         report.sources.extend(result.sources);
         report.findings.extend(result.findings);
     }

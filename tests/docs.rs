@@ -36,7 +36,7 @@ fn codes_for(info: &str, text: &str) -> Vec<&'static str> {
         "standard" => WorkflowType::Standard,
         other => panic!("unknown workflow type `{other}`"),
     });
-    let options = Options { selection: Selection::default(), workflow_type };
+    let options = Options { selection: Selection::default(), workflow_type, ..Options::default() };
     lint::lint_bytes(std::path::Path::new(name), name, text.as_bytes(), true, &options).findings.iter().map(|f| f.code).collect()
 }
 

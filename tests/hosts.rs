@@ -14,7 +14,7 @@ use sfn_lint::report::Report;
 
 fn lint_folder(folder: &str) -> Report {
     let path = Path::new("testdata/hosts").join(folder);
-    let candidates = sfn_lint::discover::candidates(std::slice::from_ref(&path)).unwrap();
+    let candidates = sfn_lint::discover::candidates(std::slice::from_ref(&path), &Default::default()).unwrap();
     sfn_lint::report::run(&candidates, None, &[path], &Options::default())
 }
 

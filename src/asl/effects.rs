@@ -52,13 +52,23 @@ pub struct Effects {
     pub hazards: Vec<Vec<Hazard>>,
 }
 
+/// What the configuration adds: more key fields, and Lambda functions known to be
+/// idempotent (globs over the function name or ARN).
+#[derive(Clone, Copy, Default)]
+pub struct Idempotency<'c> {
+    pub key_fields: &'c [String],
+    pub functions: Option<&'c globset::GlobSet>,
+}
+
 impl Effects {
-    pub fn new(machine: &Machine<'_>, flows: &[Flow], resources: Option<&Resources<'_>>) -> Self {
+    pub fn new(machine: &Machine<'_>, flows: &[Flow], resources: Option<&Resources<'_>>, idempotency: &Idempotency<'_>) -> Self {
         let hazards = machine
             .states
             .iter()
             .map(|state| match (&state.kind, &state.resource) {
-                (StateKind::Task, Some(Ok(integration))) => Scan::new(machine, state, integration, &flows[state.id], resources).hazards(),
+                (StateKind::Task, Some(Ok(integration))) => {
+                    Scan::new(machine, state, integration, &flows[state.id], resources, idempotency).hazards()
+                }
                 _ => Vec::new(),
             })
             .collect();
@@ -69,6 +79,7 @@ impl Effects {
 /// Reading one Task's request.
 struct Scan<'s, 'a> {
     resources: Option<&'s Resources<'s>>,
+    idempotency: &'s Idempotency<'s>,
     machine: &'s Machine<'a>,
     state: &'s State<'a>,
     integration: &'s Integration<'a>,
@@ -84,8 +95,13 @@ impl<'s, 'a> Scan<'s, 'a> {
         integration: &'s Integration<'a>,
         flow: &'s Flow,
         resources: Option<&'s Resources<'s>>,
+        idempotency: &'s Idempotency<'s>,
     ) -> Self {
-        Scan { resources, machine, state, integration, flow, request: Request::of(state), out: Vec::new() }
+        Scan { resources, idempotency, machine, state, integration, flow, request: Request::of(state), out: Vec::new() }
+    }
+
+    fn is_key_field(&self, name: &str) -> bool {
+        catalog().key_fields.iter().chain(self.idempotency.key_fields).any(|k| k == name)
     }
 
     fn language(&self) -> QueryLanguage {
@@ -204,7 +220,7 @@ impl<'s, 'a> Scan<'s, 'a> {
             }
             for member in node.members().unwrap_or_default() {
                 let name = member.key.strip_suffix(".$").unwrap_or(&member.key);
-                if catalog().key_fields.iter().any(|k| k == name) {
+                if self.is_key_field(name) {
                     let dollar = member.key.ends_with(".$");
                     let value = super::values::classify(&member.value, dollar, self.language());
                     let unstable = find_unstable("", &member.value, dollar, self.language()).is_some()
@@ -239,7 +255,8 @@ impl<'s, 'a> Scan<'s, 'a> {
         let (pointer, keyed) = match payload {
             Some((pointer, node, dollar)) => {
                 let mut checked = Vec::new();
-                for field in &catalog().key_fields {
+                let fields: Vec<&String> = catalog().key_fields.iter().chain(self.idempotency.key_fields).collect();
+                for field in fields {
                     if let Some((key, param)) = member(node, field, language) {
                         if !checked.contains(&key) {
                             checked.push(key);
@@ -253,8 +270,14 @@ impl<'s, 'a> Scan<'s, 'a> {
             // No payload written out: the function receives the state's input.
             None => (self.resource_pointer(), !self.flow.paths.is_empty()),
         };
-        // A function named for reading (`GetOrderStatus`, `Validate input`) changes nothing.
-        let reads = catalog().reads_by_name(self.state.name) || self.function_name().is_some_and(|f| catalog().reads_by_name(&f));
+        // A function named for reading (`GetOrderStatus`, `Validate input`) changes nothing;
+        // the configuration may name functions that are idempotent.
+        let function = self.function_name();
+        let reads = catalog().reads_by_name(self.state.name) || function.as_deref().is_some_and(|f| catalog().reads_by_name(f));
+        let declared = function.is_some_and(|f| {
+            self.idempotency.functions.is_some_and(|set| set.is_match(&f) || set.is_match(format!("arn:aws:lambda:*:*:function:{f}")))
+        });
+        let reads = reads || declared;
         if !keyed && !reads {
             let example = match language {
                 QueryLanguage::JsonPath => "`\"executionId.$\": \"$$.Execution.Id\"`",

@@ -42,6 +42,16 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
             ("Properties", Body::Elsewhere("no definition".into()))
         };
         let substitutions = get("DefinitionSubstitutions").map(|m| &m.value).or_else(|| sub_variables(get("DefinitionString")?));
+        let ignore = member
+            .value
+            .get("Metadata")
+            .and_then(|m| m.get("sfn-lint"))
+            .and_then(|m| m.get("ignore"))
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|code| Some((code.as_str()?.to_string(), code.span)))
+            .collect();
         found.push(Hosted {
             name: member.key.clone(),
             pointer_prefix: push_token(&properties_pointer, field),
@@ -49,6 +59,7 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
             workflow_type,
             type_span,
             resources: Some(Resources::new(root, substitutions)),
+            ignore,
         });
     }
     any.then_some(found)

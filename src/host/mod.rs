@@ -65,6 +65,8 @@ pub struct Hosted<'t> {
     /// The span of the type declaration (or of the resource, when the type is the default).
     pub type_span: Option<Span>,
     pub resources: Option<Resources<'t>>,
+    /// Codes the resource's `Metadata: {sfn-lint: {ignore: [...]}}` silences, with spans.
+    pub ignore: Vec<(String, Span)>,
 }
 
 /// Where a hosted definition's text is.

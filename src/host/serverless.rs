@@ -38,6 +38,7 @@ pub(super) fn find<'t>(path: &Path, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
             workflow_type,
             type_span,
             resources,
+            ignore: Vec::new(),
         });
     }
     Some(found)

@@ -59,3 +59,20 @@ pub fn summary_line(summary: &Summary) -> String {
         plural(summary.skipped, "file")
     )
 }
+
+/// A configuration error with the file's snippet, for the run's own error message.
+pub fn config_error(error: &crate::config::ConfigError) -> String {
+    let mut files = SimpleFiles::new();
+    let path = error.path.display().to_string();
+    let file = files.add(escape_control(&path).into_owned(), sanitize_source(&error.text).into_owned());
+    let end = error.span.end.min(error.text.len());
+    let start = error.span.start.min(end);
+    let diagnostic = Diagnostic::error()
+        .with_message(format!("invalid configuration: {}", escape_control(&error.message)))
+        .with_labels(vec![Label::primary(file, start..end)]);
+    let mut buffer = Buffer::no_color();
+    if error.text.is_empty() || term::emit_to_write_style(&mut buffer, &Config::default(), &files, &diagnostic).is_err() {
+        return format!("{path}: {}", error.message);
+    }
+    String::from_utf8_lossy(buffer.as_slice()).trim_end().to_string()
+}

@@ -1,8 +1,11 @@
 //! Output formats. Each writes one whole report.
 
 mod concise;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -14,6 +17,9 @@ pub enum OutputFormat {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
+    Gitlab,
 }
 
 pub struct Style {
@@ -21,11 +27,19 @@ pub struct Style {
     pub quiet: bool,
 }
 
+/// A configuration error, rendered with the configuration file's snippet.
+pub fn config_error(error: &crate::config::ConfigError) -> String {
+    human::config_error(error)
+}
+
 pub fn write(report: &Report, format: OutputFormat, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
         OutputFormat::Human => human::write(report, style, out),
         OutputFormat::Concise => concise::write(report, style, out),
         OutputFormat::Json => json::write(report, out),
+        OutputFormat::Sarif => sarif::write(report, out),
+        OutputFormat::Github => github::write(report, out),
+        OutputFormat::Gitlab => gitlab::write(report, out),
     }
 }
 

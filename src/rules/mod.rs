@@ -27,6 +27,7 @@ mod asl012_invalid_resource;
 mod exp001_unsupported_in_express;
 mod exp002_exceeds_express_duration;
 mod exp003_unbounded_express_duration;
+mod lint001_unused_suppression;
 
 use crate::asl::context::Cause;
 use crate::asl::effects::HazardKind;
@@ -36,6 +37,7 @@ use crate::host::Definition;
 use crate::syntax::{Kind, Node, Span};
 
 pub use asl001_parse_error::parse_error;
+pub use lint001_unused_suppression::unused_suppression;
 
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -95,6 +97,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &exp001_unsupported_in_express::UnsupportedInExpress,
     &exp002_exceeds_express_duration::ExceedsExpressDuration,
     &exp003_unbounded_express_duration::UnboundedExpressDuration,
+    &lint001_unused_suppression::UnusedSuppression,
 ];
 
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {

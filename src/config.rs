@@ -1,0 +1,205 @@
+//! `sfn-lint.toml`: looked up from the working folder upward (`sfn-lint.toml`, then
+//! `.sfn-lint.toml`), or named with `--config`. Unknown keys and bad values are errors
+//! with the file's line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::finding::Severity;
+use crate::rules::{self, Selection};
+
+pub const FILE_NAMES: &[&str] = &["sfn-lint.toml", ".sfn-lint.toml"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeSetting {
+    Auto,
+    Express,
+    Standard,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn level(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct File {
+    workflow_type: Option<TypeSetting>,
+    fail_on: Option<FailOn>,
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Severity>,
+    #[serde(default)]
+    overrides: Vec<OverrideFile>,
+    #[serde(default)]
+    idempotency: IdempotencyFile,
+    max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct OverrideFile {
+    files: Vec<Spanned<String>>,
+    workflow_type: Option<TypeSetting>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    select: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct IdempotencyFile {
+    #[serde(default)]
+    key_fields: Vec<String>,
+    #[serde(default)]
+    idempotent_functions: Vec<Spanned<String>>,
+}
+
+/// A configuration error: the file, its text, where, and what.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub text: String,
+    pub span: std::ops::Range<usize>,
+    pub message: String,
+}
+
+/// Settings for the files under one folder.
+#[derive(Debug)]
+pub struct Override {
+    pub files: GlobSet,
+    pub workflow_type: Option<TypeSetting>,
+    pub ignore: Vec<String>,
+    pub select: Option<Vec<String>>,
+}
+
+/// A loaded configuration.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The folder globs are relative to.
+    pub root: PathBuf,
+    pub workflow_type: Option<TypeSetting>,
+    pub fail_on: Option<FailOn>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub exclude: Option<GlobSet>,
+    pub severity: BTreeMap<&'static str, Severity>,
+    pub overrides: Vec<Override>,
+    pub key_fields: Vec<String>,
+    pub idempotent_functions: Option<GlobSet>,
+    pub max_file_size: Option<u64>,
+}
+
+/// Finds the configuration for the working folder: the first `sfn-lint.toml` or
+/// `.sfn-lint.toml` from `start` upward.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start.ancestors().flat_map(|dir| FILE_NAMES.iter().map(move |name| dir.join(name))).find(|path| path.is_file())
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        text: String::new(),
+        span: 0..0,
+        message: format!("cannot read the configuration: {e}"),
+    })?;
+    let error = |span: std::ops::Range<usize>, message: String| ConfigError { path: path.to_path_buf(), text: text.clone(), span, message };
+    let file: File = toml::from_str(&text).map_err(|e| error(e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+
+    let selectors = |list: &[Spanned<String>]| -> Result<Vec<String>, ConfigError> {
+        let names: Vec<String> = list.iter().map(|s| s.get_ref().clone()).collect();
+        for item in list {
+            Selection { select: vec![item.get_ref().clone()], ignore: Vec::new() }
+                .validate()
+                .map_err(|message| error(item.span(), message))?;
+        }
+        Ok(names)
+    };
+    let globs = |list: &[Spanned<String>]| -> Result<GlobSet, ConfigError> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in list {
+            builder.add(Glob::new(pattern.get_ref()).map_err(|e| error(pattern.span(), format!("not a glob: {e}")))?);
+        }
+        builder.build().map_err(|e| error(0..0, e.to_string()))
+    };
+
+    let mut severity = BTreeMap::new();
+    for (code, level) in &file.severity {
+        let meta =
+            rules::find(code.get_ref()).ok_or_else(|| error(code.span(), format!("`{}` is not a rule code or name", code.get_ref())))?;
+        severity.insert(meta.code, *level);
+    }
+    let mut overrides = Vec::new();
+    for entry in &file.overrides {
+        overrides.push(Override {
+            files: globs(&entry.files)?,
+            workflow_type: entry.workflow_type,
+            ignore: selectors(&entry.ignore)?,
+            select: entry.select.as_deref().map(selectors).transpose()?,
+        });
+    }
+    Ok(Config {
+        root,
+        workflow_type: file.workflow_type,
+        fail_on: file.fail_on,
+        select: file.select.as_deref().map(selectors).transpose()?,
+        ignore: file.ignore.as_deref().map(selectors).transpose()?,
+        exclude: if file.exclude.is_empty() { None } else { Some(globs(&file.exclude)?) },
+        severity,
+        overrides,
+        key_fields: file.idempotency.key_fields,
+        idempotent_functions: if file.idempotency.idempotent_functions.is_empty() {
+            None
+        } else {
+            Some(globs(&file.idempotency.idempotent_functions)?)
+        },
+        max_file_size: file.max_file_size,
+    })
+}
+
+impl Config {
+    /// A path relative to the configuration's folder, for glob matching.
+    pub fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
+        let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+        let root = if self.root.is_absolute() { self.root.clone() } else { std::env::current_dir().unwrap_or_default().join(&self.root) };
+        match absolute.strip_prefix(&root) {
+            Ok(relative) => relative.to_path_buf().into(),
+            Err(_) => path.into(),
+        }
+    }
+
+    pub fn excluded(&self, path: &Path) -> bool {
+        self.exclude.as_ref().is_some_and(|set| set.is_match(self.relative(path)))
+    }
+
+    /// The overrides whose `files` match `path`.
+    pub fn overrides_for<'c>(&'c self, path: &Path) -> impl Iterator<Item = &'c Override> {
+        let relative = self.relative(path).into_owned();
+        self.overrides.iter().filter(move |o| o.files.is_match(&relative))
+    }
+}

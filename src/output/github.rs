@@ -1,0 +1,56 @@
+//! GitHub Actions workflow commands. Every property and message is escaped as GitHub
+//! specifies (`%`, `\r`, `\n`, and in properties `:` and `,`), so no file content — a
+//! state name with `::` or a newline — can start a command of its own.
+
+use std::io::{self, Write};
+
+use super::Positions;
+use crate::finding::Severity;
+use crate::report::Report;
+
+fn data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut positions = Positions::new(report);
+    for finding in &report.findings {
+        let (start, end) = positions.span(&finding.file, finding.span);
+        let command = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let message = match &finding.help {
+            Some(help) => format!("{}\nhelp: {help}", finding.message),
+            None => finding.message.clone(),
+        };
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            property(&finding.file),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            property(&format!("{} {}", finding.code, finding.name)),
+            data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_github_reads_as_syntax() {
+        assert_eq!(data("50% done\r\n::error::x"), "50%25 done%0D%0A::error::x");
+        assert_eq!(property("a:b,c\nd"), "a%3Ab%2Cc%0Ad");
+    }
+}

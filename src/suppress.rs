@@ -1,0 +1,241 @@
+//! Suppressions — a `sfn-lint: ignore[CODE,...] reason` directive in a state's or the
+//! definition's `Comment`, in a YAML `#` comment on a line of the finding, or in a
+//! CloudFormation resource's `Metadata` — and the baseline.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, Severity};
+use crate::report::Report;
+use crate::rules::{self, Selection};
+use crate::syntax::{LineIndex, Span};
+
+/// Where a directive applies.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// The whole definition (its top-level `Comment`, or the resource's `Metadata`).
+    Definition,
+    /// A state, and everything inside it: its pointer.
+    State(String),
+    /// The findings whose span covers this 1-based line (a YAML comment).
+    Line(usize),
+}
+
+/// One `ignore` directive: its codes (each with the span that names it) and its scope.
+#[derive(Clone, Debug)]
+pub struct Directive {
+    pub scope: Scope,
+    pub codes: Vec<(String, Span)>,
+    pub state: Option<String>,
+}
+
+/// The codes of a `sfn-lint: ignore[A, B]` directive in `text`, with their byte ranges.
+pub fn parse_directive(text: &str) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    let at = text.find("sfn-lint: ignore[")?;
+    let start = at + "sfn-lint: ignore[".len();
+    let end = start + text[start..].find(']')?;
+    let mut codes = Vec::new();
+    let mut offset = start;
+    for part in text[start..end].split(',') {
+        let trimmed = part.trim();
+        let lead = part.len() - part.trim_start().len();
+        if !trimmed.is_empty() {
+            codes.push((trimmed.to_string(), offset + lead..offset + lead + trimmed.len()));
+        }
+        offset += part.len() + 1;
+    }
+    Some(codes)
+}
+
+/// `# sfn-lint: ignore[...]` comments of a YAML text: a `#` that starts a comment (at the
+/// start of a line or after a blank, outside quotes).
+pub fn yaml_directives(text: &str) -> Vec<Directive> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(hash) = comment_start(line) {
+            if let Some(codes) = parse_directive(&line[hash..]) {
+                let base = line_start + hash;
+                let codes = codes.into_iter().map(|(code, range)| (code, Span::new(base + range.start, base + range.end))).collect();
+                out.push(Directive { scope: Scope::Line(number + 1), codes, state: None });
+            }
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') if previous.is_whitespace() => return Some(i),
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
+fn matches(code: &str, finding: &Finding) -> bool {
+    rules::find(finding.code).is_some_and(|meta| Selection { select: vec![code.to_string()], ignore: Vec::new() }.enabled(meta))
+}
+
+/// Removes the findings that directives silence. Returns how many were silenced, and a
+/// LINT001 finding for each directive code that names no rule, or that silenced nothing
+/// although its rules ran.
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    directives: &[Directive],
+    text: &str,
+    file: &str,
+    selection: &Selection,
+) -> (usize, Vec<Finding>) {
+    if directives.is_empty() {
+        return (0, Vec::new());
+    }
+    let index = LineIndex::new(text);
+    let mut used = vec![vec![false; 0]; directives.len()];
+    for (d, directive) in directives.iter().enumerate() {
+        used[d] = vec![false; directive.codes.len()];
+    }
+    let before = findings.len();
+    findings.retain(|finding| {
+        let lines = (index.position(text, finding.span.start).line, index.position(text, finding.span.end).line);
+        let mut silenced = false;
+        for (d, directive) in directives.iter().enumerate() {
+            let in_scope = match &directive.scope {
+                Scope::Definition => true,
+                Scope::State(pointer) => finding.pointer == *pointer || finding.pointer.starts_with(&format!("{pointer}/")),
+                Scope::Line(line) => (lines.0..=lines.1).contains(line),
+            };
+            if !in_scope {
+                continue;
+            }
+            for (c, (code, _)) in directive.codes.iter().enumerate() {
+                if matches(code, finding) {
+                    used[d][c] = true;
+                    silenced = true;
+                }
+            }
+        }
+        !silenced
+    });
+    let suppressed = before - findings.len();
+    let mut unused = Vec::new();
+    for (d, directive) in directives.iter().enumerate() {
+        for (c, (code, span)) in directive.codes.iter().enumerate() {
+            let known = rules::REGISTRY.iter().any(|r| Selection { select: vec![code.clone()], ignore: Vec::new() }.enabled(r.meta()));
+            let ran = rules::REGISTRY
+                .iter()
+                .any(|r| selection.enabled(r.meta()) && Selection { select: vec![code.clone()], ignore: Vec::new() }.enabled(r.meta()));
+            let message = if !known {
+                format!("`{code}` in this suppression is not a rule code, code prefix or name")
+            } else if !used[d][c] && ran {
+                format!("this suppression of `{code}` matches no finding; remove it")
+            } else {
+                continue;
+            };
+            let mut finding = rules::unused_suppression(file, *span, message);
+            finding.state = directive.state.clone();
+            unused.push(finding);
+        }
+    }
+    (suppressed, unused)
+}
+
+/// A recorded set of findings, keyed without positions so edits elsewhere keep it valid.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    version: u32,
+    findings: Vec<Entry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    file: String,
+    definition: Option<String>,
+    state: Option<String>,
+    code: String,
+    message: String,
+}
+
+impl Entry {
+    fn of(finding: &Finding) -> Self {
+        Entry {
+            file: finding.file.clone(),
+            definition: finding.definition.clone(),
+            state: finding.state.clone(),
+            code: finding.code.to_string(),
+            message: finding.message.clone(),
+        }
+    }
+}
+
+impl Baseline {
+    pub fn from_findings(findings: &[Finding]) -> Self {
+        let mut entries: Vec<Entry> = findings.iter().map(Entry::of).collect();
+        entries.sort();
+        Baseline { version: 1, findings: entries }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("plain data serializes") + "\n"
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let baseline: Baseline = serde_json::from_str(text).map_err(|e| format!("not a baseline: {e}"))?;
+        if baseline.version != 1 {
+            return Err(format!("baseline version {} is not supported", baseline.version));
+        }
+        Ok(baseline)
+    }
+
+    /// Hides the findings the baseline records (each entry once) and counts the entries
+    /// that no longer match.
+    pub fn apply(&self, report: &mut Report) {
+        let mut remaining: BTreeMap<&Entry, usize> = BTreeMap::new();
+        for entry in &self.findings {
+            *remaining.entry(entry).or_default() += 1;
+        }
+        let before = report.findings.len();
+        report.findings.retain(|finding| match remaining.get_mut(&Entry::of(finding)) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                false
+            }
+            _ => true,
+        });
+        report.summary.suppressed += before - report.findings.len();
+        report.summary.baseline_unmatched = Some(remaining.values().sum());
+        report.summary.errors = report.findings.iter().filter(|f| f.severity == Severity::Error).count();
+        report.summary.warnings = report.findings.iter().filter(|f| f.severity == Severity::Warning).count();
+        report.summary.infos = report.findings.iter().filter(|f| f.severity == Severity::Info).count();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_in_comments() {
+        let codes = parse_directive("Retried by design. sfn-lint: ignore[ALO004, unreachable-state] the key is in the body").unwrap();
+        let names: Vec<&str> = codes.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(names, ["ALO004", "unreachable-state"]);
+        assert!(parse_directive("no directive here").is_none());
+        let yaml = "a: 1 # sfn-lint: ignore[ALO001]\nb: '# sfn-lint: ignore[X]'\n# sfn-lint: ignore[EXP003]\n";
+        let found = yaml_directives(yaml);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].scope, Scope::Line(1));
+        assert_eq!(&yaml[found[0].codes[0].1.start..found[0].codes[0].1.end], "ALO001");
+        assert_eq!(found[1].scope, Scope::Line(3));
+    }
+}

@@ -1,0 +1,281 @@
+//! Where users run it: SARIF, GitHub and GitLab formats, `sfn-lint.toml`, suppressions and
+//! the baseline, through the real binary.
+
+mod common;
+
+use std::path::Path;
+
+use common::{scratch, sfn_lint, sfn_lint_in, stdout};
+use serde_json::Value;
+
+fn json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(output), String::from_utf8_lossy(&output.stderr)))
+}
+
+fn codes(output: &std::process::Output) -> Vec<String> {
+    json(output)["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let output = sfn_lint(&["check", "--format", "sarif", "testdata/demo", "testdata/hosts"]);
+    assert_eq!(output.status.code(), Some(1));
+    let sarif = json(&output);
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(common::root().join("testdata/sarif-schema-2.1.0.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), sfn_lint::rules::REGISTRY.len());
+    assert!(rules.iter().all(|r| r["help"]["markdown"].as_str().unwrap().starts_with(&format!("# {}", r["id"].as_str().unwrap()))));
+    let results = run["results"].as_array().unwrap();
+    assert!(results.iter().all(|r| r["partialFingerprints"]["sfnLintFindingHash/v1"].as_str().unwrap().len() == 16));
+    let declared = results
+        .iter()
+        .flat_map(|r| r["relatedLocations"].as_array().into_iter().flatten())
+        .find(|l| l["message"]["text"] == "declared Express here");
+    assert!(declared.is_some(), "labels become related locations");
+    // The same run gives the same fingerprints.
+    let again = json(&sfn_lint(&["check", "--format", "sarif", "testdata/demo", "testdata/hosts"]));
+    assert_eq!(again["runs"][0]["results"], run["results"]);
+}
+
+#[test]
+fn github_annotations_cannot_be_injected() {
+    let dir = scratch("github");
+    let name = "Pay 100% now,\\n::error::owned,x:y";
+    write(&dir, "evil.asl.json", &format!(r#"{{"StartAt": "A", "States": {{"A": {{"Type": "Pass", "Next": "{name}"}}}}}}"#));
+    let output = sfn_lint_in(&dir, &["--format", "github", "--select", "ASL", "evil.asl.json"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "one command, no injected second line: {text}");
+    assert!(
+        lines[0].starts_with("::error file=evil.asl.json,line=1,col=59,endLine=1,endColumn=94,title=ASL003 unknown-transition-target::"),
+        "{}",
+        lines[0]
+    );
+    // In the message `%` and the newline are escaped; `::` is harmless off the start of a line.
+    assert!(lines[0].contains("Pay 100%25 now,%0A::error::owned,x:y"), "{}", lines[0]);
+
+    // In properties `:` and `,` are escaped too.
+    write(&dir, "a:b,c.asl.json", r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#);
+    let output = stdout(&sfn_lint_in(&dir, &["--format", "github", "--select", "ASL", "a:b,c.asl.json"], None));
+    assert!(output.starts_with("::error file=a%3Ab%2Cc.asl.json,line=1,"), "{output}");
+}
+
+#[test]
+fn gitlab_code_quality_with_stable_fingerprints() {
+    let first = json(&sfn_lint(&["check", "--format", "gitlab", "testdata/demo"]));
+    let issues = first.as_array().unwrap();
+    assert_eq!(issues.len(), 13);
+    for issue in issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key}: {issue}");
+        }
+        assert!(issue["location"]["path"].is_string() && issue["location"]["lines"]["begin"].is_u64());
+    }
+    let mut fingerprints: Vec<&str> = issues.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    assert_eq!(json(&sfn_lint(&["check", "--format", "gitlab", "testdata/demo"])), first);
+}
+
+const COUNTER: &str = r#"{
+  "StartAt": "Count",
+  "States": {
+    "Count": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::dynamodb:updateItem",
+      "Parameters": {"TableName": "t", "Key": {"pk": {"S": "x"}}, "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}},
+      "Next": "Invoke"
+    },
+    "Invoke": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {"FunctionName": "enrich-order", "Payload": {"requestId.$": "$.requestId"}},
+      "End": true
+    }
+  }
+}"#;
+
+#[test]
+fn every_config_key_changes_behaviour() {
+    let dir = scratch("config");
+    write(&dir, "flows/counter.asl.json", COUNTER);
+    write(&dir, "fixtures/counter.asl.json", COUNTER);
+    let run = |config: &str, args: &[&str]| {
+        write(&dir, "sfn-lint.toml", config);
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        all.push("flows");
+        sfn_lint_in(&dir, &all, None)
+    };
+    let base = codes(&run("", &[]));
+    assert_eq!(base, ["ALO011", "ALO001", "ALO004"]);
+    assert_eq!(codes(&run("workflow-type = \"standard\"", &[])), Vec::<String>::new());
+    assert_eq!(codes(&run("workflow-type = \"standard\"", &["--workflow-type", "express"])), ["ALO001", "ALO004"], "the command line wins");
+    assert_eq!(run("fail-on = \"never\"", &[]).status.code(), Some(0));
+    assert_eq!(run("fail-on = \"error\"", &["--select", "ALO004"]).status.code(), Some(0));
+    assert_eq!(codes(&run("select = [\"ALO001\"]", &[])), ["ALO001"]);
+    assert_eq!(codes(&run("ignore = [\"ALO011\", \"missing-idempotency-key\"]", &[])), ["ALO001"]);
+    let severity = json(&run("[severity]\nALO001 = \"info\"", &[]));
+    assert_eq!(severity["diagnostics"][1]["severity"], "info");
+    let overrides = "[[overrides]]\nfiles = [\"flows/**\"]\nworkflow-type = \"express\"\nignore = [\"ALO004\"]";
+    assert_eq!(codes(&run(overrides, &[])), ["ALO001"]);
+    let select_override = "[[overrides]]\nfiles = [\"flows/*.json\"]\nselect = [\"ALO004\"]";
+    assert_eq!(codes(&run(select_override, &[])), ["ALO004"]);
+    assert_eq!(codes(&run("[idempotency]\nkey-fields = [\"requestId\"]", &[])), ["ALO011", "ALO001"]);
+    assert_eq!(codes(&run("[idempotency]\nidempotent-functions = [\"enrich-*\"]", &[])), ["ALO011", "ALO001"]);
+    assert_eq!(codes(&run("max-file-size = 100", &[])), ["ASL001"]);
+
+    // `exclude` applies to walked folders.
+    write(&dir, "sfn-lint.toml", "exclude = [\"fixtures/**\"]");
+    let walked = json(&sfn_lint_in(&dir, &["--format", "json", "."], None));
+    assert!(walked["diagnostics"].as_array().unwrap().iter().all(|d| d["file"].as_str().unwrap().starts_with("flows/")));
+    write(&dir, "sfn-lint.toml", "");
+    let unexcluded = json(&sfn_lint_in(&dir, &["--format", "json", "."], None));
+    assert!(unexcluded["diagnostics"].as_array().unwrap().iter().any(|d| d["file"].as_str().unwrap().starts_with("fixtures/")));
+}
+
+#[test]
+fn config_is_found_upward_and_can_be_named_or_ignored() {
+    let dir = scratch("config-discovery");
+    write(&dir, "project/sfn-lint.toml", "workflow-type = \"standard\"");
+    write(&dir, "project/flows/counter.asl.json", COUNTER);
+    write(&dir, "other.toml", "select = [\"ALO004\"]");
+    let in_sub = |args: &[&str]| {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        all.push("counter.asl.json");
+        codes(&sfn_lint_in(&dir.join("project/flows"), &all, None))
+    };
+    assert_eq!(in_sub(&[]), Vec::<String>::new(), "found two folders up");
+    assert_eq!(in_sub(&["--no-config"]), ["ALO011", "ALO001", "ALO004"]);
+    assert_eq!(in_sub(&["--config", "../../other.toml"]), ["ALO004"]);
+    write(&dir, "project/.sfn-lint.toml", "select = [\"ALO001\"]");
+    assert_eq!(in_sub(&[]), Vec::<String>::new(), "sfn-lint.toml before .sfn-lint.toml");
+}
+
+#[test]
+fn config_errors_point_into_the_file_and_exit_2() {
+    let dir = scratch("config-errors");
+    write(&dir, "a.asl.json", COUNTER);
+    for (config, expected) in [
+        ("workflow-type = \"standard\"\nfail-on = \"error\"\nunknown-key = 1\n", "sfn-lint.toml:3:1"),
+        ("fail-on = \"sometimes\"\n", "sfn-lint.toml:1:11"),
+        ("select = [\"ALO001\", \"NOPE9\"]\n", "sfn-lint.toml:1:21"),
+        ("[severity]\nXYZ001 = \"error\"\n", "sfn-lint.toml:2:1"),
+        ("[[overrides]]\nfiles = [\"[\"]\n", "sfn-lint.toml:2:10"),
+    ] {
+        write(&dir, "sfn-lint.toml", config);
+        let output = sfn_lint_in(&dir, &["a.asl.json"], None);
+        assert_eq!(output.status.code(), Some(2), "{config}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{config}: {stderr}");
+    }
+    assert_eq!(sfn_lint_in(&dir, &["--config", "missing.toml", "a.asl.json"], None).status.code(), Some(2));
+}
+
+#[test]
+fn suppressions_in_comments_yaml_and_metadata() {
+    let dir = scratch("suppress");
+    write(&dir, "state.asl.json", &COUNTER.replace("\"Type\": \"Task\",\n      \"Resource\": \"arn:aws:states:::dynamodb", "\"Type\": \"Task\",\n      \"Comment\": \"sfn-lint: ignore[ALO001] counts are approximate\",\n      \"Resource\": \"arn:aws:states:::dynamodb"));
+    write(
+        &dir,
+        "top.asl.json",
+        &COUNTER.replacen("{\n  \"StartAt\"", "{\n  \"Comment\": \"sfn-lint: ignore[ALO, ASL004]\",\n  \"StartAt\"", 1),
+    );
+    write(
+        &dir,
+        "flow.asl.yaml",
+        "StartAt: Count\nStates:\n  Count:\n    Type: Task\n    Resource: arn:aws:states:::dynamodb:updateItem\n    Parameters:\n      TableName: t\n      UpdateExpression: ADD n :one  # sfn-lint: ignore[non-idempotent-update] reviewed\n    End: true\n",
+    );
+    write(
+        &dir,
+        "template.yaml",
+        "Resources:\n  Counter:\n    Type: AWS::StepFunctions::StateMachine\n    Metadata:\n      sfn-lint:\n        ignore: [ALO001]\n    Properties:\n      StateMachineType: EXPRESS\n      Definition:\n        StartAt: Count\n        States:\n          Count:\n            Type: Task\n            Resource: arn:aws:states:::dynamodb:updateItem\n            Parameters:\n              UpdateExpression: ADD n :one\n            End: true\n",
+    );
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--select", "ALO001,ALO004,LINT", "."], None));
+    let found: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap().to_string(), d["code"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(found, [("state.asl.json".to_string(), "ALO004".to_string())], "{report:#}");
+    // ALO001 in all four files, ALO004 in top.asl.json.
+    assert_eq!(report["summary"]["suppressed"], 5);
+
+    // With ASL004 running, the top-level `ASL004` that matches nothing is reported.
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--select", "ASL004,LINT", "top.asl.json"], None));
+    let lint: Vec<&Value> = report["diagnostics"].as_array().unwrap().iter().collect();
+    assert_eq!(lint.len(), 1);
+    assert_eq!(lint[0]["code"], "LINT001");
+    assert_eq!(lint[0]["span"]["start"]["line"], 2);
+}
+
+#[test]
+fn baseline_survives_edits_elsewhere() {
+    let dir = scratch("baseline");
+    write(&dir, "flow.asl.json", COUNTER);
+    let output = sfn_lint_in(&dir, &["--write-baseline", "baseline.json", "flow.asl.json"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("baseline.json")).unwrap()).unwrap();
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 3);
+
+    // Lines added above the findings move them; the baseline still hides them.
+    write(
+        &dir,
+        "flow.asl.json",
+        &COUNTER.replacen("{\n  \"StartAt\"", "{\n  \"Comment\": \"now documented\",\n  \"Version\": \"1.0\",\n  \"StartAt\"", 1),
+    );
+    let hidden = sfn_lint_in(&dir, &["--format", "json", "--baseline", "baseline.json", "flow.asl.json"], None);
+    assert_eq!(hidden.status.code(), Some(0));
+    let report = json(&hidden);
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0);
+    assert_eq!(report["summary"]["suppressed"], 3);
+    assert_eq!(report["summary"]["baseline_unmatched"], 0);
+
+    // A new finding shows; a fixed one leaves a stale entry.
+    write(
+        &dir,
+        "flow.asl.json",
+        &COUNTER
+            .replace("\"End\": true", "\"Next\": \"Gone\"")
+            .replace("\"requestId.$\": \"$.requestId\"", "\"executionId.$\": \"$$.Execution.Id\""),
+    );
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--baseline", "baseline.json", "flow.asl.json"], None));
+    let codes: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["ASL003"]);
+    assert_eq!(report["summary"]["baseline_unmatched"], 1);
+}
+
+#[test]
+fn standard_input_takes_every_host_kind() {
+    let dir = scratch("stdin-hosts");
+    for (name, path) in [
+        ("infra/template.yaml", "testdata/hosts/sam/template.yaml"),
+        ("serverless.yml", "testdata/hosts/serverless/serverless.yml"),
+        ("main.tf", "testdata/hosts/terraform/main.tf"),
+    ] {
+        let text = std::fs::read(common::root().join(path)).unwrap();
+        let output = sfn_lint_in(&dir, &["--format", "json", "--stdin-filename", name, "-"], Some(&text));
+        let report = json(&output);
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        assert!(!diagnostics.is_empty(), "{name}");
+        assert!(diagnostics.iter().all(|d| d["file"] == name), "{name}");
+        assert!(diagnostics.iter().all(|d| d["definition"].is_string()), "{name}: findings name their state machine");
+    }
+}
