@@ -315,18 +315,18 @@ fn run_rules(
     if !metadata.is_empty() {
         directives.push(suppress::Directive { scope: suppress::Scope::Definition, codes: metadata.to_vec(), state: None });
     }
-    let mut comment = |pointer: &str, scope: suppress::Scope, state: Option<&str>| {
-        let Some(text) = definition.root.lookup(pointer).and_then(|(node, _)| node.as_str()) else { return };
+    let mut comment = |pointer: &str, node: &Node, scope: suppress::Scope, state: Option<&str>| {
+        let Some(text) = node.get("Comment").and_then(Node::as_str) else { return };
         if let Some(codes) = suppress::parse_directive(text) {
             let codes =
                 codes.into_iter().map(|(code, range)| (code, cx.span(pointer, rules::Target::Range(range.start, range.end)))).collect();
             directives.push(suppress::Directive { scope, codes, state: state.map(str::to_string) });
         }
     };
-    comment("/Comment", suppress::Scope::Definition, None);
+    comment("/Comment", definition.root, suppress::Scope::Definition, None);
     for state in &machine.states {
         let pointer = format!("{}{}", definition.pointer_prefix, state.pointer);
-        comment(&state.field_pointer("Comment"), suppress::Scope::State(pointer), Some(state.name));
+        comment(&state.field_pointer("Comment"), state.node, suppress::Scope::State(pointer), Some(state.name));
     }
     // Definition and state directives need no line numbers: no text to index.
     let (suppressed, unused) = suppress::apply(&mut found, &directives, "", display, &options.selection);

@@ -61,6 +61,13 @@ impl Cost {
     }
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    New,
+    Open,
+    Done,
+}
+
 /// One state on the slowest path, with what it adds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
@@ -80,6 +87,9 @@ pub struct PathBound {
 pub struct Durations {
     /// Each state's own worst case for one visit, retries included.
     pub state: Vec<(Cost, String)>,
+    /// Working space shared by all scopes (each state belongs to one scope).
+    best: Vec<Option<(Cost, Option<StateId>)>>,
+    mark: Vec<Mark>,
     /// Each scope's slowest path from `StartAt`.
     pub scope: Vec<PathBound>,
     /// Every loop and dynamic wait on a reachable path, in the order found.
@@ -93,6 +103,8 @@ impl Durations {
         let n = machine.states.len();
         let mut durations = Durations {
             state: vec![(Cost::ZERO, String::new()); n],
+            best: vec![None; n],
+            mark: vec![Mark::New; n],
             scope: vec![PathBound { cost: Cost::ZERO, trace: Vec::new() }; machine.scopes.len()],
             unbounded: Vec::new(),
             work: 0,
@@ -117,7 +129,7 @@ impl Durations {
         let Some(start) = scope.start_at.and_then(|name| scope.state_named(name)) else { return };
         let order = self.depth_first(machine, scope, start);
         // Longest path to an end, in reverse topological order (successors first).
-        let mut best: Vec<Option<(Cost, Option<StateId>)>> = vec![None; machine.states.len()];
+        let mut best = std::mem::take(&mut self.best);
         for &id in order.iter() {
             let own = &self.state[id].0;
             let mut slowest: Option<(Cost, Option<StateId>)> = None;
@@ -151,19 +163,14 @@ impl Durations {
             at = best[id].as_ref().and_then(|(_, next)| *next);
         }
         let cost = best[start].as_ref().map_or(Cost::ZERO, |(c, _)| c.clone());
+        self.best = best;
         self.scope[scope_id] = PathBound { cost, trace };
     }
 
     /// An iterative depth-first walk from `start`: records the loops it closes and returns
     /// the states in reverse topological order (every state after its successors).
     fn depth_first(&mut self, machine: &Machine<'_>, scope: &Scope<'_>, start: StateId) -> Vec<StateId> {
-        #[derive(Clone, Copy, PartialEq)]
-        enum Mark {
-            New,
-            Open,
-            Done,
-        }
-        let mut mark = vec![Mark::New; machine.states.len()];
+        let mut mark = std::mem::take(&mut self.mark);
         let mut order = Vec::with_capacity(scope.states.len());
         let mut stack = vec![(start, 0usize)];
         mark[start] = Mark::Open;
@@ -192,6 +199,7 @@ impl Durations {
                 stack.pop();
             }
         }
+        self.mark = mark;
         order
     }
 
@@ -211,7 +219,7 @@ impl Durations {
             StateKind::Wait => self.wait(state),
             StateKind::Task => {
                 let http = matches!(state.resource, Some(Ok(super::Integration::Http)));
-                let timeout = match state.field("TimeoutSeconds").and_then(Node::as_f64) {
+                let timeout = match state.field("TimeoutSeconds").and_then(Node::as_f64).filter(|t| t.is_finite() && *t >= 0.0) {
                     Some(t) if http && t > HTTP_LIMIT => Some((HTTP_LIMIT, "the HTTP Task limit")),
                     Some(t) => Some((t, "`TimeoutSeconds`")),
                     None if http => Some((HTTP_LIMIT, "the HTTP Task limit")),
@@ -249,7 +257,7 @@ impl Durations {
         }
         match state.field("Seconds") {
             Some(node) => match (node.as_f64(), node.as_str()) {
-                (Some(s), _) => (Cost::Seconds { definite: s, open: false }, format!("Wait {} s", seconds(s))),
+                (Some(s), _) if s.is_finite() && s >= 0.0 => (Cost::Seconds { definite: s, open: false }, format!("Wait {} s", seconds(s))),
                 (None, Some(text)) if text.starts_with("{%") => {
                     let reason = Unbounded::DynamicWait { pointer: state.field_pointer("Seconds"), state: state.id };
                     self.unbounded.push(reason.clone());
@@ -307,8 +315,9 @@ fn backoff(max: f64, interval: f64, rate: f64, cap: f64, shown: &mut Vec<f64>) -
     let mut k = 0.0;
     while k < max {
         let this = wait.min(cap);
-        if this >= cap || total > 1e15 || (rate <= 1.0 && k > 0.0) {
-            // From here on every wait is `this` (capped, or not growing).
+        // From here on every wait is `this`: capped, not growing, or past any limit.
+        let grows = rate.partial_cmp(&1.0) == Some(std::cmp::Ordering::Greater);
+        if this >= cap || total > 1e15 || this <= 0.0 || (!grows && k > 0.0) || !this.is_finite() {
             total += this * (max - k);
             while shown.len() < 4 && k < max {
                 shown.push(this);
@@ -358,6 +367,8 @@ mod tests {
         assert_eq!(cost, Cost::Seconds { definite: 253.0, open: false });
         assert_eq!(trace[0].detail, "4 attempts × 60 s (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s");
         let mut shown = Vec::new();
+        assert_eq!(backoff(18_446_744_073_709_551_616.0, 0.0, 2.0, f64::INFINITY, &mut Vec::new()), 0.0, "zero waits end at once");
+        assert!(backoff(18_446_744_073_709_551_616.0, 1.0, 1.0, f64::INFINITY, &mut Vec::new()) > 1e18);
         assert_eq!(backoff(99_999_999.0, 1.0, 2.0, 10.0, &mut shown), 1.0 + 2.0 + 4.0 + 8.0 + 10.0 * (99_999_999.0 - 4.0));
         assert_eq!(shown, [1.0, 2.0, 4.0, 8.0]);
     }

@@ -13,6 +13,8 @@ pub struct Graph {
     pub reaches_end: Vec<bool>,
     /// Resolved transitions: for each state, the states it can go to next.
     pub successors: Vec<Vec<StateId>>,
+    /// The reverse of `successors`.
+    pub predecessors: Vec<Vec<StateId>>,
 }
 
 impl Graph {
@@ -53,7 +55,7 @@ impl Graph {
                 walk(id, &predecessors, &mut reaches_end);
             }
         }
-        Graph { reachable, reaches_end, successors }
+        Graph { reachable, reaches_end, successors, predecessors }
     }
 }
 

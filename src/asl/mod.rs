@@ -133,6 +133,8 @@ pub struct Transition<'a> {
 pub struct State<'a> {
     pub id: StateId,
     pub name: &'a str,
+    /// The span of the state's name in its `States` object.
+    pub key_span: crate::syntax::Span,
     pub pointer: String,
     pub node: &'a Node,
     pub kind: StateKind,
@@ -169,6 +171,7 @@ pub struct Machine<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub states: Vec<State<'a>>,
     pub graph: Graph,
+    by_pointer: HashMap<String, StateId>,
 }
 
 impl<'a> Machine<'a> {
@@ -177,7 +180,8 @@ impl<'a> Machine<'a> {
     pub fn new(root: &'a Node) -> Self {
         let query_language =
             root.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(QueryLanguage::JsonPath);
-        let mut machine = Machine { root, query_language, scopes: Vec::new(), states: Vec::new(), graph: Graph::default() };
+        let mut machine =
+            Machine { root, query_language, scopes: Vec::new(), states: Vec::new(), graph: Graph::default(), by_pointer: HashMap::new() };
         // Scopes are built breadth-first with an explicit queue, so a deeply nested file
         // cannot exhaust the stack.
         let mut queue = VecDeque::from([(ScopeKind::TopLevel, String::new(), root, None, query_language)]);
@@ -206,21 +210,35 @@ impl<'a> Machine<'a> {
         let states_pointer = push_token(&pointer, "States");
         let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: HashMap::new() };
         let members = node.get("States").and_then(Node::members).unwrap_or_default();
+        // A repeated name: AWS keeps the last one, and so does the model.
+        let last: HashMap<&str, usize> = members.iter().enumerate().map(|(i, m)| (m.key.as_str(), i)).collect();
         for (index, member) in members.iter().enumerate() {
-            // A repeated name: AWS keeps the last one, and so does the model.
-            if members[index + 1..].iter().any(|m| m.key == member.key) {
+            if last[member.key.as_str()] != index {
                 continue;
             }
             let id = self.states.len();
-            let state = State::new(id, &member.key, push_token(&states_pointer, &member.key), &member.value, scope_id, language);
+            let mut state = State::new(id, &member.key, push_token(&states_pointer, &member.key), &member.value, scope_id, language);
+            state.key_span = member.key_span;
             for (child_kind, child_pointer, child) in child_scopes(&state) {
                 queue.push_back((child_kind, child_pointer, child, Some(id), state.query_language));
             }
             scope.names.insert(&member.key, id);
             scope.states.push(id);
+            self.by_pointer.insert(state.pointer.clone(), id);
             self.states.push(state);
         }
         self.scopes.push(scope);
+    }
+
+    /// The innermost state whose pointer is `pointer` or a prefix of it.
+    pub fn state_at(&self, pointer: &str) -> Option<&State<'a>> {
+        let mut prefix = pointer;
+        loop {
+            if let Some(&id) = self.by_pointer.get(prefix) {
+                return Some(&self.states[id]);
+            }
+            prefix = &prefix[..prefix.rfind('/')?];
+        }
     }
 
     pub fn scope_of(&self, state: &State<'a>) -> &Scope<'a> {
@@ -261,6 +279,7 @@ impl<'a> State<'a> {
         let mut state = State {
             id,
             name,
+            key_span: node.span,
             pointer,
             node,
             kind,

@@ -8,8 +8,10 @@ use super::Positions;
 use crate::finding::Severity;
 use crate::report::Report;
 
+/// GitHub's escaping, after control characters (which would reach the log raw) are
+/// written as escapes.
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    super::escape_control(text).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn property(text: &str) -> String {
@@ -50,7 +52,8 @@ mod tests {
 
     #[test]
     fn escapes_what_github_reads_as_syntax() {
-        assert_eq!(data("50% done\r\n::error::x"), "50%25 done%0D%0A::error::x");
+        assert_eq!(data("50% done\n::error::x"), "50%25 done%0A::error::x");
+        assert_eq!(data("a\u{1b}[31m\u{202e}"), "a\\u{1b}[31m\\u{202e}");
         assert_eq!(property("a:b,c\nd"), "a%3Ab%2Cc%0Ad");
     }
 }

@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
@@ -7,18 +8,29 @@ use codespan_reporting::term::{self, Config, termcolor::Buffer};
 use super::{Style, escape_control, sanitize_source};
 use crate::finding::Severity;
 use crate::report::{Report, Summary};
+use crate::syntax::LineIndex;
+
+/// Lines longer than this (in bytes) are not shown as snippets.
+const LONG_LINE: usize = 2000;
 
 /// Snippets with labels and help, then a one-line summary.
 pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let mut files = SimpleFiles::new();
-    let mut ids = std::collections::HashMap::new();
+    let mut ids = HashMap::new();
     for (path, text) in &report.sources {
         ids.insert(path.as_str(), files.add(escape_control(path).into_owned(), sanitize_source(text).into_owned()));
     }
     let config = Config::default();
+    let mut indexes: HashMap<&str, LineIndex> = HashMap::new();
     let mut buffer = if style.color { Buffer::ansi() } else { Buffer::no_color() };
     for finding in &report.findings {
         let Some(&file) = ids.get(finding.file.as_str()) else { continue };
+        let text = &report.sources[&finding.file];
+        let index = indexes.entry(finding.file.as_str()).or_insert_with(|| LineIndex::new(text));
+        let long = [finding.span.start, finding.span.end]
+            .into_iter()
+            .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start))
+            .any(|offset| index.line_length(offset.min(text.len())) > LONG_LINE);
         let level = match finding.severity {
             Severity::Error => Level::Error,
             Severity::Warning => Level::Warning,
@@ -35,6 +47,26 @@ pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<
             .with_message(escape_control(&finding.message))
             .with_labels(labels)
             .with_notes(notes);
+        if long {
+            // A snippet of a minified or very long line would print the whole line each time.
+            let start = index.position(text, finding.span.start);
+            writeln!(
+                buffer,
+                "{}:{}:{}: {}[{}/{}]: {}",
+                escape_control(&finding.file),
+                start.line,
+                start.column,
+                finding.severity,
+                finding.code,
+                finding.name,
+                escape_control(&finding.message)
+            )?;
+            if let Some(help) = &finding.help {
+                writeln!(buffer, "  = help: {}", escape_control(help))?;
+            }
+            writeln!(buffer)?;
+            continue;
+        }
         term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).map_err(io::Error::other)?;
     }
     out.write_all(buffer.as_slice())?;

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use super::{Context, Rule, RuleMeta, rule_doc};
+use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::finding::{Finding, Severity};
 use crate::syntax::{Kind, Node, push_token};
 
@@ -20,42 +20,70 @@ impl Rule for DuplicateKey {
     }
 
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let mut stack: Vec<(String, &Node)> = vec![(String::new(), cx.definition.root)];
+        // Pointers are built only for the objects that hold a duplicate: each node on the
+        // stack keeps the index of its parent and its own token.
+        let mut path: Vec<(usize, Token<'_>)> = vec![(usize::MAX, Token::Index(0))];
+        let mut stack: Vec<(usize, &Node)> = vec![(0, cx.definition.root)];
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        while let Some((pointer, node)) = stack.pop() {
+        while let Some((at, node)) = stack.pop() {
             match &node.kind {
                 Kind::Object(members) => {
                     seen.clear();
                     for (i, member) in members.iter().enumerate() {
                         if let Some(&first) = seen.get(member.key.as_str()) {
-                            let at = push_token(&pointer, &member.key);
+                            let pointer = push_token(&pointer_of(&path, at), &member.key);
                             let mut finding = cx.finding(
                                 &META,
-                                &at,
-                                crate::rules::Target::Key,
+                                &pointer,
+                                Target::Key,
                                 format!("the key `{}` appears twice in this object; only the last one counts", member.key),
                             );
                             // The pointer names the last occurrence; this is the one at hand.
-                            finding.span = member.key_span;
-                            out.push(finding.label(members[first].key_span, "first occurrence").help("remove or rename one of them"));
+                            finding.span = cx.map(member.key_span);
+                            out.push(
+                                finding.label(cx.map(members[first].key_span), "first occurrence").help("remove or rename one of them"),
+                            );
                         } else {
                             seen.insert(&member.key, i);
                         }
                     }
                     for member in members.iter().rev() {
                         if matches!(member.value.kind, Kind::Object(_) | Kind::Array(_) | Kind::Tagged(..)) {
-                            stack.push((push_token(&pointer, &member.key), &member.value));
+                            path.push((at, Token::Key(&member.key)));
+                            stack.push((path.len() - 1, &member.value));
                         }
                     }
                 }
                 Kind::Array(items) => {
                     for (i, item) in items.iter().enumerate().rev() {
-                        stack.push((push_token(&pointer, &i.to_string()), item));
+                        if matches!(item.kind, Kind::Object(_) | Kind::Array(_) | Kind::Tagged(..)) {
+                            path.push((at, Token::Index(i)));
+                            stack.push((path.len() - 1, item));
+                        }
                     }
                 }
-                Kind::Tagged(_, inner) => stack.push((pointer, inner)),
+                Kind::Tagged(_, inner) => stack.push((at, inner)),
                 _ => {}
             }
         }
     }
+}
+
+#[derive(Clone, Copy)]
+enum Token<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON Pointer of path entry `at`, from its chain of parents.
+fn pointer_of(path: &[(usize, Token<'_>)], mut at: usize) -> String {
+    let mut tokens = Vec::new();
+    while at != 0 && at != usize::MAX {
+        tokens.push(path[at].1);
+        at = path[at].0;
+    }
+    tokens.iter().rev().fold(String::new(), |pointer, token| match token {
+        Token::Key(key) => push_token(&pointer, key),
+        Token::Index(i) => push_token(&pointer, &i.to_string()),
+    })
 }

@@ -26,9 +26,7 @@ impl Rule for NoTerminalPath {
         }
         let scope = cx.machine.scope_of(state);
         let is_start = scope.start_at == Some(state.name);
-        let entered_from_outside = graph.successors.iter().enumerate().any(|(from, next)| {
-            graph.reachable[from] && graph.reaches_end[from] && cx.machine.states[from].scope == state.scope && next.contains(&state.id)
-        });
+        let entered_from_outside = graph.predecessors[state.id].iter().any(|&from| graph.reachable[from] && graph.reaches_end[from]);
         if is_start || entered_from_outside {
             out.push(
                 cx.finding(

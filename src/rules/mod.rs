@@ -160,9 +160,18 @@ impl Context<'_> {
     }
 
     fn inner_span(&self, pointer: &str, target: Target) -> Span {
-        let mut pointer = pointer;
+        // Inside a state, start from the state: the `States` object may be large.
+        let (base, mut pointer) = match self.machine.state_at(pointer) {
+            Some(state) => (Some(state), &pointer[state.pointer.len()..]),
+            None => (None, pointer),
+        };
         loop {
-            if let Some((node, key_span)) = self.definition.root.lookup(pointer) {
+            let found = match base {
+                Some(state) if pointer.is_empty() => Some((state.node, Some(state.key_span))),
+                Some(state) => state.node.lookup(pointer),
+                None => self.definition.root.lookup(pointer),
+            };
+            if let Some((node, key_span)) = found {
                 return match target {
                     Target::Key => key_span.unwrap_or(node.span),
                     Target::Value => node.span,
@@ -171,6 +180,7 @@ impl Context<'_> {
             }
             match pointer.rfind('/') {
                 Some(i) => pointer = &pointer[..i],
+                None if base.is_some() => pointer = "",
                 None => return self.definition.root.span,
             }
         }
@@ -200,12 +210,7 @@ impl Context<'_> {
 
     /// The innermost state whose pointer contains `pointer`.
     pub fn state_at(&self, pointer: &str) -> Option<&str> {
-        self.machine
-            .states
-            .iter()
-            .filter(|s| pointer.starts_with(&s.pointer) && matches!(pointer.as_bytes().get(s.pointer.len()), None | Some(b'/')))
-            .max_by_key(|s| s.pointer.len())
-            .map(|s| s.name)
+        self.machine.state_at(pointer).map(|s| s.name)
     }
 }
 

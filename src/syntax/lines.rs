@@ -7,15 +7,50 @@ pub struct Position {
     pub offset: usize,
 }
 
+/// Checkpoints of the character count every this many bytes, so a column on a long line
+/// costs a bounded count.
+const STRIDE: usize = 1024;
+
 pub struct LineIndex {
     starts: Vec<usize>,
+    len: usize,
+    /// `None` for ASCII text (bytes are characters); else (byte, characters before it).
+    checkpoints: Option<Vec<(usize, usize)>>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let checkpoints = (!text.is_ascii()).then(|| {
+            let mut points = vec![(0, 0)];
+            let mut last = 0;
+            for (chars, (i, _)) in text.char_indices().enumerate() {
+                if i >= last + STRIDE {
+                    points.push((i, chars));
+                    last = i;
+                }
+            }
+            points
+        });
+        LineIndex { starts, len: text.len(), checkpoints }
+    }
+
+    /// The byte length of the line holding `offset`.
+    pub fn line_length(&self, offset: usize) -> usize {
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        self.starts.get(line + 1).unwrap_or(&self.len) - self.starts[line]
+    }
+
+    /// The number of characters before `offset` (a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        match &self.checkpoints {
+            None => offset,
+            Some(points) => {
+                let (byte, chars) = points[points.partition_point(|&(b, _)| b <= offset) - 1];
+                chars + text[byte..offset].chars().count()
+            }
+        }
     }
 
     /// The position of `offset` in `text` (the same text the index was built from). An
@@ -26,7 +61,7 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let column = text[self.starts[line]..offset].chars().count() + 1;
+        let column = self.chars_before(text, offset) - self.chars_before(text, self.starts[line]) + 1;
         Position { line: line + 1, column, offset }
     }
 }
@@ -44,5 +79,8 @@ mod tests {
         assert_eq!(index.position(text, x), Position { line: 2, column: 3, offset: x });
         assert_eq!(index.position(text, text.len()).line, 3);
         assert_eq!(index.position(text, 4).offset, 3, "inside é moves back");
+        let long = format!("{}x", "é".repeat(5000));
+        let index = LineIndex::new(&long);
+        assert_eq!(index.position(&long, long.len() - 1).column, 5001);
     }
 }

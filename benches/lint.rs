@@ -1,0 +1,173 @@
+//! `cargo bench --bench lint`: sfn-lint's full lint against a baseline that only reads and
+//! parses the same files with serde_json, on the same thread pool, in the same run; and
+//! the growth from 1,000 to 10,000 states. Inputs are generated, the same every run.
+//! `cargo bench --bench lint -- --generate DIR` only writes the inputs (for
+//! `scripts/bench-peers.sh`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use sfn_lint::discover::Candidate;
+use sfn_lint::lint::Options;
+
+/// One small, realistic definition; `i` varies names, values and shape.
+fn small(i: usize) -> String {
+    let retry = if i % 3 == 0 { r#", "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]"# } else { "" };
+    format!(
+        r##"{{
+  "Comment": "Order pipeline {i}",
+  "StartAt": "Validate",
+  "States": {{
+    "Validate": {{
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {{"FunctionName": "validate-{i}", "Payload": {{"order.$": "$", "executionId.$": "$$.Execution.Id"}}}},
+      "ResultPath": "$.validation"{retry},
+      "Next": "Route"
+    }},
+    "Route": {{
+      "Type": "Choice",
+      "Choices": [{{"Variable": "$.validation.Payload.ok", "BooleanEquals": true, "Next": "Record"}}],
+      "Default": "Reject"
+    }},
+    "Record": {{
+      "Type": "Task",
+      "Resource": "arn:aws:states:::dynamodb:updateItem",
+      "Parameters": {{
+        "TableName": "orders-{i}",
+        "Key": {{"pk": {{"S.$": "$.orderId"}}}},
+        "UpdateExpression": "SET #s = :s ADD #n :one",
+        "ExpressionAttributeNames": {{"#s": "status", "#n": "updates"}},
+        "ExpressionAttributeValues": {{":s": {{"S": "RECORDED"}}, ":one": {{"N": "1"}}}}
+      }},
+      "Next": "Wait"
+    }},
+    "Wait": {{"Type": "Wait", "Seconds": {seconds}, "Next": "Notify"}},
+    "Notify": {{
+      "Type": "Task",
+      "Resource": "arn:aws:states:::sqs:sendMessage",
+      "Parameters": {{"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/orders-{i}.fifo", "MessageBody.$": "$", "MessageGroupId": "orders", "MessageDeduplicationId.$": "$$.Execution.Id"}},
+      "End": true
+    }},
+    "Reject": {{"Type": "Fail", "Error": "Invalid", "Cause": "validation failed"}}
+  }}
+}}
+"##,
+        seconds = i % 50
+    )
+}
+
+/// `n` states in a chain of Waits and Tasks.
+fn chain(n: usize) -> String {
+    let states: Vec<String> = (0..n)
+        .map(|i| match (i + 1 == n, i % 2) {
+            (true, _) => format!(r#""S{i}": {{"Type": "Succeed"}}"#),
+            (false, 0) => format!(r#""S{i}": {{"Type": "Wait", "Seconds": 1, "Next": "S{}"}}"#, i + 1),
+            (false, _) => format!(
+                r#""S{i}": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5, "Parameters": {{"FunctionName": "f{i}", "Payload.$": "$"}}, "Next": "S{}"}}"#,
+                i + 1
+            ),
+        })
+        .collect();
+    format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(",\n"))
+}
+
+/// A ladder of Choices, each with a rung that is a Parallel holding a Map: 4 states a step.
+fn ladder(n: usize) -> String {
+    let steps = n / 4;
+    let mut states = Vec::new();
+    for i in 0..steps {
+        let next = if i + 1 == steps { "Done".to_string() } else { format!("C{}", i + 1) };
+        states.push(format!(
+            r#""C{i}": {{"Type": "Choice", "Choices": [{{"Variable": "$.v", "NumericEquals": {i}, "Next": "P{i}"}}], "Default": "{next}"}}"#
+        ));
+        states.push(format!(
+            r#""P{i}": {{"Type": "Parallel", "Next": "{next}", "Branches": [{{"StartAt": "M{i}", "States": {{"M{i}": {{"Type": "Map", "End": true,
+               "ItemProcessor": {{"StartAt": "T{i}", "States": {{"T{i}": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 1, "Parameters": {{"FunctionName": "f", "Payload.$": "$"}}, "End": true}}}}}}}}}}}}]}}"#
+        ));
+    }
+    states.push(r#""Done": {"Type": "Succeed"}"#.to_string());
+    format!(r#"{{"StartAt": "C0", "States": {{{}}}}}"#, states.join(",\n"))
+}
+
+/// A CloudFormation template with 100 state machines.
+fn template() -> String {
+    let resources: Vec<String> = (0..100)
+        .map(|i| {
+            let definition = small(i);
+            format!(
+                r#""Machine{i}": {{"Type": "AWS::StepFunctions::StateMachine", "Properties": {{"StateMachineType": "{}", "Definition": {definition}}}}}"#,
+                if i % 2 == 0 { "EXPRESS" } else { "STANDARD" }
+            )
+        })
+        .collect();
+    format!(r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{{}}}}}"#, resources.join(",\n"))
+}
+
+fn generate(dir: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
+    let _ = std::fs::remove_dir_all(dir);
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let smalls = (0..1000).map(|i| write(&format!("small/order-{i:04}.asl.json"), small(i))).collect();
+    vec![
+        ("1,000 small definitions", smalls),
+        ("chain, 1,000 states", vec![write("chain-1000.asl.json", chain(1_000))]),
+        ("chain, 10,000 states", vec![write("chain-10000.asl.json", chain(10_000))]),
+        ("ladder, 1,000 states", vec![write("ladder-1000.asl.json", ladder(1_000))]),
+        ("ladder, 10,000 states", vec![write("ladder-10000.asl.json", ladder(10_000))]),
+        ("template, 100 machines", vec![write("template.json", template())]),
+    ]
+}
+
+/// Reads and parses the files with serde_json, in parallel: the floor for any linter.
+fn parse_only(paths: &[PathBuf]) -> usize {
+    paths.par_iter().map(|p| serde_json::from_slice::<serde_json::Value>(&std::fs::read(p).unwrap()).map_or(0, |_| 1)).sum()
+}
+
+fn lint(paths: &[PathBuf]) -> usize {
+    let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.clone(), named: true }).collect();
+    sfn_lint::report::run(&candidates, None, &[], &Options::default()).findings.len()
+}
+
+/// The median of `runs` timings, after one warm-up.
+fn median(runs: usize, mut work: impl FnMut() -> usize) -> Duration {
+    std::hint::black_box(work());
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(work());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--generate") {
+        let dir = PathBuf::from(args.get(at + 1).expect("--generate DIR"));
+        generate(&dir);
+        println!("inputs written to {}", dir.display());
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-inputs");
+    let inputs = generate(&dir);
+    println!("{} threads", rayon::current_num_threads());
+    println!("{:<26} {:>14} {:>14} {:>8}", "input", "parse only", "sfn-lint", "ratio");
+    let mut lint_times = Vec::new();
+    for (name, paths) in &inputs {
+        let runs = if paths.len() > 1 { 15 } else { 9 };
+        let parse = median(runs, || parse_only(paths));
+        let full = median(runs, || lint(paths));
+        lint_times.push(full);
+        println!("{name:<26} {:>12.2?} {:>14.2?} {:>7.2}×", parse, full, full.as_secs_f64() / parse.as_secs_f64());
+    }
+    let growth = |small: usize, large: usize| lint_times[large].as_secs_f64() / lint_times[small].as_secs_f64();
+    println!("growth from 1,000 to 10,000 states: chain {:.1}×, ladder {:.1}× (linear is 10×)", growth(1, 2), growth(3, 4));
+}
