@@ -38,6 +38,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: RulesFormat,
     },
+    /// Run the language server on standard input and output
+    Lsp,
     /// Print the documentation of a rule
     Explain {
         /// A rule code (ASL003) or name (unknown-transition-target)
@@ -120,6 +122,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, String> {
         None => check(cli.check),
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Lsp) => crate::lsp::run().map(|()| Outcome::Clean),
     }
 }
 

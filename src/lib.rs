@@ -10,6 +10,7 @@ pub mod discover;
 pub mod finding;
 pub mod host;
 pub mod lint;
+pub mod lsp;
 pub mod output;
 pub mod report;
 pub mod rules;

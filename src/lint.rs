@@ -21,7 +21,8 @@ pub struct Options {
     /// The type of definitions that nothing else declares (`--workflow-type`, or the
     /// configuration's `workflow-type`).
     pub workflow_type: Option<WorkflowType>,
-    /// `--workflow-type` was given: it wins over the configuration's overrides.
+    /// `workflow_type` is `--workflow-type`'s: it wins over the configuration's top-level
+    /// `workflow-type`, not over a per-path override (a path's own setting is more specific).
     pub workflow_type_from_cli: bool,
     pub selection: Selection,
     pub config: Arc<Config>,
@@ -32,8 +33,9 @@ impl Options {
     pub fn for_path(&self, path: &Path) -> Options {
         let mut options = self.clone();
         for entry in self.config.overrides_for(path) {
-            if let (Some(setting), false) = (entry.workflow_type, self.workflow_type_from_cli) {
+            if let Some(setting) = entry.workflow_type {
                 options.workflow_type = workflow_type(setting);
+                options.workflow_type_from_cli = false;
             }
             if let Some(select) = &entry.select {
                 options.selection.select = select.clone();
@@ -41,6 +43,12 @@ impl Options {
             options.selection.ignore.extend(entry.ignore.iter().cloned());
         }
         options
+    }
+
+    /// The type a standalone definition takes when no template declares one, and whence.
+    pub fn declared_type(&self) -> Option<(WorkflowType, TypeOrigin)> {
+        let origin = if self.workflow_type_from_cli { TypeOrigin::CommandLine } else { TypeOrigin::Config };
+        self.workflow_type.map(|t| (t, origin))
     }
 
     fn max_file_size(&self) -> u64 {
@@ -157,7 +165,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
 }
 
 fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) -> FileResult {
-    let definition = host::standalone(root, text, options.workflow_type);
+    let definition = host::standalone(root, text, options.declared_type());
     let mut result = FileResult { definitions: 1, ..FileResult::default() };
     result.suppressed = run_rules(display, &definition, options, &[], &mut result.findings);
     finish(result, display, text, options)
@@ -184,15 +192,11 @@ fn lint_terraform(path: &Path, display: &str, text: &str, named: bool, options: 
 fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>, options: &Options) -> FileResult {
     let mut result = FileResult::default();
     for machine in &hosted {
-        let origin = match machine.type_span {
-            Some(span) => TypeOrigin::Declared { file: None, span },
-            None => TypeOrigin::Undeclared,
-        };
         let (root, inner_text, map, note): (&Node, &str, &SpanMap, Option<&'static str>);
         let parsed;
         match &machine.body {
-            Body::Tree(node) => (root, inner_text, map, note) = (*node, text, &IDENTITY, None),
-            Body::Built(node) => (root, inner_text, map, note) = (node, text, &IDENTITY, None),
+            Body::Tree(node) => (root, inner_text, map, note) = (*node, text, &host::IDENTITY, None),
+            Body::Built(node) => (root, inner_text, map, note) = (node, text, &host::IDENTITY, None),
             Body::Text { text: inner, map: inner_map, note: inner_note } => {
                 match syntax::parse(inner, Format::JsonTemplate) {
                     Ok(tree) => parsed = tree,
@@ -219,24 +223,12 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                 continue;
             }
         }
-        let definition = Definition {
-            name: Some(machine.name.clone()),
-            root,
-            text: inner_text,
-            map,
-            note,
-            pointer_prefix: machine.pointer_prefix.clone(),
-            workflow_type: machine.workflow_type,
-            type_origin: origin,
-            resources: machine.resources,
-        };
+        let definition = machine.definition(root, inner_text, map, note);
         result.definitions += 1;
         result.suppressed += run_rules(display, &definition, options, &machine.ignore, &mut result.findings);
     }
     finish(result, display, text, options)
 }
-
-static IDENTITY: SpanMap = SpanMap::Identity;
 
 /// Lints a definition file that a template names, with the template's type and resources.
 pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, options: &Options) -> FileResult {
@@ -275,7 +267,7 @@ pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, opti
         name: Some(binding.name.clone()),
         root: &root,
         text,
-        map: &IDENTITY,
+        map: &host::IDENTITY,
         note: None,
         pointer_prefix: String::new(),
         workflow_type: binding.workflow_type,

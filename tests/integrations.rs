@@ -134,6 +134,14 @@ fn every_config_key_changes_behaviour() {
     assert_eq!(severity["diagnostics"][1]["severity"], "info");
     let overrides = "[[overrides]]\nfiles = [\"flows/**\"]\nworkflow-type = \"express\"\nignore = [\"ALO004\"]";
     assert_eq!(codes(&run(overrides, &[])), ["ALO001"]);
+    let configured = json(&run("workflow-type = \"express\"", &[]));
+    assert!(configured["diagnostics"][0]["message"].as_str().unwrap().contains("in sfn-lint.toml"), "{configured}");
+    let standard_here = "[[overrides]]\nfiles = [\"flows/**\"]\nworkflow-type = \"standard\"";
+    assert_eq!(
+        codes(&run(standard_here, &["--workflow-type", "express"])),
+        Vec::<String>::new(),
+        "a path's own type beats the command line"
+    );
     let select_override = "[[overrides]]\nfiles = [\"flows/*.json\"]\nselect = [\"ALO004\"]";
     assert_eq!(codes(&run(select_override, &[])), ["ALO004"]);
     assert_eq!(codes(&run("[idempotency]\nkey-fields = [\"requestId\"]", &[])), ["ALO011", "ALO001"]);

@@ -24,7 +24,8 @@ fn rule_fixtures() {
             let relative = Path::new("testdata/rules").join(&code).join(&name);
             // LINT001 judges the suppressions of the other rules, so they run too.
             let mut options = if code == "LINT001" { common::only(&[]) } else { common::only(&[&code]) };
-            // `.express.` / `.standard.` in a fixture's name declares its workflow type.
+            // `.express.` / `.standard.` in a fixture's name declares its workflow type, as
+            // `--workflow-type` would.
             options.workflow_type = if name.contains(".express.") {
                 Some(WorkflowType::Express)
             } else if name.contains(".standard.") {
@@ -32,6 +33,7 @@ fn rule_fixtures() {
             } else {
                 None
             };
+            options.workflow_type_from_cli = options.workflow_type.is_some();
             let report = common::lint(&[&relative], &options);
             let fired = report.findings.iter().filter(|f| f.code == code).count();
             let human = common::render(&report, OutputFormat::Human);

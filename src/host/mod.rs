@@ -40,6 +40,8 @@ pub enum TypeOrigin {
     Undeclared,
     /// `--workflow-type` on the command line.
     CommandLine,
+    /// `workflow-type` in `sfn-lint.toml`.
+    Config,
     /// A declaration in a file, such as a template's `Type: EXPRESS`; `file` is `None` for
     /// the definition's own file.
     Declared { file: Option<String>, span: Span },
@@ -67,6 +69,27 @@ pub struct Hosted<'t> {
     pub resources: Option<Resources<'t>>,
     /// Codes the resource's `Metadata: {sfn-lint: {ignore: [...]}}` silences, with spans.
     pub ignore: Vec<(String, Span)>,
+}
+
+impl<'t> Hosted<'t> {
+    /// The definition this state machine hosts, once its tree `root` is at hand: `text`
+    /// is what `root`'s spans index, `map` carries them to the file.
+    pub fn definition<'a>(&'a self, root: &'a Node, text: &'a str, map: &'a SpanMap, note: Option<&'static str>) -> Definition<'a> {
+        Definition {
+            name: Some(self.name.clone()),
+            root,
+            text,
+            map,
+            note,
+            pointer_prefix: self.pointer_prefix.clone(),
+            workflow_type: self.workflow_type,
+            type_origin: match self.type_span {
+                Some(span) => TypeOrigin::Declared { file: None, span },
+                None => TypeOrigin::Undeclared,
+            },
+            resources: self.resources,
+        }
+    }
 }
 
 /// Where a hosted definition's text is.
@@ -215,10 +238,11 @@ pub struct Definition<'t> {
     pub resources: Option<Resources<'t>>,
 }
 
-static IDENTITY: SpanMap = SpanMap::Identity;
+pub static IDENTITY: SpanMap = SpanMap::Identity;
 
 /// A standalone ASL file: the whole document is one definition.
-pub fn standalone<'t>(root: &'t Node, text: &'t str, declared: Option<WorkflowType>) -> Definition<'t> {
+pub fn standalone<'t>(root: &'t Node, text: &'t str, declared: Option<(WorkflowType, TypeOrigin)>) -> Definition<'t> {
+    let (workflow_type, type_origin) = declared.unwrap_or((WorkflowType::Unknown, TypeOrigin::Undeclared));
     Definition {
         name: None,
         root,
@@ -226,8 +250,8 @@ pub fn standalone<'t>(root: &'t Node, text: &'t str, declared: Option<WorkflowTy
         map: &IDENTITY,
         note: None,
         pointer_prefix: String::new(),
-        workflow_type: declared.unwrap_or(WorkflowType::Unknown),
-        type_origin: if declared.is_some() { TypeOrigin::CommandLine } else { TypeOrigin::Undeclared },
+        workflow_type,
+        type_origin,
         resources: None,
     }
 }

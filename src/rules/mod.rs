@@ -242,6 +242,9 @@ pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> String {
         Cause::Express { origin: crate::host::TypeOrigin::CommandLine } => {
             "this Express workflow (`--workflow-type express`) may run it more than once".into()
         }
+        Cause::Express { origin: crate::host::TypeOrigin::Config } => {
+            "this Express workflow (`workflow-type = \"express\"` in sfn-lint.toml) may run it more than once".into()
+        }
         Cause::Express { .. } => "this Express workflow may run it more than once".into(),
         Cause::UnknownType => "the workflow type is unknown, so it is linted as Express, which may run it more than once".into(),
         Cause::ExpressChildren { map, .. } => {
