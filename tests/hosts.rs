@@ -114,3 +114,22 @@ fn terraform_jsonencode_heredoc_and_templatefile() {
     assert_eq!(report.findings[2].file, "testdata/hosts/terraform/shipping.asl.json");
     insta::assert_snapshot!("terraform", common::render(&report, OutputFormat::Human));
 }
+
+#[test]
+fn lambda_timeouts_in_the_template_bound_their_tasks() {
+    let report = lint_folder("lambda-timeout");
+    let exp002: Vec<&Finding> = report.findings.iter().filter(|f| f.code == "EXP002").collect();
+    assert_eq!(exp002.len(), 1, "{}", common::render(&report, OutputFormat::Human));
+    assert!(exp002[0].message.contains("takes 373 s"), "{}", exp002[0].message);
+    let labels: Vec<(&str, &str)> =
+        exp002[0].labels.iter().map(|l| (&report.sources[&exp002[0].file][l.span.start..l.span.end], l.message.as_str())).collect();
+    assert!(labels.contains(&("ReportFunction", "`ReportFunction` times out after 120 s")), "SAM Globals apply: {labels:?}");
+    assert!(labels.contains(&("QuickFunction", "`QuickFunction` times out after 10 s")), "{labels:?}");
+
+    // A shorter function timeout keeps the path inside the budget: 10 + 3 × 60 + 3 s.
+    let text = std::fs::read_to_string("testdata/hosts/lambda-timeout/template.yaml").unwrap();
+    let shorter = text.replace("Handler: report.handler", "Handler: report.handler\n      Timeout: 60");
+    let stdin = sfn_lint::report::Stdin { name: Some("template.yaml".into()), bytes: shorter.into_bytes() };
+    let report = sfn_lint::report::run(&[], Some(stdin), &[], &Options::default());
+    assert!(report.findings.iter().all(|f| f.code != "EXP002"), "{}", common::render(&report, OutputFormat::Human));
+}

@@ -2,13 +2,17 @@
 //! the reason), and for each scope the slowest path from `StartAt` to an end, computed in
 //! time linear in states and transitions. Express executions stop after 300 seconds.
 
-use super::{Machine, Scope, ScopeId, State, StateId, StateKind};
+use super::{Integration, Machine, Scope, ScopeId, State, StateId, StateKind};
+use crate::finding::Label;
+use crate::host::Resources;
 use crate::syntax::Node;
 
 /// The Express limit.
 pub const EXPRESS_LIMIT: f64 = 300.0;
 /// The HTTP Task's hard cap on one attempt.
 const HTTP_LIMIT: f64 = 60.0;
+/// A Lambda function's `Timeout` when its template resource does not set one.
+const LAMBDA_DEFAULT_TIMEOUT: f64 = 3.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cost {
@@ -96,10 +100,12 @@ pub struct Durations {
     pub unbounded: Vec<Unbounded>,
     /// Steps of work done, to show the analysis stays linear.
     pub work: usize,
+    /// For a Task bounded by its function's `Timeout` in the template: that function.
+    pub timeout_source: Vec<Option<Label>>,
 }
 
 impl Durations {
-    pub fn new(machine: &Machine<'_>) -> Self {
+    pub fn new(machine: &Machine<'_>, resources: Option<&Resources<'_>>) -> Self {
         let n = machine.states.len();
         let mut durations = Durations {
             state: vec![(Cost::ZERO, String::new()); n],
@@ -108,23 +114,24 @@ impl Durations {
             scope: vec![PathBound { cost: Cost::ZERO, trace: Vec::new() }; machine.scopes.len()],
             unbounded: Vec::new(),
             work: 0,
+            timeout_source: vec![None; n],
         };
         // Scopes are stored parents first, so walking them backwards computes a branch or
         // item processor before the Parallel or Map that owns it.
         for scope_id in (0..machine.scopes.len()).rev() {
-            durations.scope_bound(machine, scope_id);
+            durations.scope_bound(machine, scope_id, resources);
         }
         durations
     }
 
-    fn scope_bound(&mut self, machine: &Machine<'_>, scope_id: ScopeId) {
+    fn scope_bound(&mut self, machine: &Machine<'_>, scope_id: ScopeId, resources: Option<&Resources<'_>>) {
         let scope = &machine.scopes[scope_id];
         if scope.parent.is_some_and(|owner| !machine.graph.reachable[owner]) {
             return;
         }
         for &id in &scope.states {
             self.work += 1;
-            self.state[id] = self.state_cost(&machine.states[id]);
+            self.state[id] = self.state_cost(&machine.states[id], resources);
         }
         let Some(start) = scope.start_at.and_then(|name| scope.state_named(name)) else { return };
         let order = self.depth_first(machine, scope, start);
@@ -214,7 +221,7 @@ impl Durations {
         slowest
     }
 
-    fn state_cost(&mut self, state: &State<'_>) -> (Cost, String) {
+    fn state_cost(&mut self, state: &State<'_>, resources: Option<&Resources<'_>>) -> (Cost, String) {
         match state.kind {
             StateKind::Wait => self.wait(state),
             StateKind::Task => {
@@ -223,7 +230,13 @@ impl Durations {
                     Some(t) if http && t > HTTP_LIMIT => Some((HTTP_LIMIT, "the HTTP Task limit")),
                     Some(t) => Some((t, "`TimeoutSeconds`")),
                     None if http => Some((HTTP_LIMIT, "the HTTP Task limit")),
-                    None => None,
+                    None => match resources.and_then(|r| function_timeout(state, r)) {
+                        Some((seconds, label)) => {
+                            self.timeout_source[state.id] = Some(label);
+                            Some((seconds, "the function's `Timeout`"))
+                        }
+                        None => None,
+                    },
                 };
                 let (attempt, what) = match timeout {
                     Some((t, source)) => (Cost::Seconds { definite: t, open: false }, format!("{} s ({source})", seconds(t))),
@@ -335,6 +348,28 @@ fn backoff(max: f64, interval: f64, rate: f64, cap: f64, shown: &mut Vec<f64>) -
     total
 }
 
+/// A Lambda Task's function, when the template declares it: its `Timeout` (SAM's
+/// `Globals`, else Lambda's default) bounds each attempt, and a label points at it.
+fn function_timeout(state: &State<'_>, resources: &Resources<'_>) -> Option<(f64, Label)> {
+    let function = match state.resource {
+        Some(Ok(Integration::Optimized { service: "lambda", action: "invoke", .. })) => {
+            ["Parameters", "Arguments"].iter().find_map(|field| state.field(field)?.get("FunctionName"))?
+        }
+        Some(Ok(Integration::Placeholder)) => state.field("Resource")?,
+        _ => return None,
+    };
+    let resource = resources.resolve(function).filter(|r| matches!(r.kind, "AWS::Lambda::Function" | "AWS::Serverless::Function"))?;
+    let declared = resource.properties.and_then(|p| p.get("Timeout")).or_else(|| {
+        (resource.kind == "AWS::Serverless::Function").then(|| resources.template.get("Globals")?.get("Function")?.get("Timeout")).flatten()
+    });
+    let seconds = match declared {
+        Some(value) => value.as_f64().filter(|t| t.is_finite() && *t > 0.0)?,
+        None => LAMBDA_DEFAULT_TIMEOUT,
+    };
+    let message = format!("`{}` times out after {} s", resource.id, self::seconds(seconds));
+    Some((seconds, Label { file: resource.file.map(str::to_string), span: resource.span, message }))
+}
+
 fn seconds(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value:.1}") }
 }
@@ -353,7 +388,7 @@ mod tests {
     fn bound(text: &str) -> (Cost, Vec<Step>) {
         let root = parse(text, Format::Json).unwrap();
         let machine = Machine::new(&root);
-        let durations = Durations::new(&machine);
+        let durations = Durations::new(&machine, None);
         (durations.scope[0].cost.clone(), durations.scope[0].trace.clone())
     }
 
@@ -394,7 +429,7 @@ mod tests {
             "D": {"Type": "Wait", "SecondsPath": "$.delay", "End": true}}}"#;
         let root = parse(text, Format::Json).unwrap();
         let machine = Machine::new(&root);
-        let durations = Durations::new(&machine);
+        let durations = Durations::new(&machine, None);
         assert!(matches!(durations.scope[0].cost, Cost::Unbounded(_)));
         assert!(durations.unbounded.iter().any(|u| matches!(u, Unbounded::Loop { pointer, .. } if pointer == "/States/C/Choices/0/Next")));
         assert!(
@@ -484,7 +519,7 @@ mod tests {
             let root = parse(text, Format::Json).unwrap();
             let machine = Machine::new(&root);
             let transitions: usize = machine.states.iter().map(|s| s.transitions.len()).sum();
-            (Durations::new(&machine).work, machine.states.len() + transitions)
+            (Durations::new(&machine, None).work, machine.states.len() + transitions)
         };
         let chain = |n: usize| {
             let states: Vec<String> = (0..n)

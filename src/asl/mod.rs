@@ -338,6 +338,11 @@ impl Analysis {
     pub fn new(machine: &Machine<'_>, definition: &crate::host::Definition<'_>, idempotency: &effects::Idempotency<'_>) -> Self {
         let flow = dataflow::DataFlow::new(machine);
         let effects = effects::Effects::new(machine, &flow.input, definition.resources.as_ref(), idempotency);
-        Analysis { contexts: context::Contexts::new(machine, definition), flow, effects, durations: duration::Durations::new(machine) }
+        Analysis {
+            contexts: context::Contexts::new(machine, definition),
+            flow,
+            effects,
+            durations: duration::Durations::new(machine, definition.resources.as_ref()),
+        }
     }
 }

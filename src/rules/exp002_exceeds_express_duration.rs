@@ -74,6 +74,9 @@ impl Rule for ExceedsExpressDuration {
                     Cost::Unbounded(_) => step.detail.clone(),
                 };
                 finding = finding.label(cx.span(&step_state.pointer, Target::Key), text);
+                if let Some(function) = &cx.analysis.durations.timeout_source[step.state] {
+                    finding = finding.label_in(function.file.clone(), function.span, function.message.clone());
+                }
             }
             out.push(finding);
         }
