@@ -146,3 +146,31 @@ fn a_file_deleted_after_the_walk_is_reported_not_fatal() {
     assert_eq!(report.findings[0].code, "ASL001");
     assert!(report.findings[0].message.starts_with("cannot read the file"));
 }
+
+/// Inputs the fuzz targets (`fuzz/`) once crashed on, replayed the way each target runs.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    // As in fuzz/fuzz_targets/template_hosts.rs: the first byte picks the file name.
+    const TEMPLATE_NAMES: [&str; 6] =
+        ["template.yaml", "template.json", "serverless.yml", "main.tf", "cdk.out/Stack.template.json", "template.yml"];
+    let mut replayed = 0;
+    for target in std::fs::read_dir("testdata/fuzz").unwrap() {
+        let target = target.unwrap().path();
+        for case in std::fs::read_dir(&target).unwrap() {
+            let case = case.unwrap().path();
+            let bytes = std::fs::read(&case).unwrap();
+            let (name, bytes) = match target.file_name().unwrap().to_str().unwrap() {
+                "json_host" => ("fuzz.asl.json", bytes.as_slice()),
+                "yaml_host" => ("fuzz.asl.yaml", bytes.as_slice()),
+                "template_hosts" => (TEMPLATE_NAMES[bytes[0] as usize % TEMPLATE_NAMES.len()], &bytes[1..]),
+                other => panic!("no replay for fuzz target {other}"),
+            };
+            let stdin = sfn_lint::report::Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
+            let report = sfn_lint::report::run(&[], Some(stdin), &[], &sfn_lint::lint::Options::default());
+            let json = common::render(&report, sfn_lint::output::OutputFormat::Json);
+            serde_json::from_str::<Value>(&json).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "testdata/fuzz holds the crash inputs");
+}

@@ -175,7 +175,11 @@ pub fn carried(value: Value<'_>, input: &Flow) -> BTreeSet<Path> {
             if let Some(name) = variable(text) {
                 return if input.vars.contains(name) { whole() } else { BTreeSet::new() };
             }
-            // An intrinsic function: derived when any of its path arguments is.
+            // An intrinsic function: derived when any of its path arguments is. Only the
+            // arguments, never the whole text again: `$1x` would otherwise recurse forever.
+            if !text.starts_with("States.") {
+                return BTreeSet::new();
+            }
             if dollar_references(text).any(|r| !carried(Value::Path(r), input).is_empty()) { whole() } else { BTreeSet::new() }
         }
         Value::Jsonata(expr) => {
@@ -398,6 +402,15 @@ fn child_input(state: &State<'_>, kind: ScopeKind, input: &Flow) -> Flow {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_path_that_is_no_path_carries_nothing() {
+        let input = Flow::default();
+        for text in ["$1reportId", "$$$", "$ay.b", "States.Format('{}', $1x)"] {
+            assert!(carried(Value::Path(text), &input).is_empty(), "{text}");
+        }
+    }
+
     use super::*;
     use crate::syntax::{Format, parse};
 
