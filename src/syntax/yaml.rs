@@ -16,10 +16,25 @@ use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
 const NODE_BUDGET: usize = 1_000_000;
 
 pub(super) fn parse(text: &str) -> Result<Node, ParseError> {
+    // libyaml-safer panics on a block scalar that ends the file without a line break, so
+    // the parser always sees one; spans are clamped back to the text.
+    let terminated;
+    let input = if text.ends_with('\n') {
+        text
+    } else {
+        terminated = format!("{text}\n");
+        &terminated
+    };
+    // Any other panic of the parser is a finding on this file, not the end of the run.
+    std::panic::catch_unwind(|| parse_terminated(input, text.len()))
+        .unwrap_or_else(|_| Err(ParseError { message: "the YAML parser failed on this file".into(), offset: 0 }))
+}
+
+fn parse_terminated(text: &str, limit: usize) -> Result<Node, ParseError> {
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
-    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), nodes: 0 };
+    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), nodes: 0, limit };
     let mut root = None;
     let mut documents = 0;
     loop {
@@ -29,7 +44,7 @@ pub(super) fn parse(text: &str) -> Result<Node, ParseError> {
                 Some(context) if !context.is_empty() => format!("{context}: {}", e.problem()),
                 _ => e.problem().to_string(),
             };
-            ParseError { message, offset: usize::try_from(mark.index).unwrap_or(usize::MAX).min(text.len()) }
+            ParseError { message, offset: usize::try_from(mark.index).unwrap_or(usize::MAX).min(limit) }
         })?;
         match event.data {
             EventData::DocumentStart { .. } => documents += 1,
@@ -45,9 +60,9 @@ pub(super) fn parse(text: &str) -> Result<Node, ParseError> {
     root.ok_or(ParseError { message: "the file is empty".into(), offset: 0 })
 }
 
-fn span_of(event: &Event) -> Span {
-    let start = usize::try_from(event.start_mark.index).unwrap_or(usize::MAX);
-    let end = usize::try_from(event.end_mark.index).unwrap_or(usize::MAX);
+fn span_of(event: &Event, limit: usize) -> Span {
+    let start = usize::try_from(event.start_mark.index).unwrap_or(usize::MAX).min(limit);
+    let end = usize::try_from(event.end_mark.index).unwrap_or(usize::MAX).min(limit);
     Span::new(start, end.max(start))
 }
 
@@ -60,12 +75,14 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<String, (Node, usize)>,
     nodes: usize,
+    /// The length of the text as written: no span reaches past it.
+    limit: usize,
 }
 
 impl Builder {
     /// Feeds one event; returns the root node once the document's top node is complete.
     fn event(&mut self, event: Event) -> Result<Option<Node>, ParseError> {
-        let span = span_of(&event);
+        let span = span_of(&event, self.limit);
         let (node, anchor) = match event.data {
             EventData::Scalar { anchor, tag, value, style, .. } => (self.scalar(value, style, tag, span)?, anchor),
             EventData::Alias { anchor } => {
@@ -261,6 +278,15 @@ fn is_yaml_number(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_scalar_may_end_the_file_without_a_line_break() {
+        for text in ["a: |\n  b", "a: >-\n  {\"x\": 1", "a:\n  - |\n    x\n    y"] {
+            let root = parse(text).unwrap_or_else(|e| panic!("{text:?}: {}", e.message));
+            let value = &root.members().unwrap()[0].value;
+            assert!(value.span.end <= text.len(), "{text:?}: {:?}", value.span);
+        }
+    }
 
     #[test]
     fn builds_the_tree_with_byte_spans_after_multibyte_text() {
