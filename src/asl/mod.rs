@@ -210,10 +210,16 @@ impl<'a> Machine<'a> {
         let states_pointer = push_token(&pointer, "States");
         let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: HashMap::new() };
         let members = node.get("States").and_then(Node::members).unwrap_or_default();
-        // A repeated name: AWS keeps the last one, and so does the model.
-        let last: HashMap<&str, usize> = members.iter().enumerate().map(|(i, m)| (m.key.as_str(), i)).collect();
+        // A repeated name: AWS keeps the last one, and so does the model. A short list is
+        // scanned rather than hashed; a long one is hashed to stay linear.
+        let last: HashMap<&str, usize> =
+            if members.len() > 16 { members.iter().enumerate().map(|(i, m)| (m.key.as_str(), i)).collect() } else { HashMap::new() };
         for (index, member) in members.iter().enumerate() {
-            if last[member.key.as_str()] != index {
+            let repeated = match last.get(member.key.as_str()) {
+                Some(&at) => at != index,
+                None => members[index + 1..].iter().any(|m| m.key == member.key),
+            };
+            if repeated {
                 continue;
             }
             let id = self.states.len();

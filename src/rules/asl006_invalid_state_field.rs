@@ -266,12 +266,13 @@ impl Rule for InvalidStateField {
         let language = state.query_language;
         for member in state.node.members().unwrap_or_default() {
             let field = member.key.as_str();
-            let pointer = state.field_pointer(field);
+            // Built only for a field that is reported.
+            let pointer = || state.field_pointer(field);
             if !allowed_fields(state.kind).contains(&field) {
                 // `End` on a Choice is ASL005's.
                 if !(state.kind == StateKind::Choice && field == "End") {
                     let finding =
-                        cx.finding(&META, &pointer, Target::Key, format!("`{field}` is not a field of a {kind_name} state (`{name}`)"));
+                        cx.finding(&META, &pointer(), Target::Key, format!("`{field}` is not a field of a {kind_name} state (`{name}`)"));
                     out.push(match closest(field, allowed_fields(state.kind).iter().copied()) {
                         Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
                         None => finding.help(format!("remove `{field}`")),
@@ -279,12 +280,12 @@ impl Rule for InvalidStateField {
                 }
             } else if let (QueryLanguage::Jsonata, Some((_, instead))) = (language, JSONPATH_ONLY.iter().find(|(f, _)| *f == field)) {
                 out.push(
-                    cx.finding(&META, &pointer, Target::Key, format!("`{field}` is a JSONPath field, but `{name}` uses JSONata"))
+                    cx.finding(&META, &pointer(), Target::Key, format!("`{field}` is a JSONPath field, but `{name}` uses JSONata"))
                         .help(instead.to_string()),
                 );
             } else if let (QueryLanguage::JsonPath, Some((_, instead))) = (language, JSONATA_ONLY.iter().find(|(f, _)| *f == field)) {
                 out.push(
-                    cx.finding(&META, &pointer, Target::Key, format!("`{field}` is a JSONata field, but `{name}` uses JSONPath"))
+                    cx.finding(&META, &pointer(), Target::Key, format!("`{field}` is a JSONata field, but `{name}` uses JSONPath"))
                         .help(format!("{instead}, or set `\"QueryLanguage\": \"JSONata\"`")),
                 );
             }
@@ -521,9 +522,20 @@ enum Expect {
 }
 
 fn expect(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, expected: Expect, out: &mut Vec<Finding>) {
-    if let Some(value) = node.get(field) {
+    // The pointer is built only for a value that is reported.
+    if let Some(value) = node.get(field).filter(|value| !fits(value, expected)) {
         expect_value(cx, &push_token(pointer, field), value, field, expected, out);
     }
+}
+
+fn fits(value: &Node, expected: Expect) -> bool {
+    let ok = match expected {
+        Expect::String => value.as_str().is_some(),
+        Expect::StringOrNull => value.as_str().is_some() || value.kind == Kind::Null,
+        Expect::Bool => value.as_bool().is_some(),
+        Expect::Object => value.is_object(),
+    };
+    ok || value.is_placeholder()
 }
 
 fn expect_value(cx: &Context<'_>, pointer: &str, value: &Node, field: &str, expected: Expect, out: &mut Vec<Finding>) {

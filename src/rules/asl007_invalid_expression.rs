@@ -54,30 +54,31 @@ fn report(cx: &Context<'_>, pointer: &str, text: &str, error: ExprError, out: &m
 }
 
 fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-    let path = |pointer: String, value: &Node, check: fn(&str) -> Result<(), ExprError>, out: &mut Vec<Finding>| {
+    // Pointers are built only for what is reported: most fields hold no error.
+    let path = |pointer: &dyn Fn() -> String, value: &Node, check: fn(&str) -> Result<(), ExprError>, out: &mut Vec<Finding>| {
         if let Some(text) = value.as_str().filter(|t| !t.contains("${")) {
             if let Err(error) = check(text) {
-                report(cx, &pointer, text, error, out);
+                report(cx, &pointer(), text, error, out);
             }
         }
     };
     for member in state.node.members().unwrap_or_default() {
         let field = member.key.as_str();
-        let pointer = state.field_pointer(field);
+        let pointer = || state.field_pointer(field);
         if PATHS.contains(&field) {
-            path(pointer, &member.value, |t| check_path(t, false), out);
+            path(&pointer, &member.value, |t| check_path(t, false), out);
         } else if REFERENCE_PATHS.contains(&field) {
-            path(pointer, &member.value, |t| check_path(t, true), out);
+            path(&pointer, &member.value, |t| check_path(t, true), out);
         } else if DYNAMIC_PATHS.contains(&field) {
-            path(pointer, &member.value, check_dynamic_value, out);
+            path(&pointer, &member.value, check_dynamic_value, out);
         } else if TEMPLATES.contains(&field) {
-            template(cx, &pointer, &member.value, out);
+            template(cx, &pointer(), &member.value, out);
         }
     }
     for (i, catcher) in state.field("Catch").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
         let pointer = push_token(&state.field_pointer("Catch"), &i.to_string());
         if let Some(value) = catcher.get("ResultPath") {
-            path(push_token(&pointer, "ResultPath"), value, |t| check_path(t, true), out);
+            path(&|| push_token(&pointer, "ResultPath"), value, |t| check_path(t, true), out);
         }
         if let Some(assign) = catcher.get("Assign") {
             template(cx, &push_token(&pointer, "Assign"), assign, out);
@@ -90,15 +91,21 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     }
     while let Some((pointer, node)) = stack.pop() {
         match &node.kind {
-            Kind::Array(items) => stack.extend(items.iter().enumerate().map(|(i, item)| (push_token(&pointer, &i.to_string()), item))),
+            Kind::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| matches!(item.kind, Kind::Object(_) | Kind::Array(_)))
+                    .map(|(i, item)| (push_token(&pointer, &i.to_string()), item)),
+            ),
             Kind::Object(members) => {
                 for member in members {
-                    let at = push_token(&pointer, &member.key);
+                    let at = || push_token(&pointer, &member.key);
                     match member.key.as_str() {
-                        "Variable" => path(at, &member.value, |t| check_path(t, false), out),
-                        "Assign" => template(cx, &at, &member.value, out),
-                        "And" | "Or" | "Not" => stack.push((at, &member.value)),
-                        key if key.ends_with("Path") => path(at, &member.value, |t| check_path(t, false), out),
+                        "Variable" => path(&at, &member.value, |t| check_path(t, false), out),
+                        "Assign" => template(cx, &at(), &member.value, out),
+                        "And" | "Or" | "Not" => stack.push((at(), &member.value)),
+                        key if key.ends_with("Path") => path(&at, &member.value, |t| check_path(t, false), out),
                         _ => {}
                     }
                 }
@@ -115,7 +122,8 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
         match &node.kind {
             Kind::Object(members) => {
                 for member in members {
-                    let at = push_token(&pointer, &member.key);
+                    // The pointer is built only for a value that is reported or descended into.
+                    let at = || push_token(&pointer, &member.key);
                     if member.key.ends_with(".$") {
                         match member.value.as_str() {
                             Some(text) if text.contains("${") => {}
@@ -124,13 +132,13 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
                                 let trimmed = text.trim();
                                 if let Err(error) = check_dynamic_value(trimmed) {
                                     let lead = text.len() - text.trim_start().len();
-                                    report(cx, &at, text, ExprError { at: error.at + lead, ..error }, out);
+                                    report(cx, &at(), text, ExprError { at: error.at + lead, ..error }, out);
                                 }
                             }
                             None if member.value.is_placeholder() => {}
                             None => out.push(cx.finding(
                                 &META,
-                                &at,
+                                &at(),
                                 Target::Value,
                                 format!(
                                     "`{}` ends in `.$`, so its value must be a path or an intrinsic function string, not {}",
@@ -139,12 +147,18 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
                                 ),
                             )),
                         }
-                    } else {
-                        stack.push((at, &member.value));
+                    } else if matches!(member.value.kind, Kind::Object(_) | Kind::Array(_)) {
+                        stack.push((at(), &member.value));
                     }
                 }
             }
-            Kind::Array(items) => stack.extend(items.iter().enumerate().map(|(i, item)| (push_token(&pointer, &i.to_string()), item))),
+            Kind::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| matches!(item.kind, Kind::Object(_) | Kind::Array(_)))
+                    .map(|(i, item)| (push_token(&pointer, &i.to_string()), item)),
+            ),
             _ => {}
         }
     }

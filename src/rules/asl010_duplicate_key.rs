@@ -29,8 +29,16 @@ impl Rule for DuplicateKey {
             match &node.kind {
                 Kind::Object(members) => {
                     seen.clear();
+                    // Most objects are small, and scanning them beats hashing every key; the
+                    // map keeps an object with thousands of keys linear.
+                    let small = members.len() <= SMALL_OBJECT;
                     for (i, member) in members.iter().enumerate() {
-                        if let Some(&first) = seen.get(member.key.as_str()) {
+                        let first = if small {
+                            members[..i].iter().position(|m| m.key == member.key)
+                        } else {
+                            seen.get(member.key.as_str()).copied()
+                        };
+                        if let Some(first) = first {
                             let pointer = push_token(&pointer_of(&path, at), &member.key);
                             let mut finding = cx.finding(
                                 &META,
@@ -43,7 +51,7 @@ impl Rule for DuplicateKey {
                             out.push(
                                 finding.label(cx.map(members[first].key_span), "first occurrence").help("remove or rename one of them"),
                             );
-                        } else {
+                        } else if !small {
                             seen.insert(&member.key, i);
                         }
                     }
@@ -68,6 +76,9 @@ impl Rule for DuplicateKey {
         }
     }
 }
+
+/// Objects up to this many members are checked for duplicates without a map.
+const SMALL_OBJECT: usize = 16;
 
 #[derive(Clone, Copy)]
 enum Token<'a> {
