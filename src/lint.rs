@@ -232,12 +232,16 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
 
 /// Lints a definition file that a template names, with the template's type and resources.
 pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, options: &Options) -> FileResult {
+    match read(&binding.target, display, true, &options.for_path(&binding.target)) {
+        Ok(bytes) => lint_bound_bytes(binding, display, template_display, &bytes, options),
+        Err(result) => result,
+    }
+}
+
+/// [`lint_bound`] on the definition's contents at hand (an editor's unsaved buffer).
+pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str, bytes: &[u8], options: &Options) -> FileResult {
     let options = &options.for_path(&binding.target);
-    let bytes = match read(&binding.target, display, true, options) {
-        Ok(bytes) => bytes,
-        Err(result) => return result,
-    };
-    let Ok(text) = std::str::from_utf8(&bytes) else { return lint_bytes(&binding.target, display, &bytes, true, options) };
+    let Ok(text) = std::str::from_utf8(bytes) else { return lint_bytes(&binding.target, display, bytes, true, options) };
     // The template fills in `${...}` placeholders, unquoted ones included.
     let format = match format_of(&binding.target, text) {
         Some(Format::Json | Format::JsonWithComments) | None => Format::JsonTemplate,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::asl::{Analysis, Machine};
 use crate::config::{self, Config};
-use crate::discover::format_of;
+use crate::discover::{self, format_of};
 use crate::finding::{Finding, Severity};
 use crate::host::{self, Body, Contents, Definition};
 use crate::lint::{self, Options};
@@ -32,6 +32,9 @@ struct Server {
     encoding: Encoding,
     root: Option<PathBuf>,
     documents: HashMap<String, String>,
+    /// Definition files the workspace's templates name (by canonical path), so that one
+    /// opened on its own is linted with its template's type, as `sfn-lint check .` does.
+    bindings: Option<HashMap<PathBuf, (lint::Binding, String)>>,
     /// The configuration, and the file it came from with its modification time and size.
     config: (Arc<Config>, Option<(PathBuf, std::time::SystemTime, u64)>),
 }
@@ -53,7 +56,8 @@ pub fn run() -> Result<(), String> {
         "serverInfo": {"name": "sfn-lint", "version": env!("CARGO_PKG_VERSION")},
     });
     connection.initialize_finish(id, capabilities).map_err(|e| e.to_string())?;
-    let mut server = Server { connection, encoding, root, documents: HashMap::new(), config: (Arc::new(Config::default()), None) };
+    let mut server =
+        Server { connection, encoding, root, documents: HashMap::new(), bindings: None, config: (Arc::new(Config::default()), None) };
     server.serve()?;
     drop(server);
     io_threads.join().map_err(|e| e.to_string())
@@ -191,14 +195,50 @@ impl Server {
         let (Some(path), Some(text)) = (path_of(uri), self.documents.get(uri).cloned()) else { return Vec::new() };
         let options = self.options(&path);
         let display = self.display(&path);
+        let canonical = std::fs::canonicalize(&path).unwrap_or(path.clone());
+        if let Some((binding, template_display)) = self.bindings().get(&canonical) {
+            let result = lint::lint_bound_bytes(binding, &display, template_display, text.as_bytes(), &options);
+            return vec![(uri.to_string(), result.findings)];
+        }
         let result = lint::lint_bytes(&path, &display, text.as_bytes(), true, &options);
         let mut out = vec![(uri.to_string(), result.findings)];
-        for binding in &result.bindings {
+        for binding in result.bindings {
+            let target = std::fs::canonicalize(&binding.target).unwrap_or(binding.target.clone());
+            let target_uri = uri_of(&target);
             let bound_display = self.display(&binding.target);
-            let bound = lint::lint_bound(binding, &bound_display, &display, &options);
-            out.push((uri_of(&std::fs::canonicalize(&binding.target).unwrap_or(binding.target.clone())), bound.findings));
+            let bound = match self.documents.get(&target_uri) {
+                Some(open) => lint::lint_bound_bytes(&binding, &bound_display, &display, open.as_bytes(), &options),
+                None => lint::lint_bound(&binding, &bound_display, &display, &options),
+            };
+            out.push((target_uri, bound.findings));
+            self.bindings().insert(target, (binding, display.clone()));
         }
         out
+    }
+
+    /// The bindings of the workspace's templates, found by one walk on first use.
+    fn bindings(&mut self) -> &mut HashMap<PathBuf, (lint::Binding, String)> {
+        if self.bindings.is_none() {
+            let mut found = HashMap::new();
+            if let Some(root) = self.root.clone() {
+                let config = config::discover(&root).and_then(|p| config::load(&p).ok()).unwrap_or_default();
+                for candidate in discover::candidates(std::slice::from_ref(&root), &config).unwrap_or_default() {
+                    let Ok(text) = std::fs::read_to_string(&candidate.path) else { continue };
+                    // Only a file that can name a definition file is worth linting here.
+                    if !["DefinitionUri", "DefinitionS3Location", "file(", "templatefile("].iter().any(|m| text.contains(m)) {
+                        continue;
+                    }
+                    let display = self.display(&candidate.path);
+                    let options = self.options(&candidate.path);
+                    for binding in lint::lint_bytes(&candidate.path, &display, text.as_bytes(), false, &options).bindings {
+                        let target = std::fs::canonicalize(&binding.target).unwrap_or(binding.target.clone());
+                        found.insert(target, (binding, display.clone()));
+                    }
+                }
+            }
+            self.bindings = Some(found);
+        }
+        self.bindings.get_or_insert_default()
     }
 
     fn publish(&mut self, uri: &str) {

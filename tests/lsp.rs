@@ -305,6 +305,7 @@ fn templates_publish_for_their_definition_files_and_follow_config() {
     let definition = dir.join("statemachine/charge.asl.json");
     std::fs::write(&definition, EXPRESS_LAMBDA).unwrap();
     let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Charge:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/charge.asl.json\n";
+    std::fs::write(dir.join("template.yaml"), template).unwrap();
     let template_uri = uri(&dir.join("template.yaml"));
     let mut client = Client::start(&dir, &["utf-16"]);
     client.notify(
@@ -315,10 +316,21 @@ fn templates_publish_for_their_definition_files_and_follow_config() {
     assert!(bound.iter().any(|d| d["code"] == "ALO004"), "the template makes the definition Express: {bound:?}");
     assert!(bound.iter().all(|d| d["code"] != "ALO011"), "{bound:?}");
 
-    // Opened on its own, the file takes the configured type, Standard: no retry, no ALO004.
-    let alone = client.open(&uri(&definition), EXPRESS_LAMBDA);
-    assert!(alone.iter().all(|d| d["code"] != "ALO004"), "{alone:?}");
+    // Opened itself, the file keeps its template's type over the configured Standard, as
+    // `sfn-lint check .` would lint it; so does a new server that never saw the template.
+    let opened = client.open(&uri(&definition), EXPRESS_LAMBDA);
+    assert!(opened.iter().any(|d| d["code"] == "ALO004"), "{opened:?}");
     client.shutdown();
+    let mut fresh = Client::start(&dir, &["utf-16"]);
+    let alone = fresh.open(&uri(&definition), EXPRESS_LAMBDA);
+    assert!(alone.iter().any(|d| d["code"] == "ALO004"), "{alone:?}");
+    let declared = alone.iter().find(|d| d["code"] == "ALO004").unwrap()["relatedInformation"].to_string();
+    assert!(declared.contains("template.yaml"), "the template's `Type: EXPRESS` is related: {declared}");
+    // A definition no template names takes the configured type: Standard, no ALO004.
+    let other = uri(&dir.join("statemachine/other.asl.json"));
+    let unbound = fresh.open(&other, EXPRESS_LAMBDA);
+    assert!(unbound.iter().all(|d| d["code"] != "ALO004"), "{unbound:?}");
+    fresh.shutdown();
 }
 
 #[test]
