@@ -32,6 +32,8 @@ struct Server {
     encoding: Encoding,
     root: Option<PathBuf>,
     documents: HashMap<String, String>,
+    /// The findings last published for each document, for hover and code actions.
+    findings: HashMap<String, Vec<Finding>>,
     /// Definition files the workspace's templates name (by canonical path), so that one
     /// opened on its own is linted with its template's type, as `sfn-lint check .` does.
     bindings: Option<HashMap<PathBuf, (lint::Binding, String)>>,
@@ -56,8 +58,15 @@ pub fn run() -> Result<(), String> {
         "serverInfo": {"name": "sfn-lint", "version": env!("CARGO_PKG_VERSION")},
     });
     connection.initialize_finish(id, capabilities).map_err(|e| e.to_string())?;
-    let mut server =
-        Server { connection, encoding, root, documents: HashMap::new(), bindings: None, config: (Arc::new(Config::default()), None) };
+    let mut server = Server {
+        connection,
+        encoding,
+        root,
+        documents: HashMap::new(),
+        findings: HashMap::new(),
+        bindings: None,
+        config: (Arc::new(Config::default()), None),
+    };
     server.serve()?;
     drop(server);
     io_threads.join().map_err(|e| e.to_string())
@@ -144,6 +153,7 @@ impl Server {
             "textDocument/didSave" => self.publish(&uri),
             "textDocument/didClose" => {
                 self.documents.remove(&uri);
+                self.findings.remove(&uri);
                 self.send(Message::Notification(Notification::new(
                     "textDocument/publishDiagnostics".into(),
                     json!({"uri": uri, "diagnostics": []}),
@@ -246,6 +256,7 @@ impl Server {
             let text = self.text_of(&target);
             let lines = LineIndex::new(&text);
             let diagnostics: Vec<Value> = findings.iter().map(|f| self.diagnostic(&target, &text, &lines, f)).collect();
+            self.findings.insert(target.clone(), findings);
             self.send(Message::Notification(Notification::new(
                 "textDocument/publishDiagnostics".into(),
                 json!({"uri": target, "diagnostics": diagnostics}),
@@ -338,7 +349,7 @@ impl Server {
 
     fn hover(&mut self, request: &Request) -> Value {
         let Some((uri, text, at, _)) = self.request_target(request) else { return Value::Null };
-        let findings = self.lint(&uri).into_iter().find(|(u, _)| *u == uri).map(|(_, f)| f).unwrap_or_default();
+        let findings = self.findings.get(&uri).cloned().unwrap_or_default();
         let mut sections = Vec::new();
         for finding in findings.iter().filter(|f| f.span.start <= at && at <= f.span.end) {
             if let Some(meta) = rules::find(finding.code) {
@@ -376,7 +387,7 @@ impl Server {
     fn code_actions(&mut self, request: &Request) -> Value {
         let Some((uri, text, start, end)) = self.request_target(request) else { return json!([]) };
         let Some(path) = path_of(&uri) else { return json!([]) };
-        let findings = self.lint(&uri).into_iter().find(|(u, _)| *u == uri).map(|(_, f)| f).unwrap_or_default();
+        let findings = self.findings.get(&uri).cloned().unwrap_or_default();
         let yaml = matches!(format_of(&path, &text), Some(syntax::Format::Yaml));
         let root = format_of(&path, &text).and_then(|f| syntax::parse(&text, f).ok());
         let lines = LineIndex::new(&text);

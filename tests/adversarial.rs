@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -22,17 +22,7 @@ fn run(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<u8>) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("sfn-lint {args:?} did not end");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = common::wait_within(&mut child, Duration::from_secs(60), &format!("sfn-lint {args:?}"));
     let bytes = std::fs::read(&out).unwrap_or_default();
     let _ = std::fs::remove_file(&out);
     (status.code(), bytes)

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sfn_lint::lint::Options;
 use sfn_lint::output::OutputFormat;
@@ -73,17 +73,7 @@ fn the_binary_lints_the_whole_corpus() {
         .arg(&dir)
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(300) {
-            child.kill().unwrap();
-            panic!("linting the corpus did not end");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = common::wait_within(&mut child, Duration::from_secs(300), "linting the corpus");
     assert!(matches!(status.code(), Some(0 | 1)), "{status}");
     let report = std::env::temp_dir().join(format!("sfn-lint-corpus-{}.json", std::process::id()));
     let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();

@@ -91,13 +91,7 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     }
     while let Some((pointer, node)) = stack.pop() {
         match &node.kind {
-            Kind::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, item)| matches!(item.kind, Kind::Object(_) | Kind::Array(_)))
-                    .map(|(i, item)| (push_token(&pointer, &i.to_string()), item)),
-            ),
+            Kind::Array(items) => push_containers(&mut stack, &pointer, items),
             Kind::Object(members) => {
                 for member in members {
                     let at = || push_token(&pointer, &member.key);
@@ -113,6 +107,12 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
             _ => {}
         }
     }
+}
+
+/// Queues the objects and arrays of an array for a walk; scalars hold nothing to check.
+fn push_containers<'n>(stack: &mut Vec<(String, &'n Node)>, pointer: &str, items: &'n [Node]) {
+    let containers = items.iter().enumerate().filter(|(_, item)| matches!(item.kind, Kind::Object(_) | Kind::Array(_)));
+    stack.extend(containers.map(|(i, item)| (push_token(pointer, &i.to_string()), item)));
 }
 
 /// Keys ending in `.$` anywhere in a payload template hold a path or an intrinsic function.
@@ -152,13 +152,7 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
                     }
                 }
             }
-            Kind::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, item)| matches!(item.kind, Kind::Object(_) | Kind::Array(_)))
-                    .map(|(i, item)| (push_token(&pointer, &i.to_string()), item)),
-            ),
+            Kind::Array(items) => push_containers(&mut stack, &pointer, items),
             _ => {}
         }
     }

@@ -63,3 +63,18 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Waits for a child process, failing the test if it runs longer than `limit`.
+pub fn wait_within(child: &mut std::process::Child, limit: std::time::Duration, what: &str) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("{what} did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
