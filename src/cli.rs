@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::config::{self, Config, FailOn, TypeSetting};
 use crate::discover;
 use crate::lint::{self, Options};
-use crate::output::{self, OutputFormat, Style};
+use crate::output::{self, OutputFormat, Snippets, Style};
 use crate::report::{self, Stdin};
 use crate::rules::{self, REGISTRY, Selection};
 use crate::suppress::Baseline;
@@ -147,12 +147,22 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     selection.validate()?;
     let type_setting = args.workflow_type.or(config.workflow_type).unwrap_or(TypeSetting::Auto);
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
+    let color = match args.color.unwrap_or(ColorWhen::Auto) {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let style = Style { color, quiet: args.quiet };
+    let format = args.format.unwrap_or(OutputFormat::Human);
     let config = Arc::new(config);
     let options = Options {
         workflow_type: lint::workflow_type(type_setting),
         workflow_type_from_cli: args.workflow_type.is_some(),
         selection,
         config: config.clone(),
+        snippets: (format == OutputFormat::Human).then_some(Snippets { color }),
     };
 
     let mut paths = args.paths;
@@ -186,27 +196,31 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         baseline.apply(&mut report);
     }
 
-    let color = match args.color.unwrap_or(ColorWhen::Auto) {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let style = Style { color, quiet: args.quiet };
-    let format = args.format.unwrap_or(OutputFormat::Human);
-    let mut rendered = Vec::new();
-    output::write(&report, format, &style, &mut rendered).map_err(|e| format!("cannot render the report: {e}"))?;
+    // Written as it is rendered, through a buffer: a large report is never held whole.
     match &args.output {
-        Some(file) => std::fs::write(file, &rendered).map_err(|e| format!("cannot write {}: {e}", file.display()))?,
-        None => write_stdout(&rendered)?,
+        Some(file) => {
+            let written = std::fs::File::create(file).and_then(|f| {
+                let mut out = std::io::BufWriter::new(f);
+                output::write(&report, format, &style, &mut out)?;
+                out.flush()
+            });
+            written.map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            stdout_result(output::write(&report, format, &style, &mut out).and_then(|()| out.flush()))?;
+        }
     }
     Ok(if report.fails(fail_on.level()) { Outcome::Findings } else { Outcome::Clean })
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), String> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    stdout_result(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+}
+
+fn stdout_result(written: std::io::Result<()>) -> Result<(), String> {
+    match written {
         // A closed pipe (`sfn-lint | head`) is the reader's choice, not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(|e| format!("cannot write the report: {e}")),

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::syntax::Span;
+use crate::rules::RuleMeta;
+use crate::syntax::{Position, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,6 +34,9 @@ impl fmt::Display for Severity {
 pub struct Label {
     pub file: Option<String>,
     pub span: Span,
+    /// Line and column of `span`, filled in when the file finishes linting.
+    pub start: Position,
+    pub end: Position,
     pub message: String,
 }
 
@@ -50,19 +54,52 @@ pub struct Finding {
     /// A JSON Pointer into the definition.
     pub pointer: String,
     pub span: Span,
+    /// Line and column of `span`, filled in when the file finishes linting, so that no
+    /// file's text has to outlive its lint.
+    pub start: Position,
+    pub end: Position,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// The human format's rendering (snippet, labels, help), when the run asked for it.
+    pub snippet: Option<String>,
+}
+
+impl Label {
+    /// A label in `file` (`None`: the finding's own).
+    pub fn new(file: Option<String>, span: Span, message: impl Into<String>) -> Self {
+        Label { file, span, start: Position::default(), end: Position::default(), message: message.into() }
+    }
 }
 
 impl Finding {
+    /// A finding of `meta`'s rule, at its default severity, outside any definition.
+    pub fn new(meta: &RuleMeta, file: &str, span: Span, message: impl Into<String>) -> Self {
+        Finding {
+            code: meta.code,
+            name: meta.name,
+            severity: meta.severity,
+            message: message.into(),
+            file: file.to_string(),
+            definition: None,
+            state: None,
+            pointer: String::new(),
+            span,
+            start: Position::default(),
+            end: Position::default(),
+            labels: Vec::new(),
+            help: None,
+            snippet: None,
+        }
+    }
+
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { file: None, span, message: message.into() });
+        self.labels.push(Label::new(None, span, message));
         self
     }
 
     /// A label in another file (`None`: the finding's own).
     pub fn label_in(mut self, file: Option<String>, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { file, span, message: message.into() });
+        self.labels.push(Label::new(file, span, message));
         self
     }
 

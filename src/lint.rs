@@ -9,9 +9,10 @@ use crate::config::{Config, TypeSetting};
 use crate::discover::{format_of, is_asl_name};
 use crate::finding::Finding;
 use crate::host::{self, Body, Contents, Definition, Hosted, SpanMap, TypeOrigin, WorkflowType};
+use crate::output::Snippets;
 use crate::rules::{self, Context, REGISTRY, Selection};
 use crate::suppress;
-use crate::syntax::{self, Format, Node, ParseError, Span};
+use crate::syntax::{self, Format, LineIndex, Node, ParseError, Span};
 
 /// Files larger than this are not parsed (SPEC §10).
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -26,6 +27,9 @@ pub struct Options {
     pub workflow_type_from_cli: bool,
     pub selection: Selection,
     pub config: Arc<Config>,
+    /// Render each finding for the human format as its file finishes (`None`: the output
+    /// needs no snippets), so that no file's text outlives its lint.
+    pub snippets: Option<Snippets>,
 }
 
 impl Options {
@@ -87,8 +91,6 @@ pub struct FileResult {
     pub definitions: usize,
     /// The file holds no state machine.
     pub skipped: bool,
-    /// The texts the findings point into, by displayed path, so outputs can show snippets.
-    pub sources: Vec<(String, String)>,
     /// Definition files this file's templates name.
     pub bindings: Vec<Binding>,
     /// Findings silenced by suppressions.
@@ -152,7 +154,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
         Err(error) if asl_named || mentions_state_machine(text) || (named && broken_json(format, text)) => {
             let mut result = FileResult::default();
             result.findings.push(rules::parse_error(display, &error, template_hint(text)));
-            return finish(result, display, text, options);
+            return finish(result, display, text, &[], options);
         }
         Err(_) => return FileResult::skipped(),
     };
@@ -168,7 +170,7 @@ fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) ->
     let definition = host::standalone(root, text, options.declared_type());
     let mut result = FileResult { definitions: 1, ..FileResult::default() };
     result.suppressed = run_rules(display, &definition, options, &[], &mut result.findings);
-    finish(result, display, text, options)
+    finish(result, display, text, &[], options)
 }
 
 fn lint_terraform(path: &Path, display: &str, text: &str, named: bool, options: &Options) -> FileResult {
@@ -181,7 +183,7 @@ fn lint_terraform(path: &Path, display: &str, text: &str, named: bool, options: 
         Err(error) if named || text.contains("aws_sfn_state_machine") => {
             let mut result = FileResult::default();
             result.findings.push(rules::parse_error(display, &error, None));
-            finish(result, display, text, options)
+            finish(result, display, text, &[], options)
         }
         Err(_) => FileResult::skipped(),
     }
@@ -227,7 +229,7 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
         result.definitions += 1;
         result.suppressed += run_rules(display, &definition, options, &machine.ignore, &mut result.findings);
     }
-    finish(result, display, text, options)
+    finish(result, display, text, &[], options)
 }
 
 /// Lints a definition file that a template names, with the template's type and resources.
@@ -252,7 +254,7 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
         Err(error) => {
             let mut result = FileResult::default();
             result.findings.push(rules::parse_error(display, &error, None));
-            return finish(result, display, text, options);
+            return finish(result, display, text, &[], options);
         }
     };
     // The template's resources and substitutions, to resolve references.
@@ -283,12 +285,7 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
     let metadata = hosted.as_ref().map(|h| h.ignore.clone()).unwrap_or_default();
     result.suppressed = run_rules(display, &definition, options, &metadata, &mut result.findings);
     result.findings.retain(|f| f.code != "LINT001" || !metadata.iter().any(|(_, span)| *span == f.span));
-    let labels_in_template = result.findings.iter().flat_map(|f| &f.labels).any(|l| l.file.as_deref() == Some(template_display));
-    let mut result = finish(result, display, text, options);
-    if labels_in_template {
-        result.sources.push((template_display.to_string(), template_text));
-    }
-    result
+    finish(result, display, text, &[(template_display, &template_text)], options)
 }
 
 /// Runs the selected rules on a definition and applies its `Comment` directives (and the
@@ -334,8 +331,9 @@ fn run_rules(
     suppressed
 }
 
-/// Keeps the selected findings, and the file's text when there are any.
-fn finish(mut result: FileResult, display: &str, text: &str, options: &Options) -> FileResult {
+/// Keeps the selected findings and gives them lines and columns (and snippets) while the
+/// file's text is at hand. `others` are the texts of other files that labels point into.
+fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &str)], options: &Options) -> FileResult {
     // YAML `# sfn-lint: ignore[...]` comments silence findings on their line.
     if text.contains("sfn-lint: ignore[") && !display.ends_with(".json") {
         let directives = suppress::yaml_directives(text);
@@ -350,9 +348,35 @@ fn finish(mut result: FileResult, display: &str, text: &str, options: &Options) 
         }
     }
     if !result.findings.is_empty() {
-        result.sources.push((display.to_string(), text.to_string()));
+        locate(&mut result.findings, display, text, others, options.snippets);
     }
+    // The run keeps every file's result until the end: no spare capacity.
+    result.findings.shrink_to_fit();
     result
+}
+
+/// Fills in the line and column of every span, and the human format's snippet.
+fn locate(findings: &mut [Finding], display: &str, text: &str, others: &[(&str, &str)], snippets: Option<Snippets>) {
+    let texts: Vec<(&str, &str)> = std::iter::once((display, text)).chain(others.iter().copied()).collect();
+    let indexes: Vec<LineIndex> = texts.iter().map(|(_, text)| LineIndex::new(text)).collect();
+    let renderer = snippets.map(|style| crate::output::Renderer::new(&texts, style));
+    for finding in findings {
+        (finding.start, finding.end) = (indexes[0].position(text, finding.span.start), indexes[0].position(text, finding.span.end));
+        for label in &mut finding.labels {
+            // A label in a file whose text is not at hand points at its start.
+            let (text, index) = match &label.file {
+                None => (text, &indexes[0]),
+                Some(file) => match texts.iter().position(|(name, _)| name == file) {
+                    Some(i) => (texts[i].1, &indexes[i]),
+                    None => ("", &indexes[0]),
+                },
+            };
+            (label.start, label.end) = (index.position(text, label.span.start), index.position(text, label.span.end));
+        }
+        if let Some(renderer) = &renderer {
+            finding.snippet = Some(renderer.render(finding, &indexes[0]));
+        }
+    }
 }
 
 fn unreadable(display: &str, report: bool, message: &str, options: &Options) -> FileResult {
@@ -364,7 +388,7 @@ fn unreadable(display: &str, report: bool, message: &str, options: &Options) -> 
 fn unreadable_at(display: &str, message: &str, options: &Options) -> FileResult {
     let error = ParseError { message: message.to_string(), offset: 0 };
     let result = FileResult { findings: vec![rules::parse_error(display, &error, None)], ..FileResult::default() };
-    finish(result, display, "", options)
+    finish(result, display, "", &[], options)
 }
 
 /// A file named on the command line that is not JSON even with comments allowed. (A JSON

@@ -190,7 +190,7 @@ impl Server {
         let selection =
             rules::Selection { select: config.select.clone().unwrap_or_default(), ignore: config.ignore.clone().unwrap_or_default() };
         let workflow_type = config.workflow_type.and_then(lint::workflow_type);
-        Options { workflow_type, workflow_type_from_cli: false, selection, config }.for_path(path)
+        Options { workflow_type, workflow_type_from_cli: false, selection, config, snippets: None }.for_path(path)
     }
 
     fn display(&self, path: &Path) -> String {

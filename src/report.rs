@@ -34,8 +34,6 @@ pub struct Summary {
 pub struct Report {
     /// Sorted by file, offset, code.
     pub findings: Vec<Finding>,
-    /// The text of each file with findings, by displayed path.
-    pub sources: BTreeMap<String, String>,
     pub summary: Summary,
 }
 
@@ -46,26 +44,37 @@ impl Report {
     }
 }
 
+/// Where a file's result came from.
+enum Origin {
+    /// The candidate at this index.
+    Candidate(usize),
+    /// Standard input, or a definition file linted with a template's type: its displayed path.
+    Other(String),
+}
+
 /// Lints `candidates` (and standard input) in parallel. A definition file that a template
 /// names is read only when it lies under `roots` (the linted paths) or the working folder.
 pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], options: &Options) -> Report {
-    let mut results: Vec<(String, Option<PathBuf>, FileResult)> = candidates
+    // Only the candidate's index is kept per file: paths are displayed (and resolved) again
+    // when needed, so that a run over many files holds little more than their findings.
+    let mut results: Vec<(Origin, FileResult)> = candidates
         .par_iter()
-        .map(|candidate| {
+        .enumerate()
+        .map(|(i, candidate)| {
             let display = discover::display_path(&candidate.path);
-            let result = lint::lint_path(&candidate.path, &display, candidate.named, options);
-            (display, std::fs::canonicalize(&candidate.path).ok(), result)
+            (Origin::Candidate(i), lint::lint_path(&candidate.path, &display, candidate.named, options))
         })
         .collect();
     if let Some(stdin) = stdin {
         let path = stdin.name.unwrap_or_else(|| PathBuf::from("-"));
         let display = if path == Path::new("-") { "<stdin>".to_string() } else { discover::display_path(&path) };
-        results.push((display.clone(), None, lint::lint_bytes(&path, &display, &stdin.bytes, true, options)));
+        let result = lint::lint_bytes(&path, &display, &stdin.bytes, true, options);
+        results.push((Origin::Other(display), result));
     }
 
     // Definition files named by templates: linted once per workflow type that binds them,
     // in place of their linting as standalone files.
-    let bindings: Vec<Binding> = results.iter_mut().flat_map(|(_, _, r)| std::mem::take(&mut r.bindings)).collect();
+    let bindings: Vec<Binding> = results.iter_mut().flat_map(|(_, r)| std::mem::take(&mut r.bindings)).collect();
     let allowed: Vec<PathBuf> =
         roots.iter().chain(std::env::current_dir().ok().as_ref()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
     let mut bound: BTreeMap<PathBuf, Vec<Binding>> = BTreeMap::new();
@@ -75,10 +84,17 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
             bound.entry(target).or_default().push(binding);
         }
     }
-    results.retain(|(_, canonical, _)| canonical.as_ref().is_none_or(|c| !bound.contains_key(c)));
-    let rebound: Vec<(String, Option<PathBuf>, FileResult)> = bound
+    if !bound.is_empty() {
+        results.retain(|(origin, result)| match origin {
+            Origin::Candidate(i) if !result.skipped => {
+                std::fs::canonicalize(&candidates[*i].path).map_or(true, |path| !bound.contains_key(&path))
+            }
+            _ => true,
+        });
+    }
+    let rebound: Vec<(Origin, FileResult)> = bound
         .par_iter()
-        .flat_map_iter(|(target, group)| {
+        .flat_map_iter(|(_, group)| {
             let mut types = BTreeSet::new();
             group
                 .iter()
@@ -86,7 +102,8 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
                 .map(|binding| {
                     let display = discover::display_path(&binding.target);
                     let template = discover::display_path(&binding.template);
-                    (display.clone(), Some(target.clone()), lint::lint_bound(binding, &display, &template, options))
+                    let result = lint::lint_bound(binding, &display, &template, options);
+                    (Origin::Other(display), result)
                 })
                 .collect::<Vec<_>>()
         })
@@ -94,18 +111,32 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
     results.extend(rebound);
 
     let mut report = Report::default();
-    let mut counted = BTreeSet::new();
-    for (display, _, result) in results {
+    // A file linted with both workflow types (or read from standard input under a linted
+    // file's name) counts once.
+    let others: BTreeSet<&str> = results
+        .iter()
+        .filter_map(|(origin, result)| match origin {
+            Origin::Other(display) if !result.skipped => Some(display.as_str()),
+            _ => None,
+        })
+        .collect();
+    report.summary.files = others.len()
+        + results
+            .iter()
+            .filter(|(origin, result)| match origin {
+                Origin::Candidate(i) => {
+                    !result.skipped && (others.is_empty() || !others.contains(discover::display_path(&candidates[*i].path).as_str()))
+                }
+                Origin::Other(_) => false,
+            })
+            .count();
+    for (_, result) in results {
         if result.skipped {
             report.summary.skipped += 1;
             continue;
         }
-        if counted.insert(display) {
-            report.summary.files += 1;
-        }
         report.summary.definitions += result.definitions;
         report.summary.suppressed += result.suppressed;
-        report.sources.extend(result.sources);
         report.findings.extend(result.findings);
     }
     report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));

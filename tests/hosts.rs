@@ -8,19 +8,24 @@ mod common;
 use std::path::Path;
 
 use sfn_lint::finding::Finding;
-use sfn_lint::lint::Options;
 use sfn_lint::output::OutputFormat;
 use sfn_lint::report::Report;
+use sfn_lint::syntax::Span;
 
 fn lint_folder(folder: &str) -> Report {
     let path = Path::new("testdata/hosts").join(folder);
     let candidates = sfn_lint::discover::candidates(std::slice::from_ref(&path), &Default::default()).unwrap();
-    sfn_lint::report::run(&candidates, None, &[path], &Options::default())
+    sfn_lint::report::run(&candidates, None, &[path], &common::only(&[]))
+}
+
+/// The text a span of `file` covers.
+fn text_at(file: &str, span: Span) -> String {
+    std::fs::read_to_string(file).unwrap()[span.start..span.end].to_string()
 }
 
 /// The text a finding's primary span covers.
-fn spanned<'a>(report: &'a Report, finding: &Finding) -> &'a str {
-    &report.sources[&finding.file][finding.span.start..finding.span.end]
+fn spanned(finding: &Finding) -> String {
+    text_at(&finding.file, finding.span)
 }
 
 fn codes(report: &Report) -> Vec<(&str, Option<&str>, Option<&str>)> {
@@ -40,7 +45,7 @@ fn sam_template_types_and_resources_decide_the_verdict() {
         common::render(&report, OutputFormat::Human)
     );
     let queue = &report.findings[0];
-    assert_eq!(spanned(&report, queue), "\"${OrdersQueueUrl}\"", "inside the `!Sub |` block scalar");
+    assert_eq!(spanned(queue), "\"${OrdersQueueUrl}\"", "inside the `!Sub |` block scalar");
     assert_eq!(queue.pointer, "/Resources/IngestOrder/Properties/DefinitionString/States/Queue Order/Parameters/QueueUrl");
     let labels: Vec<&str> = queue.labels.iter().map(|l| l.message.as_str()).collect();
     assert_eq!(labels, ["declared Express here", "a standard queue (no `FifoQueue: true`)"]);
@@ -51,8 +56,8 @@ fn sam_template_types_and_resources_decide_the_verdict() {
 fn escaped_json_strings_map_positions_through_escapes() {
     let report = lint_folder("cfn-json");
     assert_eq!(codes(&report), [("ALO004", Some("Payments"), Some("Charge Card")), ("ALO001", Some("Payments"), Some("Count Charge"))]);
-    assert_eq!(spanned(&report, &report.findings[0]), "\\\"$\\\"");
-    assert_eq!(spanned(&report, &report.findings[1]), "\\\"ADD #n :one\\\"");
+    assert_eq!(spanned(&report.findings[0]), "\\\"$\\\"");
+    assert_eq!(spanned(&report.findings[1]), "\\\"ADD #n :one\\\"");
     insta::assert_snapshot!("cfn_json", common::render(&report, OutputFormat::Human));
 }
 
@@ -61,7 +66,7 @@ fn cdk_output_with_fn_join_marks_the_whole_expression() {
     let report = lint_folder("cdk.out");
     assert_eq!(codes(&report), [("ALO002", Some("ProcessorStateMachine1A2B3C4D"), Some("Notify"))]);
     let finding = &report.findings[0];
-    assert!(spanned(&report, finding).starts_with("{\n     \"Fn::Join\""), "{}", spanned(&report, finding));
+    assert!(spanned(finding).starts_with("{\n     \"Fn::Join\""), "{}", spanned(finding));
     assert!(finding.message.ends_with("(the definition is assembled by `Fn::Join`, so the whole expression is marked)"));
 }
 
@@ -72,7 +77,7 @@ fn definition_uri_files_take_the_template_type_once_per_type() {
     assert_eq!(codes(&report), [("ALO002", Some("Notifier"), Some("Notify Customer"))], "{}", common::render(&report, OutputFormat::Human));
     let finding = &report.findings[0];
     assert_eq!(finding.file, "testdata/hosts/definition-uri/statemachine/notify.asl.json");
-    assert_eq!(spanned(&report, finding), "\"${TopicArn}\"");
+    assert_eq!(spanned(finding), "\"${TopicArn}\"");
     let template = "testdata/hosts/definition-uri/template.yaml";
     let labels: Vec<(Option<&str>, &str)> = finding.labels.iter().map(|l| (l.file.as_deref(), l.message.as_str())).collect();
     assert_eq!(labels, [(Some(template), "declared Express here"), (Some(template), "a standard topic (no `FifoTopic: true`)")]);
@@ -80,7 +85,7 @@ fn definition_uri_files_take_the_template_type_once_per_type() {
     insta::assert_snapshot!("definition_uri", common::render(&report, OutputFormat::Human));
 
     // Alone, the file's unquoted `${Timeout}` is not JSON: it is a template's input.
-    let alone = common::lint(&[Path::new("testdata/hosts/definition-uri/statemachine/notify.asl.json")], &Options::default());
+    let alone = common::lint(&[Path::new("testdata/hosts/definition-uri/statemachine/notify.asl.json")], &common::only(&[]));
     assert_eq!(alone.findings.len(), 1);
     assert_eq!(alone.findings[0].code, "ASL001");
     assert!(alone.findings[0].help.as_deref().unwrap().contains("lint it together with the template"));
@@ -92,7 +97,7 @@ fn serverless_inline_and_file_definitions() {
     // `countVisits` is Express; `archiveVisits` (a file) is Standard by default, so its
     // one-day wait and unkeyed Lambda are fine.
     assert_eq!(codes(&report), [("ALO001", Some("countVisits"), Some("Count Visit"))], "{}", common::render(&report, OutputFormat::Human));
-    assert_eq!(spanned(&report, &report.findings[0]), "SET visits = visits + :one");
+    assert_eq!(spanned(&report.findings[0]), "SET visits = visits + :one");
     assert_eq!(report.summary.definitions, 2);
 }
 
@@ -109,8 +114,8 @@ fn terraform_jsonencode_heredoc_and_templatefile() {
         "{}",
         common::render(&report, OutputFormat::Human)
     );
-    assert_eq!(spanned(&report, &report.findings[0]), "\"ADD #views :one\"");
-    assert_eq!(spanned(&report, &report.findings[1]), "\"Missing\"", "inside the `<<-EOF` heredoc");
+    assert_eq!(spanned(&report.findings[0]), "\"ADD #views :one\"");
+    assert_eq!(spanned(&report.findings[1]), "\"Missing\"", "inside the `<<-EOF` heredoc");
     assert_eq!(report.findings[2].file, "testdata/hosts/terraform/shipping.asl.json");
     insta::assert_snapshot!("terraform", common::render(&report, OutputFormat::Human));
 }
@@ -121,15 +126,15 @@ fn lambda_timeouts_in_the_template_bound_their_tasks() {
     let exp002: Vec<&Finding> = report.findings.iter().filter(|f| f.code == "EXP002").collect();
     assert_eq!(exp002.len(), 1, "{}", common::render(&report, OutputFormat::Human));
     assert!(exp002[0].message.contains("takes 373 s"), "{}", exp002[0].message);
-    let labels: Vec<(&str, &str)> =
-        exp002[0].labels.iter().map(|l| (&report.sources[&exp002[0].file][l.span.start..l.span.end], l.message.as_str())).collect();
-    assert!(labels.contains(&("ReportFunction", "`ReportFunction` times out after 120 s")), "SAM Globals apply: {labels:?}");
-    assert!(labels.contains(&("QuickFunction", "`QuickFunction` times out after 10 s")), "{labels:?}");
+    let labels: Vec<(String, &str)> =
+        exp002[0].labels.iter().map(|l| (text_at(l.file.as_deref().unwrap_or(&exp002[0].file), l.span), l.message.as_str())).collect();
+    assert!(labels.contains(&("ReportFunction".into(), "`ReportFunction` times out after 120 s")), "SAM Globals apply: {labels:?}");
+    assert!(labels.contains(&("QuickFunction".into(), "`QuickFunction` times out after 10 s")), "{labels:?}");
 
     // A shorter function timeout keeps the path inside the budget: 10 + 3 × 60 + 3 s.
     let text = std::fs::read_to_string("testdata/hosts/lambda-timeout/template.yaml").unwrap();
     let shorter = text.replace("Handler: report.handler", "Handler: report.handler\n      Timeout: 60");
     let stdin = sfn_lint::report::Stdin { name: Some("template.yaml".into()), bytes: shorter.into_bytes() };
-    let report = sfn_lint::report::run(&[], Some(stdin), &[], &Options::default());
+    let report = sfn_lint::report::run(&[], Some(stdin), &[], &common::only(&[]));
     assert!(report.findings.iter().all(|f| f.code != "EXP002"), "{}", common::render(&report, OutputFormat::Human));
 }

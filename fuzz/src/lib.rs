@@ -1,14 +1,17 @@
 //! What every host target checks: linting any bytes under a file name never panics, and
-//! the JSON report stays one valid document.
+//! the JSON report stays one valid document; the human format (drawn while linting) too.
 
 use sfn_lint::lint::Options;
-use sfn_lint::output::{self, OutputFormat, Style};
+use sfn_lint::output::{self, OutputFormat, Snippets, Style};
 use sfn_lint::report::{self, Stdin};
 
 pub fn lint_as(name: &str, bytes: &[u8]) {
     let stdin = Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
-    let report = report::run(&[], Some(stdin), &[], &Options::default());
+    let options = Options { snippets: Some(Snippets { color: true }), ..Options::default() };
+    let report = report::run(&[], Some(stdin), &[], &options);
     let mut out = Vec::new();
+    output::write(&report, OutputFormat::Human, &Style { color: true, quiet: false }, &mut out).expect("writing to memory");
+    out.clear();
     output::write(&report, OutputFormat::Json, &Style { color: false, quiet: false }, &mut out).expect("writing to memory");
     if let Err(error) = serde_json::from_slice::<serde_json::Value>(&out) {
         panic!("the JSON report does not parse: {error}\n{}", String::from_utf8_lossy(&out));

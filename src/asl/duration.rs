@@ -367,7 +367,7 @@ fn function_timeout(state: &State<'_>, resources: &Resources<'_>) -> Option<(f64
         None => LAMBDA_DEFAULT_TIMEOUT,
     };
     let message = format!("`{}` times out after {} s", resource.id, self::seconds(seconds));
-    Some((seconds, Label { file: resource.file.map(str::to_string), span: resource.span, message }))
+    Some((seconds, Label::new(resource.file.map(str::to_string), resource.span, message)))
 }
 
 fn seconds(value: f64) -> String {

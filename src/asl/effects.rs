@@ -126,7 +126,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     /// Attaches a label at a template resource to the last hazard reported.
     fn label_last(&mut self, resource: &Resource<'_>, message: String) {
         if let Some(hazard) = self.out.last_mut() {
-            hazard.labels.push(Label { file: resource.file.map(str::to_string), span: resource.span, message });
+            hazard.labels.push(Label::new(resource.file.map(str::to_string), resource.span, message));
         }
     }
 

@@ -4,7 +4,6 @@
 
 use std::io::{self, Write};
 
-use super::Positions;
 use crate::finding::Severity;
 use crate::report::Report;
 
@@ -19,9 +18,8 @@ fn property(text: &str) -> String {
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut positions = Positions::new(report);
     for finding in &report.findings {
-        let (start, end) = positions.span(&finding.file, finding.span);
+        let (start, end) = (finding.start, finding.end);
         let command = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -2,30 +2,46 @@
 
 use std::io::{self, Write};
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::Positions;
 use crate::finding::Severity;
 use crate::report::Report;
 
+#[derive(Serialize)]
+struct Issue<'a> {
+    check_name: &'a str,
+    description: String,
+    fingerprint: String,
+    location: Location<'a>,
+    severity: &'static str,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    lines: Lines,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: usize,
+    end: usize,
+}
+
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut positions = Positions::new(report);
-    let issues: Vec<_> = report
+    let issues: Vec<Issue<'_>> = report
         .findings
         .iter()
-        .map(|finding| {
-            let (start, end) = positions.span(&finding.file, finding.span);
-            json!({
-                "description": format!("{}: {}", finding.code, finding.message),
-                "check_name": finding.code,
-                "fingerprint": finding.fingerprint(),
-                "severity": match finding.severity {
-                    Severity::Error => "major",
-                    Severity::Warning => "minor",
-                    Severity::Info => "info",
-                },
-                "location": {"path": finding.file, "lines": {"begin": start.line, "end": end.line}},
-            })
+        .map(|finding| Issue {
+            check_name: finding.code,
+            description: format!("{}: {}", finding.code, finding.message),
+            fingerprint: finding.fingerprint(),
+            location: Location { lines: Lines { begin: finding.start.line, end: finding.end.line }, path: &finding.file },
+            severity: match finding.severity {
+                Severity::Error => "major",
+                Severity::Warning => "minor",
+                Severity::Info => "info",
+            },
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &issues)?;

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
@@ -6,70 +6,103 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 
 use super::{Style, escape_control, sanitize_source};
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
 use crate::report::{Report, Summary};
 use crate::syntax::LineIndex;
 
 /// Lines longer than this (in bytes) are not shown as snippets.
 const LONG_LINE: usize = 2000;
 
-/// Snippets with labels and help, then a one-line summary.
-pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut files = SimpleFiles::new();
-    let mut ids = HashMap::new();
-    for (path, text) in &report.sources {
-        ids.insert(path.as_str(), files.add(escape_control(path).into_owned(), sanitize_source(text).into_owned()));
+/// How the human format draws snippets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Snippets {
+    pub color: bool,
+}
+
+/// Draws the findings of one file, with the texts their labels point into. Runs as each
+/// file finishes linting, so that the report keeps only the drawings, not the texts.
+pub struct Renderer<'t> {
+    files: SimpleFiles<String, Cow<'t, str>>,
+    /// The id of each file in `files`, by displayed path; the finding's own file first.
+    ids: Vec<(&'t str, usize)>,
+    text: &'t str,
+    style: Snippets,
+}
+
+impl<'t> Renderer<'t> {
+    pub fn new(texts: &[(&'t str, &'t str)], style: Snippets) -> Self {
+        let mut files = SimpleFiles::new();
+        let ids = texts.iter().map(|&(path, text)| (path, files.add(escape_control(path).into_owned(), sanitize_source(text)))).collect();
+        Renderer { files, ids, text: texts.first().map_or("", |&(_, text)| text), style }
     }
-    let config = Config::default();
-    let mut indexes: HashMap<&str, LineIndex> = HashMap::new();
-    let mut buffer = if style.color { Buffer::ansi() } else { Buffer::no_color() };
-    for finding in &report.findings {
-        let Some(&file) = ids.get(finding.file.as_str()) else { continue };
-        let text = &report.sources[&finding.file];
-        let index = indexes.entry(finding.file.as_str()).or_insert_with(|| LineIndex::new(text));
+
+    /// The finding as the human format shows it; `index` is of the finding's own file.
+    pub fn render(&self, finding: &Finding, index: &LineIndex) -> String {
+        let mut buffer = if self.style.color { Buffer::ansi() } else { Buffer::no_color() };
+        let file = self.ids[0].1;
         let long = [finding.span.start, finding.span.end]
             .into_iter()
             .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start))
-            .any(|offset| index.line_length(offset.min(text.len())) > LONG_LINE);
-        let level = match finding.severity {
-            Severity::Error => Level::Error,
-            Severity::Warning => Level::Warning,
-            Severity::Info => Level::Note,
-        };
-        let mut labels = vec![Label::primary(file, finding.span.start..finding.span.end)];
-        for label in &finding.labels {
-            let id = label.file.as_deref().and_then(|f| ids.get(f).copied()).unwrap_or(file);
-            labels.push(Label::secondary(id, label.span.start..label.span.end).with_message(escape_control(&label.message)));
-        }
-        let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
-        let diagnostic = Diagnostic::new(level)
-            .with_code(format!("{}/{}", finding.code, finding.name))
-            .with_message(escape_control(&finding.message))
-            .with_labels(labels)
-            .with_notes(notes);
-        if long {
-            // A snippet of a minified or very long line would print the whole line each time.
-            let start = index.position(text, finding.span.start);
-            writeln!(
-                buffer,
-                "{}:{}:{}: {}[{}/{}]: {}",
-                escape_control(&finding.file),
-                start.line,
-                start.column,
-                finding.severity,
-                finding.code,
-                finding.name,
-                escape_control(&finding.message)
-            )?;
-            if let Some(help) = &finding.help {
-                writeln!(buffer, "  = help: {}", escape_control(help))?;
+            .any(|offset| index.line_length(offset.min(self.text.len())) > LONG_LINE);
+        let drawn = !long && {
+            let mut labels = vec![Label::primary(file, finding.span.start..finding.span.end)];
+            for label in &finding.labels {
+                let id = label.file.as_deref().and_then(|f| self.ids.iter().find(|(path, _)| *path == f)).map_or(file, |&(_, id)| id);
+                labels.push(Label::secondary(id, label.span.start..label.span.end).with_message(escape_control(&label.message)));
             }
-            writeln!(buffer)?;
-            continue;
+            let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
+            let diagnostic = Diagnostic::new(level(finding.severity))
+                .with_code(format!("{}/{}", finding.code, finding.name))
+                .with_message(escape_control(&finding.message))
+                .with_labels(labels)
+                .with_notes(notes);
+            term::emit_to_write_style(&mut buffer, &Config::default(), &self.files, &diagnostic).is_ok()
+        };
+        if !drawn {
+            // A snippet of a minified or very long line would print the whole line each time.
+            buffer.clear();
+            one_line(finding, &mut buffer).expect("writing to memory succeeds");
         }
-        term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).map_err(io::Error::other)?;
+        String::from_utf8_lossy(buffer.as_slice()).into_owned()
     }
-    out.write_all(buffer.as_slice())?;
+}
+
+fn level(severity: Severity) -> Level {
+    match severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Note,
+    }
+}
+
+/// `path:line:column: severity[CODE/name]: message` and the help line.
+fn one_line(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}:{}:{}: {}[{}/{}]: {}",
+        escape_control(&finding.file),
+        finding.start.line,
+        finding.start.column,
+        finding.severity,
+        finding.code,
+        finding.name,
+        escape_control(&finding.message)
+    )?;
+    if let Some(help) = &finding.help {
+        writeln!(out, "  = help: {}", escape_control(help))?;
+    }
+    writeln!(out)
+}
+
+/// The findings as drawn while linting (a finding without a drawing gets its one-line
+/// form), then a one-line summary.
+pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    for finding in &report.findings {
+        match &finding.snippet {
+            Some(snippet) => out.write_all(snippet.as_bytes())?,
+            None => one_line(finding, out)?,
+        }
+    }
     if !style.quiet {
         writeln!(out, "{}", summary_line(&report.summary))?;
     }

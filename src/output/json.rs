@@ -2,7 +2,6 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Positions;
 use crate::report::{Report, Summary};
 use crate::syntax::Position;
 
@@ -51,19 +50,16 @@ struct LabelOut<'a> {
 
 /// The JSON report of SPEC §5: one document, version 1.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut positions = Positions::new(report);
     let diagnostics = report
         .findings
         .iter()
         .map(|f| {
-            let (start, end) = positions.span(&f.file, f.span);
             let labels = f
                 .labels
                 .iter()
                 .map(|label| {
                     let file = label.file.as_deref().unwrap_or(&f.file);
-                    let (start, end) = positions.span(file, label.span);
-                    LabelOut { message: &label.message, file, span: SpanOut { start, end } }
+                    LabelOut { message: &label.message, file, span: SpanOut { start: label.start, end: label.end } }
                 })
                 .collect();
             Diagnostic {
@@ -75,7 +71,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 definition: f.definition.as_deref(),
                 state: f.state.as_deref(),
                 pointer: &f.pointer,
-                span: SpanOut { start, end },
+                span: SpanOut { start: f.start, end: f.end },
                 labels,
                 help: f.help.as_deref(),
                 url: None,

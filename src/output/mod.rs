@@ -7,10 +7,11 @@ mod human;
 mod json;
 mod sarif;
 
+pub use human::{Renderer, Snippets};
+
 use std::io::{self, Write};
 
 use crate::report::Report;
-use crate::syntax::{LineIndex, Position, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -40,24 +41,6 @@ pub fn write(report: &Report, format: OutputFormat, style: &Style, out: &mut dyn
         OutputFormat::Sarif => sarif::write(report, out),
         OutputFormat::Github => github::write(report, out),
         OutputFormat::Gitlab => gitlab::write(report, out),
-    }
-}
-
-/// Line and column of spans, computed once per file.
-pub(crate) struct Positions<'a> {
-    report: &'a Report,
-    indexes: std::collections::HashMap<&'a str, LineIndex>,
-}
-
-impl<'a> Positions<'a> {
-    pub(crate) fn new(report: &'a Report) -> Self {
-        Positions { report, indexes: std::collections::HashMap::new() }
-    }
-
-    pub(crate) fn span(&mut self, file: &'a str, span: Span) -> (Position, Position) {
-        let text = self.report.sources.get(file).map_or("", String::as_str);
-        let index = self.indexes.entry(file).or_insert_with(|| LineIndex::new(text));
-        (index.position(text, span.start), index.position(text, span.end))
     }
 }
 

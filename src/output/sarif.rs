@@ -2,15 +2,16 @@
 //! its documentation as help, the primary span in `locations`, labels in
 //! `relatedLocations`, and a fingerprint that survives edits elsewhere in the file.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::Positions;
 use crate::finding::Severity;
 use crate::report::Report;
 use crate::rules::REGISTRY;
-use crate::syntax::Span;
+use crate::syntax::Position;
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -20,14 +21,99 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn location<'a>(positions: &mut Positions<'a>, file: &'a str, span: Span) -> Value {
-    let (start, end) = positions.span(file, span);
-    json!({
-        "physicalLocation": {
-            "artifactLocation": {"uri": file.replace('\\', "/")},
-            "region": {"startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column},
-        }
-    })
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    tool: Value,
+}
+
+// Results are typed and borrow from the findings: a `Value` tree costs kilobytes per
+// result. Fields are in alphabetical order, as the rest of the document (a `Value`) is.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Text<'a>,
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    rule_id: &'a str,
+    rule_index: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<[LogicalLocation<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct Artifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "sfnLintFindingHash/v1")]
+    hash: String,
+}
+
+fn location<'a>(file: &str, start: Position, end: Position) -> Location<'a> {
+    Location {
+        id: None,
+        logical_locations: None,
+        message: None,
+        physical_location: PhysicalLocation {
+            artifact_location: Artifact { uri: file.replace('\\', "/") },
+            region: Region { end_column: end.column, end_line: end.line, start_column: start.column, start_line: start.line },
+        },
+    }
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -46,54 +132,49 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
-    let mut positions = Positions::new(report);
-    let results: Vec<Value> = report
+    let results: Vec<SarifResult<'_>> = report
         .findings
         .iter()
         .map(|finding| {
-            let index = REGISTRY.iter().position(|r| r.meta().code == finding.code).unwrap_or(0);
-            let mut primary = location(&mut positions, &finding.file, finding.span);
-            if let Some(state) = &finding.state {
-                primary["logicalLocations"] = json!([{"name": state, "fullyQualifiedName": finding.pointer, "kind": "object"}]);
-            }
-            let related: Vec<Value> = finding
+            let mut primary = location(&finding.file, finding.start, finding.end);
+            primary.logical_locations = finding
+                .state
+                .as_deref()
+                .map(|state| [LogicalLocation { fully_qualified_name: &finding.pointer, kind: "object", name: state }]);
+            let related_locations = finding
                 .labels
                 .iter()
                 .enumerate()
-                .map(|(i, label)| {
-                    let mut related = location(&mut positions, label.file.as_deref().unwrap_or(&finding.file), label.span);
-                    related["id"] = json!(i);
-                    related["message"] = json!({"text": label.message});
-                    related
+                .map(|(i, label)| Location {
+                    id: Some(i),
+                    message: Some(Text { text: Cow::Borrowed(&label.message) }),
+                    ..location(label.file.as_deref().unwrap_or(&finding.file), label.start, label.end)
                 })
                 .collect();
             let text = match &finding.help {
-                Some(help) => format!("{} Help: {help}", finding.message),
-                None => finding.message.clone(),
+                Some(help) => Cow::Owned(format!("{} Help: {help}", finding.message)),
+                None => Cow::Borrowed(finding.message.as_str()),
             };
-            let mut result = json!({
-                "ruleId": finding.code,
-                "ruleIndex": index,
-                "level": level(finding.severity),
-                "message": {"text": text},
-                "locations": [primary],
-                "partialFingerprints": {"sfnLintFindingHash/v1": finding.fingerprint()},
-            });
-            if !related.is_empty() {
-                result["relatedLocations"] = json!(related);
+            SarifResult {
+                level: level(finding.severity),
+                locations: [primary],
+                message: Text { text },
+                partial_fingerprints: Fingerprints { hash: finding.fingerprint() },
+                related_locations,
+                rule_id: finding.code,
+                rule_index: REGISTRY.iter().position(|r| r.meta().code == finding.code).unwrap_or(0),
             }
-            result
         })
         .collect();
-    let document = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "sfn-lint", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let document = Document {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results,
+            tool: json!({"driver": {"name": "sfn-lint", "version": env!("CARGO_PKG_VERSION"), "rules": rules}}),
         }],
-    });
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
 }

@@ -24,17 +24,5 @@ impl Rule for ParseError {
 
 /// The finding for a file that could not be read or parsed, with an optional help line.
 pub fn parse_error(file: &str, error: &SyntaxError, help: Option<&str>) -> Finding {
-    Finding {
-        code: META.code,
-        name: META.name,
-        severity: META.severity,
-        message: error.message.clone(),
-        file: file.to_string(),
-        definition: None,
-        state: None,
-        pointer: String::new(),
-        span: Span::new(error.offset, error.offset),
-        labels: Vec::new(),
-        help: help.map(str::to_string),
-    }
+    Finding { help: help.map(str::to_string), ..Finding::new(&META, file, Span::new(error.offset, error.offset), &error.message) }
 }

@@ -24,17 +24,5 @@ impl Rule for UnusedSuppression {
 
 /// The finding for a suppression code that silenced nothing or names no rule.
 pub fn unused_suppression(file: &str, span: Span, message: String) -> Finding {
-    Finding {
-        code: META.code,
-        name: META.name,
-        severity: META.severity,
-        message,
-        file: file.to_string(),
-        definition: None,
-        state: None,
-        pointer: String::new(),
-        span,
-        labels: Vec::new(),
-        help: Some("remove the code from the directive, or the directive".into()),
-    }
+    Finding::new(&META, file, span, message).help("remove the code from the directive, or the directive")
 }

@@ -134,17 +134,10 @@ impl Context<'_> {
             message = format!("{message} ({note})");
         }
         Finding {
-            code: meta.code,
-            name: meta.name,
-            severity: meta.severity,
-            message,
-            file: self.file.to_string(),
             definition: self.definition.name.clone(),
             state: self.state_at(pointer).map(str::to_string),
             pointer: format!("{}{}", self.definition.pointer_prefix, pointer),
-            span: self.span(pointer, target),
-            labels: Vec::new(),
-            help: None,
+            ..Finding::new(meta, self.file, self.span(pointer, target), message)
         }
     }
 

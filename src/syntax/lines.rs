@@ -1,6 +1,6 @@
 //! Byte offsets to 1-based lines and columns (columns count characters).
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,

@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use sfn_lint::discover::Candidate;
 use sfn_lint::lint::Options;
-use sfn_lint::output::{self, OutputFormat, Style};
+use sfn_lint::output::{self, OutputFormat, Snippets, Style};
 use sfn_lint::report::{self, Report};
 use sfn_lint::rules::Selection;
 
@@ -14,8 +14,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Options that run only `codes` (all rules when empty), with plain human snippets.
 pub fn only(codes: &[&str]) -> Options {
-    Options { selection: Selection { select: codes.iter().map(|c| c.to_string()).collect(), ignore: Vec::new() }, ..Options::default() }
+    Options {
+        selection: Selection { select: codes.iter().map(|c| c.to_string()).collect(), ignore: Vec::new() },
+        snippets: Some(Snippets { color: false }),
+        ..Options::default()
+    }
 }
 
 /// Lints files as if named on the command line (paths relative to the crate root).
