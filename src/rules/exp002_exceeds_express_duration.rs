@@ -14,6 +14,9 @@ static META: RuleMeta = RuleMeta {
     doc: rule_doc!("EXP002"),
 };
 
+/// The most states of the slowest path that a finding labels.
+const MAX_LABELS: usize = 12;
+
 fn seconds(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value:.1}") }
 }
@@ -58,15 +61,24 @@ impl Rule for ExceedsExpressDuration {
             } else {
                 "the 300 s an Express execution may run".into()
             };
-            let message = format!(
+            let mut message = format!(
                 "the slowest path from `StartAt` takes {at_least}{} s, more than {limit_text}, and {why}: the execution would fail with `States.Timeout`",
                 seconds(definite)
             );
+            // On a long path, the slowest steps say where the time goes; a label on every
+            // state would bury them.
+            let mut steps: Vec<_> = bound.trace.iter().enumerate().collect();
+            if steps.len() > MAX_LABELS {
+                message.push_str(&format!(" (the {MAX_LABELS} slowest of the {} states on the path are labelled)", steps.len()));
+                steps.sort_by(|(_, a), (_, b)| b.cost.definite().partial_cmp(&a.cost.definite()).unwrap_or(std::cmp::Ordering::Equal));
+                steps.truncate(MAX_LABELS);
+                steps.sort_by_key(|&(i, _)| i);
+            }
             let state = &cx.machine.states[largest.state];
             let mut finding = cx
                 .finding(&META, &state.pointer, Target::Key, message)
                 .help("lower the `TimeoutSeconds`, retries or waits on this path, or move the long work into a Standard workflow");
-            for step in &bound.trace {
+            for (_, step) in steps {
                 let step_state = &cx.machine.states[step.state];
                 let text = match step.cost {
                     Cost::Seconds { .. } if !step.detail.contains("attempts") => step.detail.clone(),
