@@ -11,6 +11,10 @@ use rayon::prelude::*;
 use sfn_lint::discover::Candidate;
 use sfn_lint::lint::Options;
 
+// The allocator the `sfn-lint` binary uses, for both the baseline and the lint.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// One small, realistic definition; `i` varies names, values and shape.
 fn small(i: usize) -> String {
     let retry = if i % 3 == 0 { r#", "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]"# } else { "" };

@@ -1,7 +1,7 @@
 //! The catalogue of AWS actions (`rules/catalog.toml`, embedded at build time): what each
 //! action does, which take an idempotency token, which errors prove a request never ran.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -91,17 +91,18 @@ pub struct Catalog {
     read_only_verbs: Vec<String>,
     generic_words: Vec<String>,
     /// (service, action with a lowercase first letter) → (effect, token)
-    actions: HashMap<(String, String), (Effect, Option<String>)>,
+    /// By service, then action name.
+    actions: HashMap<String, HashMap<String, (Effect, Option<String>)>>,
     pub http: Http,
 }
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     let file: File = toml::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/catalog.toml")))
         .expect("rules/catalog.toml is valid (a unit test parses it)");
-    let mut actions = HashMap::new();
+    let mut actions: HashMap<String, HashMap<_, _>> = HashMap::default();
     for entry in file.action {
         for action in entry.actions {
-            actions.insert((entry.service.clone(), lower_first(&action)), (entry.effect, entry.token.clone()));
+            actions.entry(entry.service.clone()).or_default().insert(lower_first(&action), (entry.effect, entry.token.clone()));
         }
     }
     Catalog {
@@ -160,7 +161,7 @@ impl Catalog {
             _ => return None,
         };
         let name = lower_first(name);
-        let known = self.actions.get(&(service.to_string(), name.clone()));
+        let known = self.actions.get(service).and_then(|actions| actions.get(&name));
         let read_only = known.is_none() && self.read_only_prefixes.iter().any(|p| name.starts_with(p.as_str()));
         Some(Action {
             service: service.to_string(),

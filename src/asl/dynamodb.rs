@@ -4,7 +4,7 @@
 //! through `ExpressionAttributeNames` and `:values` typed through
 //! `ExpressionAttributeValues`. Also a detector for PartiQL `UPDATE ... SET a = a + n`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// An attribute path with `#names` resolved: `["stats", "views"]`, `["items", "[0]"]`.
 pub type AttrPath = Vec<String>;

@@ -12,7 +12,9 @@ pub mod paths;
 pub mod resource;
 pub mod values;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
 
 use crate::syntax::{Node, push_token};
 
@@ -180,8 +182,14 @@ impl<'a> Machine<'a> {
     pub fn new(root: &'a Node) -> Self {
         let query_language =
             root.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(QueryLanguage::JsonPath);
-        let mut machine =
-            Machine { root, query_language, scopes: Vec::new(), states: Vec::new(), graph: Graph::default(), by_pointer: HashMap::new() };
+        let mut machine = Machine {
+            root,
+            query_language,
+            scopes: Vec::new(),
+            states: Vec::new(),
+            graph: Graph::default(),
+            by_pointer: HashMap::default(),
+        };
         // Scopes are built breadth-first with an explicit queue, so a deeply nested file
         // cannot exhaust the stack.
         let mut queue = VecDeque::from([(ScopeKind::TopLevel, String::new(), root, None, query_language)]);
@@ -208,12 +216,12 @@ impl<'a> Machine<'a> {
         let language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(inherited);
         let start_at = node.get("StartAt").and_then(Node::as_str);
         let states_pointer = push_token(&pointer, "States");
-        let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: HashMap::new() };
+        let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: HashMap::default() };
         let members = node.get("States").and_then(Node::members).unwrap_or_default();
         // A repeated name: AWS keeps the last one, and so does the model. A short list is
         // scanned rather than hashed; a long one is hashed to stay linear.
         let last: HashMap<&str, usize> =
-            if members.len() > 16 { members.iter().enumerate().map(|(i, m)| (m.key.as_str(), i)).collect() } else { HashMap::new() };
+            if members.len() > 16 { members.iter().enumerate().map(|(i, m)| (m.key.as_str(), i)).collect() } else { HashMap::default() };
         for (index, member) in members.iter().enumerate() {
             let repeated = match last.get(member.key.as_str()) {
                 Some(&at) => at != index,

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::finding::{Finding, Severity};
@@ -21,7 +21,7 @@ impl Rule for DuplicateStateName {
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // The model keeps one state per name and scope, so every repeat here lies in another
         // scope; a repeat inside one `States` object is a duplicate key (ASL010).
-        let mut first_seen = HashMap::new();
+        let mut first_seen = HashMap::default();
         for state in &cx.machine.states {
             let Some(&first) = first_seen.get(state.name) else {
                 first_seen.insert(state.name, state.id);

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::finding::{Finding, Severity};
@@ -24,7 +24,7 @@ impl Rule for DuplicateKey {
         // stack keeps the index of its parent and its own token.
         let mut path: Vec<(usize, Token<'_>)> = vec![(usize::MAX, Token::Index(0))];
         let mut stack: Vec<(usize, &Node)> = vec![(0, cx.definition.root)];
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut seen: HashMap<&str, usize> = HashMap::default();
         while let Some((at, node)) = stack.pop() {
             match &node.kind {
                 Kind::Object(members) => {

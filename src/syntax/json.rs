@@ -24,6 +24,19 @@ pub(super) fn parse(text: &str, lenient: bool, placeholders: bool) -> Result<Nod
     Ok(root)
 }
 
+/// Bytes that end a run of plain characters inside a string.
+static SPECIAL_IN_STRING: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -51,9 +64,8 @@ impl Parser<'_> {
 
     fn skip_ws(&mut self) -> Result<(), ParseError> {
         loop {
-            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-                self.pos += 1;
-            }
+            let rest = &self.bytes[self.pos..];
+            self.pos += rest.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(rest.len());
             if !self.lenient || self.bytes.get(self.pos) != Some(&b'/') {
                 return Ok(());
             }
@@ -216,17 +228,25 @@ impl Parser<'_> {
         }
     }
 
+    /// The position of the next byte at or after `from` that ends a run of plain string
+    /// characters (a quote, a backslash or a control character), or the end of the text.
+    fn plain_run_end(&self, from: usize) -> usize {
+        self.bytes[from..].iter().position(|&b| SPECIAL_IN_STRING[usize::from(b)]).map_or(self.bytes.len(), |n| from + n)
+    }
+
     fn string(&mut self) -> Result<String, ParseError> {
         self.pos += 1; // opening quote
+        // Most strings have no escape: one allocation of the exact size.
+        let end = self.plain_run_end(self.pos);
+        if self.bytes.get(end) == Some(&b'"') {
+            let out = self.text[self.pos..end].to_string();
+            self.pos = end + 1;
+            return Ok(out);
+        }
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos = self.plain_run_end(self.pos);
             out.push_str(&self.text[run_start..self.pos]);
             match self.bytes.get(self.pos) {
                 None => return Err(self.error("unterminated string")),

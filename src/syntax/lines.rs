@@ -21,8 +21,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        // `match_indices` on one byte searches with memchr, not a byte at a time.
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let checkpoints = (!text.is_ascii()).then(|| {
             let mut points = vec![(0, 0)];
             let mut last = 0;
