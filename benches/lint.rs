@@ -138,18 +138,21 @@ fn lint(paths: &[PathBuf]) -> usize {
     sfn_lint::report::run(&candidates, None, &[], &Options::default()).findings.len()
 }
 
-/// The median of `runs` timings, after one warm-up.
-fn median(runs: usize, mut work: impl FnMut() -> usize) -> Duration {
-    std::hint::black_box(work());
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(work());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+/// The medians of `rounds` timings of `baseline` and of `work`, after one warm-up each.
+/// The two alternate within each round, so that the machine's load, which drifts on a
+/// shared machine, weighs on both alike.
+fn medians(rounds: usize, mut baseline: impl FnMut() -> usize, mut work: impl FnMut() -> usize) -> (Duration, Duration) {
+    std::hint::black_box((baseline(), work()));
+    let time = |f: &mut dyn FnMut() -> usize| {
+        let start = Instant::now();
+        std::hint::black_box(f());
+        start.elapsed()
+    };
+    let (mut base_times, mut work_times): (Vec<Duration>, Vec<Duration>) =
+        (0..rounds).map(|_| (time(&mut baseline), time(&mut work))).unzip();
+    base_times.sort();
+    work_times.sort();
+    (base_times[rounds / 2], work_times[rounds / 2])
 }
 
 fn main() {
@@ -166,9 +169,7 @@ fn main() {
     println!("{:<26} {:>14} {:>14} {:>8}", "input", "parse only", "sfn-lint", "ratio");
     let mut lint_times = Vec::new();
     for (name, paths) in &inputs {
-        let runs = if paths.len() > 1 { 15 } else { 9 };
-        let parse = median(runs, || parse_only(paths));
-        let full = median(runs, || lint(paths));
+        let (parse, full) = medians(31, || parse_only(paths), || lint(paths));
         lint_times.push(full);
         println!("{name:<26} {:>12.2?} {:>14.2?} {:>7.2}×", parse, full, full.as_secs_f64() / parse.as_secs_f64());
     }

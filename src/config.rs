@@ -185,8 +185,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 impl Config {
     /// A path relative to the configuration's folder, for glob matching.
     pub fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
-        let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
-        let root = if self.root.is_absolute() { self.root.clone() } else { std::env::current_dir().unwrap_or_default().join(&self.root) };
+        let cwd = crate::discover::working_folder().unwrap_or(Path::new(""));
+        let absolute = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+        let root = if self.root.is_absolute() { self.root.clone() } else { cwd.join(&self.root) };
         match absolute.strip_prefix(&root) {
             Ok(relative) => relative.to_path_buf().into(),
             Err(_) => path.into(),
@@ -199,7 +200,8 @@ impl Config {
 
     /// The overrides whose `files` match `path`.
     pub fn overrides_for<'c>(&'c self, path: &Path) -> impl Iterator<Item = &'c Override> {
-        let relative = self.relative(path).into_owned();
+        // Most configurations have no overrides: no path to work out then.
+        let relative = if self.overrides.is_empty() { PathBuf::new() } else { self.relative(path).into_owned() };
         self.overrides.iter().filter(move |o| o.files.is_match(&relative))
     }
 }

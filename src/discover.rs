@@ -105,15 +105,17 @@ pub fn format_of(path: &Path, text: &str) -> Option<Format> {
 
 /// The path as shown to the user: relative to the working folder when below it.
 pub fn display_path(path: &Path) -> String {
-    let shown = if path.is_absolute() {
-        std::env::current_dir()
-            .ok()
-            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-            .unwrap_or_else(|| path.to_path_buf())
-    } else {
-        path.to_path_buf()
+    let shown = match working_folder() {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path,
     };
     shown.to_string_lossy().into_owned()
+}
+
+/// The working folder. It does not change during a run: asked once, not once per file.
+pub fn working_folder() -> Option<&'static Path> {
+    static WORKING_FOLDER: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    WORKING_FOLDER.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
 #[cfg(test)]

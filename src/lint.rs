@@ -105,18 +105,36 @@ impl FileResult {
 
 /// Reads a file, within the size limit. `Err` holds the result to report instead.
 fn read(path: &Path, display: &str, report: bool, options: &Options) -> Result<Vec<u8>, FileResult> {
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
-        Err(error) => return Err(unreadable(display, report, &format!("cannot read the file: {error}"), options)),
+    let cannot = |error: std::io::Error| unreadable(display, report, &format!("cannot read the file: {error}"), options);
+    let file = match open(path) {
+        Ok(file) => file,
+        // A socket or other special file that cannot be opened is not ours to report.
+        Err(_) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => return Err(FileResult::skipped()),
+        Err(error) => return Err(cannot(error)),
     };
+    let metadata = file.metadata().map_err(cannot)?;
     if !metadata.is_file() {
         return Err(FileResult::skipped());
     }
-    if metadata.len() > options.max_file_size() {
-        let message = format!("the file is {} bytes, larger than the limit of {} bytes", metadata.len(), options.max_file_size());
+    let limit = options.max_file_size();
+    if metadata.len() > limit {
+        let message = format!("the file is {} bytes, larger than the limit of {limit} bytes", metadata.len());
         return Err(unreadable(display, is_asl_name(path), &message, options));
     }
-    std::fs::read(path).map_err(|error| unreadable(display, report, &format!("cannot read the file: {error}"), options))
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // A file that grows while it is read stops at the limit.
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut bytes).map_err(cannot)?;
+    Ok(bytes)
+}
+
+/// Opens a file for reading without blocking on a named pipe (FIFO): what a path names
+/// is only known once it is open, and a FIFO with no writer would block the run.
+fn open(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
 }
 
 /// Reads and lints a file. `named` files (given on the command line) are always read.

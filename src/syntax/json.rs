@@ -11,7 +11,7 @@ use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
 /// unquoted `${Name}` values, which template engines replace before the JSON is read.
 pub(super) fn parse(text: &str, lenient: bool, placeholders: bool) -> Result<Node, ParseError> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut parser = Parser { bytes: text.as_bytes(), text, pos: start, lenient, placeholders };
+    let mut parser = Parser { bytes: text.as_bytes(), text, pos: start, lenient, placeholders, members: Vec::new(), items: Vec::new() };
     parser.skip_ws()?;
     if parser.pos == parser.bytes.len() {
         return Err(parser.error("the file is empty"));
@@ -43,6 +43,10 @@ struct Parser<'a> {
     pos: usize,
     lenient: bool,
     placeholders: bool,
+    /// Members and items of the objects and arrays being read, innermost last: each
+    /// object or array takes its own off the top when it closes, at its exact size.
+    members: Vec<Member>,
+    items: Vec<Node>,
 }
 
 impl Parser<'_> {
@@ -108,21 +112,28 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<Kind, ParseError> {
         self.enter(depth)?;
         self.pos += 1;
-        let mut members = Vec::new();
+        let base = self.members.len();
+        let result = self.members_until_close(depth, base);
+        let members = self.members.split_off(base);
+        result.map(|()| Kind::Object(members))
+    }
+
+    /// Reads members onto `self.members` up to and including the closing `}`.
+    fn members_until_close(&mut self, depth: usize, base: usize) -> Result<(), ParseError> {
         self.skip_ws()?;
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
-            return Ok(Kind::Object(members));
+            return Ok(());
         }
         loop {
             self.skip_ws()?;
             if self.lenient && self.bytes.get(self.pos) == Some(&b'}') {
                 self.pos += 1;
-                return Ok(Kind::Object(members));
+                return Ok(());
             }
             let key_start = self.pos;
             if self.bytes.get(self.pos) != Some(&b'"') {
-                if self.bytes.get(self.pos) == Some(&b'}') && !members.is_empty() {
+                if self.bytes.get(self.pos) == Some(&b'}') && self.members.len() > base {
                     return Err(self.error("trailing comma before `}`; JSON does not allow one"));
                 }
                 return Err(self.unexpected("a quoted object key"));
@@ -136,13 +147,13 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws()?;
             let value = self.value(depth)?;
-            members.push(Member { key, key_span, value });
+            self.members.push(Member { key, key_span, value });
             self.skip_ws()?;
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Kind::Object(members));
+                    return Ok(());
                 }
                 _ => return Err(self.unexpected("`,` or `}`")),
             }
@@ -152,28 +163,36 @@ impl Parser<'_> {
     fn array(&mut self, depth: usize) -> Result<Kind, ParseError> {
         self.enter(depth)?;
         self.pos += 1;
-        let mut items = Vec::new();
+        let base = self.items.len();
+        let result = self.items_until_close(depth, base);
+        let items = self.items.split_off(base);
+        result.map(|()| Kind::Array(items))
+    }
+
+    /// Reads items onto `self.items` up to and including the closing `]`.
+    fn items_until_close(&mut self, depth: usize, base: usize) -> Result<(), ParseError> {
         self.skip_ws()?;
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Ok(Kind::Array(items));
+            return Ok(());
         }
         loop {
             self.skip_ws()?;
             if self.lenient && self.bytes.get(self.pos) == Some(&b']') {
                 self.pos += 1;
-                return Ok(Kind::Array(items));
+                return Ok(());
             }
-            if self.bytes.get(self.pos) == Some(&b']') && !items.is_empty() {
+            if self.bytes.get(self.pos) == Some(&b']') && self.items.len() > base {
                 return Err(self.error("trailing comma before `]`; JSON does not allow one"));
             }
-            items.push(self.value(depth)?);
+            let item = self.value(depth)?;
+            self.items.push(item);
             self.skip_ws()?;
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(items));
+                    return Ok(());
                 }
                 _ => return Err(self.unexpected("`,` or `]`")),
             }
