@@ -128,8 +128,8 @@ impl Finding {
         format!("{hash:016x}")
     }
 
-    /// The order of findings in every output: file, offset, code.
-    pub fn sort_key(&self) -> (&str, usize, &str) {
-        (&self.file, self.span.start, self.code)
+    /// The order of findings in every output: file, offset, code, then message.
+    pub fn order(&self, other: &Finding) -> std::cmp::Ordering {
+        (&self.file, self.span.start, self.code, &self.message).cmp(&(&other.file, other.span.start, other.code, &other.message))
     }
 }

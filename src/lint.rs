@@ -335,7 +335,7 @@ fn run_rules(
         }
     };
     comment("/Comment", definition.root, suppress::Scope::Definition, None);
-    for state in &machine.states {
+    for state in machine.states.iter().filter(|state| state.node.get("Comment").is_some()) {
         let pointer = format!("{}{}", definition.pointer_prefix, state.pointer);
         comment(&state.field_pointer("Comment"), state.node, suppress::Scope::State(pointer), Some(state.name));
     }
@@ -353,7 +353,7 @@ fn run_rules(
 /// file's text is at hand. `others` are the texts of other files that labels point into.
 fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &str)], options: &Options) -> FileResult {
     // YAML `# sfn-lint: ignore[...]` comments silence findings on their line.
-    if text.contains("sfn-lint: ignore[") && !display.ends_with(".json") {
+    if !display.ends_with(".json") && memchr::memmem::find(text.as_bytes(), b"sfn-lint: ignore[").is_some() {
         let directives = suppress::yaml_directives(text);
         let (suppressed, unused) = suppress::apply(&mut result.findings, &directives, text, display, &options.selection);
         result.suppressed += suppressed;
@@ -368,6 +368,7 @@ fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &s
     if !result.findings.is_empty() {
         locate(&mut result.findings, display, text, others, options.snippets);
     }
+    result.findings.sort_by(Finding::order);
     // The run keeps every file's result until the end: no spare capacity.
     result.findings.shrink_to_fit();
     result

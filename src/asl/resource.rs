@@ -1,6 +1,6 @@
 //! A Task's `Resource`, parsed into the integration it calls.
 
-use crate::syntax::Node;
+use crate::syntax::{Node, has_placeholder};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -44,14 +44,14 @@ pub fn parse(node: &Node) -> Result<Integration<'_>, String> {
 
 pub fn parse_arn(text: &str) -> Result<Integration<'_>, String> {
     let Some(rest) = text.strip_prefix("arn:") else {
-        return if is_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not an ARN")) };
+        return if has_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not an ARN")) };
     };
     // Placeholders such as `${AWS::Partition}` hold colons: split around them.
     let parts = split_arn(rest);
     let [partition, service, region, _account, resource] = parts.as_slice() else {
         return fallback(text, "it does not have the form `arn:partition:service:region:account:resource`");
     };
-    if !PARTITIONS.contains(partition) && !is_placeholder(partition) {
+    if !PARTITIONS.contains(partition) && !has_placeholder(partition) {
         return fallback(text, &format!("`{partition}` is not an AWS partition"));
     }
     match *service {
@@ -72,13 +72,13 @@ pub fn parse_arn(text: &str) -> Result<Integration<'_>, String> {
             }
             if !valid_name(name)
                 || qualifier.contains(':')
-                || !qualifier.chars().all(|c| c.is_ascii_alphanumeric() || "-_$".contains(c) || is_placeholder(qualifier))
+                || !qualifier.chars().all(|c| c.is_ascii_alphanumeric() || "-_$".contains(c) || has_placeholder(qualifier))
             {
                 return fallback(text, "the Lambda function name or qualifier has characters a function name cannot have");
             }
             Ok(Integration::LambdaFunction { name })
         }
-        _ if is_placeholder(service) => Ok(Integration::Placeholder),
+        _ if has_placeholder(service) => Ok(Integration::Placeholder),
         other => fallback(text, &format!("`{other}` is neither `states` nor `lambda`")),
     }
 }
@@ -142,15 +142,11 @@ fn split_arn(rest: &str) -> Vec<&str> {
 
 /// An ARN whose shape is wrong is still accepted when a placeholder may hide the rest.
 fn fallback<'a>(text: &str, reason: &str) -> Result<Integration<'a>, String> {
-    if is_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not a valid resource: {reason}")) }
-}
-
-fn is_placeholder(text: &str) -> bool {
-    text.contains("${")
+    if has_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not a valid resource: {reason}")) }
 }
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && (is_placeholder(name) || name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    !name.is_empty() && (has_placeholder(name) || name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! attempt or derive from the execution ID.
 
 use super::{QueryLanguage, State};
-use crate::syntax::{Kind, Node, push_token};
+use crate::syntax::{Kind, Node, has_placeholder, push_token};
 
 /// One parameter of a request: `Name` or `Name.$`.
 #[derive(Clone, Copy, Debug)]
@@ -69,7 +69,7 @@ pub fn member<'a>(object: &'a Node, name: &str, language: QueryLanguage) -> Opti
 /// What a value is, given whether its key ended in `.$`.
 pub fn classify(node: &Node, dollar_key: bool, language: QueryLanguage) -> Value<'_> {
     match &node.kind {
-        Kind::String(text) if text.contains("${") => Value::Placeholder,
+        Kind::String(text) if has_placeholder(text) => Value::Placeholder,
         Kind::String(text) if dollar_key => Value::Path(text),
         Kind::String(text) if language == QueryLanguage::Jsonata && text.starts_with("{%") && text.ends_with("%}") && text.len() >= 4 => {
             Value::Jsonata(&text[2..text.len() - 2])

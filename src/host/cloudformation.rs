@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::spanmap::{SpanMap, first_indent, indented_block, json_string};
 use super::{Body, Hosted, Resources, WorkflowType, relative_to};
-use crate::syntax::{Kind, Node, push_token};
+use crate::syntax::{Kind, Node, has_placeholder, push_token};
 
 pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
     let resources = root.get("Resources")?.members()?;
@@ -34,7 +34,7 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
         } else if let Some(string) = get("DefinitionString") {
             ("DefinitionString", definition_string(text, &string.value))
         } else if let Some(uri) = get("DefinitionUri").or_else(|| get("DefinitionS3Location")) {
-            match uri.value.as_str().filter(|u| !u.starts_with("s3://") && !u.contains("${")) {
+            match uri.value.as_str().filter(|u| !u.starts_with("s3://") && !has_placeholder(u)) {
                 Some(local) => (uri.key.as_str(), Body::File(relative_to(path, local))),
                 None => (uri.key.as_str(), Body::Elsewhere(format!("`{}` is in S3", uri.key))),
             }

@@ -11,7 +11,7 @@ use hcl_edit::structure::{Block, Body as HclBody};
 
 use super::spanmap::{SpanMap, first_indent, indented_block};
 use super::{Body, Hosted, WorkflowType, relative_to};
-use crate::syntax::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
+use crate::syntax::{Kind, MAX_DEPTH, Member, Node, ParseError, Span, has_placeholder};
 
 /// The state machines of a Terraform file.
 pub fn parse_terraform(path: &Path, text: &str) -> Result<Vec<Hosted<'static>>, ParseError> {
@@ -109,7 +109,7 @@ fn file_argument(path: &Path, text: &str, expr: &Expression) -> Option<std::path
     let span = span_of(expr)?;
     let source = text.get(span.start..span.end)?.strip_prefix('"')?.strip_suffix('"')?;
     let relative = source.replace("${path.module}", ".").replace("${path.root}", ".");
-    if relative.contains("${") {
+    if has_placeholder(&relative) {
         return None;
     }
     Some(relative_to(path, relative.trim_start_matches('/')))

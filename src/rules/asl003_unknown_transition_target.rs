@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, closest, rule_doc};
 use crate::asl::{Scope, State, TransitionKind};
 use crate::finding::{Finding, Severity};
-use crate::syntax::push_token;
+use crate::syntax::{has_placeholder, push_token};
 
 pub struct UnknownTransitionTarget;
 
@@ -23,7 +23,7 @@ impl Rule for UnknownTransitionTarget {
         if !scope.node.get("States").is_some_and(|s| s.is_object()) {
             return;
         }
-        if let Some(start) = scope.start_at.filter(|name| scope.state_named(name).is_none() && !name.contains("${")) {
+        if let Some(start) = scope.start_at.filter(|name| scope.state_named(name).is_none() && !has_placeholder(name)) {
             let pointer = push_token(&scope.pointer, "StartAt");
             out.push(report(cx, scope, &pointer, "`StartAt`", start));
         }
@@ -32,7 +32,7 @@ impl Rule for UnknownTransitionTarget {
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         let scope = cx.machine.scope_of(state);
         for transition in &state.transitions {
-            if scope.state_named(transition.target).is_some() || transition.target.contains("${") {
+            if scope.state_named(transition.target).is_some() || has_placeholder(transition.target) {
                 continue;
             }
             let field = match transition.kind {

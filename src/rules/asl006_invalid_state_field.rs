@@ -2,7 +2,7 @@ use super::{Context, Rule, RuleMeta, Target, closest, rule_doc};
 use crate::asl::paths::is_jsonata;
 use crate::asl::{QueryLanguage, Scope, ScopeKind, State, StateKind};
 use crate::finding::{Finding, Severity};
-use crate::syntax::{Kind, Node, push_token};
+use crate::syntax::{Kind, Node, has_placeholder, push_token};
 
 pub struct InvalidStateField;
 
@@ -466,7 +466,7 @@ fn values(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     if state.kind == StateKind::Wait {
         seconds(cx, pointer, node, "Seconds", 0.0, jsonata, out);
         if let Some(text) = node.get("Timestamp").and_then(Node::as_str) {
-            let dynamic = text.contains("${") || (jsonata && is_jsonata(text));
+            let dynamic = has_placeholder(text) || (jsonata && is_jsonata(text));
             if !dynamic && !is_rfc3339(text) {
                 out.push(
                     cx.finding(&META, &state.field_pointer("Timestamp"), Target::Value, format!("`{text}` is not an RFC 3339 timestamp"))
@@ -583,7 +583,7 @@ fn numeric(
     let message = match &value.kind {
         Kind::Number(n) if n.is_finite() && (!whole || n.fract() == 0.0) && *n >= min && *n <= max => return,
         Kind::Number(n) => format!("`{field}` must be {range}, not {}", render_number(*n)),
-        Kind::String(text) if text.contains("${") || (jsonata && is_jsonata(text)) => return,
+        Kind::String(text) if has_placeholder(text) || (jsonata && is_jsonata(text)) => return,
         Kind::Tagged(..) => return,
         _ if value.is_placeholder() => return,
         _ => format!("`{field}` must be {range}, not {}", value.type_name()),

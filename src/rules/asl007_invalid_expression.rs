@@ -2,7 +2,7 @@ use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::asl::paths::{ExprError, check_dynamic_value, check_jsonata, check_path};
 use crate::asl::{QueryLanguage, State};
 use crate::finding::{Finding, Severity};
-use crate::syntax::{Kind, Node, push_token};
+use crate::syntax::{Kind, Node, has_placeholder, push_token};
 
 pub struct InvalidExpression;
 
@@ -56,7 +56,7 @@ fn report(cx: &Context<'_>, pointer: &str, text: &str, error: ExprError, out: &m
 fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     // Pointers are built only for what is reported: most fields hold no error.
     let path = |pointer: &dyn Fn() -> String, value: &Node, check: fn(&str) -> Result<(), ExprError>, out: &mut Vec<Finding>| {
-        if let Some(text) = value.as_str().filter(|t| !t.contains("${")) {
+        if let Some(text) = value.as_str().filter(|t| !has_placeholder(t)) {
             if let Err(error) = check(text) {
                 report(cx, &pointer(), text, error, out);
             }
@@ -126,7 +126,7 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
                     let at = || push_token(&pointer, &member.key);
                     if member.key.ends_with(".$") {
                         match member.value.as_str() {
-                            Some(text) if text.contains("${") => {}
+                            Some(text) if has_placeholder(text) => {}
                             Some(text) => {
                                 // Surrounding blanks are tolerated, as AWS trims them.
                                 let trimmed = text.trim();

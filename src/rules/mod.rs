@@ -101,7 +101,12 @@ pub static REGISTRY: &[&dyn Rule] = &[
 ];
 
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
-    REGISTRY.iter().map(|r| r.meta()).find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
+    let mut metas = REGISTRY.iter().map(|r| r.meta());
+    // A finding's own code matches exactly: the cheap comparison first.
+    metas
+        .clone()
+        .find(|m| m.code == code_or_name)
+        .or_else(|| metas.find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name))
 }
 
 /// Which part of the node a finding points at.

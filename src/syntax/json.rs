@@ -66,7 +66,21 @@ impl Parser<'_> {
         }
     }
 
+    #[inline]
     fn skip_ws(&mut self) -> Result<(), ParseError> {
+        // Most calls find no whitespace at all, or one space after a `:`.
+        match self.bytes.get(self.pos) {
+            Some(b' ') if !matches!(self.bytes.get(self.pos + 1), Some(b' ' | b'\t' | b'\n' | b'\r' | b'/')) => {
+                self.pos += 1;
+                return Ok(());
+            }
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/') => {}
+            _ => return Ok(()),
+        }
+        self.skip_ws_run()
+    }
+
+    fn skip_ws_run(&mut self) -> Result<(), ParseError> {
         loop {
             let rest = &self.bytes[self.pos..];
             self.pos += rest.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(rest.len());

@@ -79,6 +79,12 @@ pub fn parse(text: &str, format: Format) -> Result<Node, ParseError> {
     }
 }
 
+/// Whether `text` holds a `${...}` placeholder that a template or the deployment fills in.
+pub fn has_placeholder(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|at| bytes.get(at + 1) == Some(&b'{'))
+}
+
 impl Node {
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
@@ -132,7 +138,7 @@ impl Node {
     /// CloudFormation intrinsic (`!Ref`, `{"Fn::GetAtt": ...}`, `{"Ref": ...}`).
     pub fn is_placeholder(&self) -> bool {
         match &self.kind {
-            Kind::String(s) => s.contains("${"),
+            Kind::String(s) => has_placeholder(s),
             Kind::Tagged(..) => true,
             Kind::Object(members) => members.len() == 1 && (members[0].key == "Ref" || members[0].key.starts_with("Fn::")),
             _ => false,
