@@ -96,6 +96,9 @@ pub struct Durations {
     mark: Vec<Mark>,
     /// Each scope's slowest path from `StartAt`.
     pub scope: Vec<PathBound>,
+    /// For a scope whose slowest path is unbounded: its slowest path by the seconds that
+    /// are certain (unbounded states counted as open), which may still be too long.
+    pub definite: Vec<Option<PathBound>>,
     /// Every loop and dynamic wait on a reachable path, in the order found.
     pub unbounded: Vec<Unbounded>,
     /// Steps of work done, to show the analysis stays linear.
@@ -112,6 +115,7 @@ impl Durations {
             best: vec![None; n],
             mark: vec![Mark::New; n],
             scope: vec![PathBound { cost: Cost::ZERO, trace: Vec::new() }; machine.scopes.len()],
+            definite: vec![None; machine.scopes.len()],
             unbounded: Vec::new(),
             work: 0,
             timeout_source: vec![None; n],
@@ -135,10 +139,24 @@ impl Durations {
         }
         let Some(start) = scope.start_at.and_then(|name| scope.state_named(name)) else { return };
         let order = self.depth_first(machine, scope, start);
-        // Longest path to an end, in reverse topological order (successors first).
+        let bound = self.longest(machine, start, &order, false);
+        if matches!(bound.cost, Cost::Unbounded(_)) {
+            self.definite[scope_id] = Some(self.longest(machine, start, &order, true));
+        }
+        self.scope[scope_id] = bound;
+    }
+
+    /// The slowest path from `start` over `order` (reverse topological). With `definite_only`,
+    /// a state whose time is unbounded counts as open instead: the slowest path by the
+    /// seconds that are certain.
+    fn longest(&mut self, machine: &Machine<'_>, start: StateId, order: &[StateId], definite_only: bool) -> PathBound {
+        let own_cost = |cost: &Cost| match cost {
+            Cost::Unbounded(_) if definite_only => Cost::Seconds { definite: 0.0, open: true },
+            cost => cost.clone(),
+        };
         let mut best = std::mem::take(&mut self.best);
-        for &id in order.iter() {
-            let own = &self.state[id].0;
+        for &id in order {
+            let own = own_cost(&self.state[id].0);
             let mut slowest: Option<(Cost, Option<StateId>)> = None;
             for &next in &machine.graph.successors[id] {
                 self.work += 1;
@@ -150,7 +168,7 @@ impl Durations {
             }
             let total = match &slowest {
                 Some((rest, _)) => own.plus(rest),
-                None => own.clone(),
+                None => own,
             };
             best[id] = Some((total, slowest.and_then(|(_, next)| next)));
         }
@@ -161,7 +179,7 @@ impl Durations {
             guard += 1;
             let (cost, detail) = &self.state[id];
             if *cost != Cost::ZERO {
-                trace.push(Step { state: id, cost: cost.clone(), detail: detail.clone() });
+                trace.push(Step { state: id, cost: own_cost(cost), detail: detail.clone() });
                 // The slowest branch or iteration inside, in order.
                 if let Some(child) = self.slowest_child(&machine.states[id]) {
                     trace.extend(self.scope[child].trace.iter().cloned());
@@ -170,8 +188,13 @@ impl Durations {
             at = best[id].as_ref().and_then(|(_, next)| *next);
         }
         let cost = best[start].as_ref().map_or(Cost::ZERO, |(c, _)| c.clone());
+        // Reset for the next walk: each state belongs to one scope, but a scope is walked
+        // twice when it is unbounded.
+        for &id in order {
+            best[id] = None;
+        }
         self.best = best;
-        self.scope[scope_id] = PathBound { cost, trace };
+        PathBound { cost, trace }
     }
 
     /// An iterative depth-first walk from `start`: records the loops it closes and returns
@@ -449,7 +472,9 @@ mod tests {
     }
 
     /// Random acyclic machines: the computed bound equals the slowest of all paths,
-    /// enumerated one by one, with each state's cost worked out independently.
+    /// enumerated one by one, with each state's cost worked out independently. When a
+    /// reachable Wait is dynamic the bound is unbounded, and the definite bound equals the
+    /// slowest path by its certain seconds.
     #[test]
     fn bound_equals_brute_force_on_random_acyclic_machines() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -457,6 +482,7 @@ mod tests {
             let n = 2 + rng.below(8) as usize;
             let mut states = Vec::new();
             let mut costs = vec![0.0; n];
+            let mut dynamic = vec![false; n];
             let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
             for i in 0..n {
                 let name = format!("S{i}");
@@ -466,7 +492,11 @@ mod tests {
                 }
                 let next = i + 1 + rng.below((n - i - 1) as u64) as usize;
                 edges[i].push(next);
-                match rng.below(4) {
+                match rng.below(5) {
+                    4 => {
+                        dynamic[i] = true;
+                        states.push(format!(r#""{name}": {{"Type": "Wait", "SecondsPath": "$.delay", "Next": "S{next}"}}"#));
+                    }
                     0 => {
                         let s = rng.below(200);
                         costs[i] = s as f64;
@@ -503,9 +533,24 @@ mod tests {
             fn slowest(at: usize, edges: &[Vec<usize>], costs: &[f64]) -> f64 {
                 costs[at] + edges[at].iter().map(|&next| slowest(next, edges, costs)).fold(0.0, f64::max)
             }
+            fn reaches_dynamic(at: usize, edges: &[Vec<usize>], dynamic: &[bool]) -> bool {
+                dynamic[at] || edges[at].iter().any(|&next| reaches_dynamic(next, edges, dynamic))
+            }
             let expected = slowest(0, &edges, &costs);
-            let (cost, trace) = bound(&text);
-            assert_eq!(cost, Cost::Seconds { definite: expected, open: false }, "{text}");
+            let root = parse(&text, Format::Json).unwrap();
+            let machine = Machine::new(&root);
+            let durations = Durations::new(&machine, None);
+            let (cost, definite) = (&durations.scope[0].cost, &durations.definite[0]);
+            let trace = if reaches_dynamic(0, &edges, &dynamic) {
+                assert!(matches!(cost, Cost::Unbounded(_)), "{text}");
+                let definite = definite.as_ref().expect("an unbounded scope has a definite bound");
+                assert_eq!(definite.cost.definite(), Some(expected), "{text}");
+                &definite.trace
+            } else {
+                assert_eq!(*cost, Cost::Seconds { definite: expected, open: false }, "{text}");
+                assert!(definite.is_none());
+                &durations.scope[0].trace
+            };
             let traced: f64 = trace.iter().filter(|s| s.state < n).map(|s| s.cost.definite().unwrap()).sum::<f64>();
             assert!(traced >= expected - 1e-9, "the trace explains the total: {text}");
         }

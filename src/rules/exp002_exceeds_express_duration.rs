@@ -45,7 +45,13 @@ impl Rule for ExceedsExpressDuration {
                 }
                 _ => continue,
             };
-            let bound = &cx.analysis.durations.scope[scope_id];
+            // When the slowest path is unbounded (EXP003's), a path whose certain seconds
+            // already exceed the limit is still this rule's.
+            let durations = &cx.analysis.durations;
+            let (bound, slowest) = match &durations.definite[scope_id] {
+                Some(definite) => (definite, false),
+                None => (&durations.scope[scope_id], true),
+            };
             let Cost::Seconds { definite, open } = bound.cost else { continue };
             if definite <= limit {
                 continue;
@@ -61,8 +67,9 @@ impl Rule for ExceedsExpressDuration {
             } else {
                 "the 300 s an Express execution may run".into()
             };
+            let path = if slowest { "the slowest path" } else { "a path" };
             let mut message = format!(
-                "the slowest path from `StartAt` takes {at_least}{} s, more than {limit_text}, and {why}: the execution would fail with `States.Timeout`",
+                "{path} from `StartAt` takes {at_least}{} s, more than {limit_text}, and {why}: the execution would fail with `States.Timeout`",
                 seconds(definite)
             );
             // On a long path, the slowest steps say where the time goes; a label on every
