@@ -302,7 +302,13 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
     // `Metadata` directives silence findings here; an unused one is the template's to report.
     let metadata = hosted.as_ref().map(|h| h.ignore.clone()).unwrap_or_default();
     result.suppressed = run_rules(display, &definition, options, &metadata, &mut result.findings);
-    result.findings.retain(|f| f.code != "LINT001" || !metadata.iter().any(|(_, span)| *span == f.span));
+    // A `Metadata` code that silenced nothing is reported where it is written: in the template.
+    for finding in &mut result.findings {
+        if finding.code == "LINT001" && metadata.iter().any(|(_, span)| *span == finding.span) {
+            finding.file = template_display.to_string();
+            finding.definition = Some(binding.name.clone());
+        }
+    }
     finish(result, display, text, &[(template_display, &template_text)], options)
 }
 
@@ -379,21 +385,20 @@ fn locate(findings: &mut [Finding], display: &str, text: &str, others: &[(&str, 
     let texts: Vec<(&str, &str)> = std::iter::once((display, text)).chain(others.iter().copied()).collect();
     let indexes: Vec<LineIndex> = texts.iter().map(|(_, text)| LineIndex::new(text)).collect();
     let renderer = snippets.map(|style| crate::output::Renderer::new(&texts, style));
+    // A span in a file whose text is not at hand points at its start.
+    let text_of = |file: &str| match texts.iter().position(|(name, _)| *name == file) {
+        Some(i) => (texts[i].1, &indexes[i]),
+        None => ("", &indexes[0]),
+    };
     for finding in findings {
-        (finding.start, finding.end) = (indexes[0].position(text, finding.span.start), indexes[0].position(text, finding.span.end));
+        let (own, index) = text_of(&finding.file);
+        (finding.start, finding.end) = (index.position(own, finding.span.start), index.position(own, finding.span.end));
         for label in &mut finding.labels {
-            // A label in a file whose text is not at hand points at its start.
-            let (text, index) = match &label.file {
-                None => (text, &indexes[0]),
-                Some(file) => match texts.iter().position(|(name, _)| name == file) {
-                    Some(i) => (texts[i].1, &indexes[i]),
-                    None => ("", &indexes[0]),
-                },
-            };
+            let (text, index) = label.file.as_deref().map_or((own, index), text_of);
             (label.start, label.end) = (index.position(text, label.span.start), index.position(text, label.span.end));
         }
         if let Some(renderer) = &renderer {
-            finding.snippet = Some(renderer.render(finding, &indexes[0]));
+            finding.snippet = Some(renderer.render(finding, index));
         }
     }
 }

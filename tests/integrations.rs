@@ -234,6 +234,32 @@ fn suppressions_in_comments_yaml_and_metadata() {
     assert_eq!(lint[0]["span"]["start"]["line"], 2);
 }
 
+/// `Metadata` directives of a resource whose definition is a file (`DefinitionUri`)
+/// silence that file's findings; a code that silences nothing is reported in the template,
+/// where it is written.
+#[test]
+fn unused_metadata_codes_of_a_definition_file_are_reported_in_the_template() {
+    let dir = scratch("metadata-uri");
+    write(&dir, "counter.asl.json", COUNTER);
+    write(
+        &dir,
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Counter:\n    Type: AWS::Serverless::StateMachine\n    Metadata:\n      sfn-lint:\n        ignore: [ALO001, ALO002]\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: counter.asl.json\n",
+    );
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--select", "ALO001,ALO002,LINT", "."], None));
+    let found: Vec<&Value> = report["diagnostics"].as_array().unwrap().iter().collect();
+    assert_eq!(found.len(), 1, "{report:#}");
+    let unused = found[0];
+    assert_eq!((unused["code"].as_str(), unused["file"].as_str()), (Some("LINT001"), Some("template.yaml")));
+    assert_eq!(unused["definition"], "Counter");
+    assert_eq!((unused["span"]["start"]["line"].as_u64(), unused["span"]["start"]["column"].as_u64()), (Some(7), Some(26)));
+    assert_eq!(report["summary"]["suppressed"], 1, "ALO001 in counter.asl.json");
+
+    // The human format draws it in the template.
+    let human = stdout(&sfn_lint_in(&dir, &["--color", "never", "--select", "ALO001,ALO002,LINT", "."], None));
+    assert!(human.contains("template.yaml:7:26") && human.contains("ignore: [ALO001, ALO002]"), "{human}");
+}
+
 #[test]
 fn baseline_survives_edits_elsewhere() {
     let dir = scratch("baseline");

@@ -23,31 +23,34 @@ pub struct Snippets {
 /// file finishes linting, so that the report keeps only the drawings, not the texts.
 pub struct Renderer<'t> {
     files: SimpleFiles<String, Cow<'t, str>>,
-    /// The id of each file in `files`, by displayed path; the finding's own file first.
-    ids: Vec<(&'t str, usize)>,
-    text: &'t str,
+    /// Each file's displayed path, text and id in `files`.
+    ids: Vec<(&'t str, &'t str, usize)>,
     style: Snippets,
 }
 
 impl<'t> Renderer<'t> {
     pub fn new(texts: &[(&'t str, &'t str)], style: Snippets) -> Self {
         let mut files = SimpleFiles::new();
-        let ids = texts.iter().map(|&(path, text)| (path, files.add(escape_control(path).into_owned(), sanitize_source(text)))).collect();
-        Renderer { files, ids, text: texts.first().map_or("", |&(_, text)| text), style }
+        let ids =
+            texts.iter().map(|&(path, text)| (path, text, files.add(escape_control(path).into_owned(), sanitize_source(text)))).collect();
+        Renderer { files, ids, style }
     }
 
     /// The finding as the human format shows it; `index` is of the finding's own file.
     pub fn render(&self, finding: &Finding, index: &LineIndex) -> String {
         let mut buffer = if self.style.color { Buffer::ansi() } else { Buffer::no_color() };
-        let file = self.ids[0].1;
-        let long = [finding.span.start, finding.span.end]
-            .into_iter()
-            .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start))
-            .any(|offset| index.line_length(offset.min(self.text.len())) > LONG_LINE);
-        let drawn = !long && {
+        let own = self.ids.iter().find(|(path, ..)| *path == finding.file);
+        let long = |text: &str| {
+            [finding.span.start, finding.span.end]
+                .into_iter()
+                .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start))
+                .any(|offset| index.line_length(offset.min(text.len())) > LONG_LINE)
+        };
+        let drawn = matches!(own, Some(&(_, text, _)) if !long(text)) && {
+            let file = own.map_or(0, |&(.., id)| id);
             let mut labels = vec![Label::primary(file, finding.span.start..finding.span.end)];
             for label in &finding.labels {
-                let id = label.file.as_deref().and_then(|f| self.ids.iter().find(|(path, _)| *path == f)).map_or(file, |&(_, id)| id);
+                let id = label.file.as_deref().and_then(|f| self.ids.iter().find(|(path, ..)| *path == f)).map_or(file, |&(.., id)| id);
                 labels.push(Label::secondary(id, label.span.start..label.span.end).with_message(escape_control(&label.message)));
             }
             let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
@@ -59,7 +62,8 @@ impl<'t> Renderer<'t> {
             term::emit_to_write_style(&mut buffer, &Config::default(), &self.files, &diagnostic).is_ok()
         };
         if !drawn {
-            // A snippet of a minified or very long line would print the whole line each time.
+            // A snippet of a minified or very long line would print the whole line each time;
+            // a finding in a file whose text is not at hand has none.
             buffer.clear();
             one_line(finding, &mut buffer).expect("writing to memory succeeds");
         }
