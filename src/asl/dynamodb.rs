@@ -72,56 +72,48 @@ pub struct SyntaxError(pub String);
 // ---------------------------------------------------------------------------------------
 // Tokens
 
-#[derive(Clone, Debug, PartialEq)]
-enum Token {
-    Word(String),
-    Name(String),
-    Value(String),
-    Number(String),
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Token<'t> {
+    Word(&'t str),
+    /// `#name`, with the `#`.
+    Name(&'t str),
+    /// `:value`, with the `:`.
+    Value(&'t str),
+    Number(&'t str),
     Punct(&'static str),
 }
 
-fn tokenize(text: &str) -> Result<Vec<Token>, SyntaxError> {
+fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
     let mut tokens = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    let word = |i: &mut usize| {
-        let start = *i;
-        while *i < chars.len() && (chars[*i].is_alphanumeric() || chars[*i] == '_' || chars[*i] == '-') {
-            *i += 1;
-        }
-        chars[start..*i].iter().collect::<String>()
+    // Where a run of name characters starting at `from` ends.
+    let word_end = |from: usize| {
+        text[from..].char_indices().find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '-')).map_or(text.len(), |(n, _)| from + n)
     };
-    while i < chars.len() {
-        let c = chars[i];
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
         match c {
-            c if c.is_whitespace() => i += 1,
+            c if c.is_whitespace() => i += c.len_utf8(),
             '#' | ':' => {
-                i += 1;
-                let name = word(&mut i);
-                if name.is_empty() {
+                let end = word_end(i + 1);
+                if end == i + 1 {
                     return Err(SyntaxError(format!("`{c}` must be followed by a name")));
                 }
-                tokens.push(if c == '#' { Token::Name(format!("#{name}")) } else { Token::Value(format!(":{name}")) });
+                tokens.push(if c == '#' { Token::Name(&text[i..end]) } else { Token::Value(&text[i..end]) });
+                i = end;
             }
             c if c.is_ascii_digit() => {
-                let start = i;
-                while i < chars.len() && chars[i].is_ascii_digit() {
-                    i += 1;
-                }
-                tokens.push(Token::Number(chars[start..i].iter().collect()));
+                let end = text[i..].find(|c: char| !c.is_ascii_digit()).map_or(text.len(), |n| i + n);
+                tokens.push(Token::Number(&text[i..end]));
+                i = end;
             }
-            c if c.is_alphabetic() || c == '_' => tokens.push(Token::Word(word(&mut i))),
+            c if c.is_alphabetic() || c == '_' => {
+                let end = word_end(i);
+                tokens.push(Token::Word(&text[i..end]));
+                i = end;
+            }
             _ => {
-                let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-                let punct = match two.as_str() {
-                    "<>" => Some("<>"),
-                    "<=" => Some("<="),
-                    ">=" => Some(">="),
-                    _ => None,
-                };
-                if let Some(p) = punct {
-                    tokens.push(Token::Punct(p));
+                if let Some(pair) = ["<>", "<=", ">="].into_iter().find(|pair| text[i..].starts_with(pair)) {
+                    tokens.push(Token::Punct(pair));
                     i += 2;
                     continue;
                 }
@@ -147,19 +139,19 @@ fn tokenize(text: &str) -> Result<Vec<Token>, SyntaxError> {
     Ok(tokens)
 }
 
-struct Cursor<'n> {
-    tokens: Vec<Token>,
+struct Cursor<'t, 'n> {
+    tokens: Vec<Token<'t>>,
     pos: usize,
     names: &'n Names,
 }
 
-impl Cursor<'_> {
-    fn peek(&self) -> Option<&Token> {
+impl<'t> Cursor<'t, '_> {
+    fn peek(&self) -> Option<&Token<'t>> {
         self.tokens.get(self.pos)
     }
 
-    fn next(&mut self) -> Option<Token> {
-        let token = self.tokens.get(self.pos).cloned();
+    fn next(&mut self) -> Option<Token<'t>> {
+        let token = self.tokens.get(self.pos).copied();
         self.pos += 1;
         token
     }
@@ -205,8 +197,8 @@ impl Cursor<'_> {
 
     fn segment(&mut self) -> Result<String, SyntaxError> {
         match self.next() {
-            Some(Token::Word(w)) => Ok(w),
-            Some(Token::Name(n)) => Ok(self.names.names.get(&n).cloned().unwrap_or(n)),
+            Some(Token::Word(w)) => Ok(w.to_string()),
+            Some(Token::Name(n)) => Ok(self.names.names.get(n).cloned().unwrap_or_else(|| n.to_string())),
             _ => Err(SyntaxError("expected an attribute name".into())),
         }
     }
@@ -233,11 +225,11 @@ impl Operand {
     }
 }
 
-fn operand(cursor: &mut Cursor<'_>) -> Result<Operand, SyntaxError> {
-    match cursor.peek().cloned() {
+fn operand(cursor: &mut Cursor<'_, '_>) -> Result<Operand, SyntaxError> {
+    match cursor.peek().copied() {
         Some(Token::Value(v)) => {
             cursor.pos += 1;
-            Ok(Operand::Value(v))
+            Ok(Operand::Value(v.to_string()))
         }
         Some(Token::Word(w)) if matches!(cursor.tokens.get(cursor.pos + 1), Some(Token::Punct("("))) => {
             cursor.pos += 2;
@@ -251,7 +243,7 @@ fn operand(cursor: &mut Cursor<'_>) -> Result<Operand, SyntaxError> {
                     cursor.expect(",")?;
                 }
             }
-            Ok(Operand::Call(w, args))
+            Ok(Operand::Call(w.to_string(), args))
         }
         _ => Ok(Operand::Path(cursor.path()?)),
     }
@@ -261,7 +253,7 @@ fn operand(cursor: &mut Cursor<'_>) -> Result<Operand, SyntaxError> {
 type SetValue = (Operand, Option<(&'static str, Operand)>);
 
 /// `operand [(+|-) operand]`
-fn set_value(cursor: &mut Cursor<'_>) -> Result<SetValue, SyntaxError> {
+fn set_value(cursor: &mut Cursor<'_, '_>) -> Result<SetValue, SyntaxError> {
     let left = operand(cursor)?;
     for op in ["+", "-"] {
         if cursor.eat(op) {
@@ -279,7 +271,7 @@ pub fn analyze_update(text: &str, names: &Names) -> Result<Update, SyntaxError> 
     let mut update = Update::default();
     while !cursor.at_end() {
         let clause = match cursor.next() {
-            Some(Token::Word(w)) if CLAUSES.iter().any(|c| c.eq_ignore_ascii_case(&w)) => w.to_ascii_uppercase(),
+            Some(Token::Word(w)) if CLAUSES.iter().any(|c| c.eq_ignore_ascii_case(w)) => w.to_ascii_uppercase(),
             _ => return Err(SyntaxError("expected SET, REMOVE, ADD or DELETE".into())),
         };
         loop {
@@ -308,7 +300,7 @@ pub fn analyze_update(text: &str, names: &Names) -> Result<Update, SyntaxError> 
                         _ => return Err(SyntaxError("ADD takes a `:value`".into())),
                     };
                     // Re-adding the members of a set is a no-op; adding a number is not.
-                    if names.values.get(&value).copied().unwrap_or(ValueType::Unknown) != ValueType::Set {
+                    if names.values.get(value).copied().unwrap_or(ValueType::Unknown) != ValueType::Set {
                         update.growth.push(Growth { attribute: target.join("."), kind: GrowthKind::AddNumber });
                     }
                     update.written.push(target);
@@ -356,7 +348,7 @@ pub fn analyze_condition(text: &str, names: &Names) -> Result<Condition, SyntaxE
 }
 
 /// `and (OR and)*`; facts are recorded only while `certain` (a top-level conjunct).
-fn or_expr(cursor: &mut Cursor<'_>, facts: &mut Condition, certain: bool, negated: bool) -> Result<(), SyntaxError> {
+fn or_expr(cursor: &mut Cursor<'_, '_>, facts: &mut Condition, certain: bool, negated: bool) -> Result<(), SyntaxError> {
     let start = cursor.pos;
     let mut scratch = Condition::default();
     and_expr(cursor, &mut scratch, negated)?;
@@ -376,7 +368,7 @@ fn or_expr(cursor: &mut Cursor<'_>, facts: &mut Condition, certain: bool, negate
     Ok(())
 }
 
-fn and_expr(cursor: &mut Cursor<'_>, facts: &mut Condition, negated: bool) -> Result<(), SyntaxError> {
+fn and_expr(cursor: &mut Cursor<'_, '_>, facts: &mut Condition, negated: bool) -> Result<(), SyntaxError> {
     unary(cursor, facts, negated)?;
     while cursor.keyword("AND") {
         cursor.pos += 1;
@@ -385,7 +377,7 @@ fn and_expr(cursor: &mut Cursor<'_>, facts: &mut Condition, negated: bool) -> Re
     Ok(())
 }
 
-fn unary(cursor: &mut Cursor<'_>, facts: &mut Condition, negated: bool) -> Result<(), SyntaxError> {
+fn unary(cursor: &mut Cursor<'_, '_>, facts: &mut Condition, negated: bool) -> Result<(), SyntaxError> {
     if cursor.keyword("NOT") {
         cursor.pos += 1;
         return unary(cursor, facts, !negated);
@@ -404,10 +396,10 @@ fn unary(cursor: &mut Cursor<'_>, facts: &mut Condition, negated: bool) -> Resul
         return Ok(());
     }
     let function = match (cursor.peek(), cursor.tokens.get(cursor.pos + 1)) {
-        (Some(Token::Word(w)), Some(Token::Punct("("))) => Some(w.clone()),
+        (Some(&Token::Word(w)), Some(Token::Punct("("))) => Some(w),
         _ => None,
     };
-    if let Some(name) = function.filter(|n| n != "size") {
+    if let Some(name) = function.filter(|n| *n != "size") {
         cursor.pos += 2;
         let mut args = Vec::new();
         loop {
@@ -418,7 +410,7 @@ fn unary(cursor: &mut Cursor<'_>, facts: &mut Condition, negated: bool) -> Resul
             cursor.expect(",")?;
         }
         let path = args.first().and_then(Operand::reads).cloned();
-        match (name.as_str(), negated, path) {
+        match (name, negated, path) {
             ("attribute_not_exists", false, Some(path)) | ("attribute_exists", true, Some(path)) => facts.not_exists.push(path),
             ("attribute_exists", false, Some(path)) | ("attribute_not_exists", true, Some(path)) => facts.exists.push(path),
             ("contains", true, Some(path)) => {
