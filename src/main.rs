@@ -9,6 +9,14 @@ use sfn_lint::cli::{Cli, Outcome, execute};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // The YAML parser's panics become findings on their file; any other panic is a bug
+    // and is reported as usual.
+    let report_panic = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !sfn_lint::syntax::panic_in_yaml_parser(info) {
+            report_panic(info);
+        }
+    }));
     match execute(Cli::parse()) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

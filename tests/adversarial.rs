@@ -138,6 +138,26 @@ fn a_file_deleted_after_the_walk_is_reported_not_fatal() {
 }
 
 /// Inputs the fuzz targets (`fuzz/`) once crashed on, replayed the way each target runs.
+/// A tag followed directly by `,` in a flow collection makes the YAML parser give up (a
+/// fuzzer found it): a finding at the tag, and nothing printed about a panic.
+#[test]
+fn yaml_parser_failure_is_a_finding_at_its_cause() {
+    let dir = common::scratch("tag-before-comma");
+    std::fs::write(
+        dir.join("template.yaml"),
+        "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      Definition: {a: [!Tag, true]}\n",
+    )
+    .unwrap();
+    let output = common::sfn_lint_in(&dir, &["check", "--format", "json", "template.yaml"], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &report["diagnostics"][0];
+    assert_eq!(finding["code"], "ASL001");
+    assert!(finding["message"].as_str().unwrap().contains("tag followed directly by `,`"), "{finding}");
+    assert_eq!((finding["span"]["start"]["line"].as_u64(), finding["span"]["start"]["column"].as_u64()), (Some(5), Some(28)));
+}
+
 #[test]
 fn fuzz_findings_stay_fixed() {
     // As in fuzz/fuzz_targets/template_hosts.rs: the first byte picks the file name.

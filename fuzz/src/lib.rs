@@ -6,6 +6,17 @@ use sfn_lint::output::{self, OutputFormat, Snippets, Style};
 use sfn_lint::report::{self, Stdin};
 
 pub fn lint_as(name: &str, bytes: &[u8]) {
+    // The YAML parser's own panics are caught and become findings (as in the binary,
+    // nothing is printed for them); any other panic still aborts the run.
+    static FILTER: std::sync::Once = std::sync::Once::new();
+    FILTER.call_once(|| {
+        let abort = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !sfn_lint::syntax::panic_in_yaml_parser(info) {
+                abort(info);
+            }
+        }));
+    });
     let stdin = Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
     let options = Options { snippets: Some(Snippets { color: true }), ..Options::default() };
     let report = report::run(&[], Some(stdin), &[], &options);

@@ -9,6 +9,7 @@ mod lines;
 mod yaml;
 
 pub use lines::{LineIndex, Position};
+pub use yaml::panic_in_yaml_parser;
 
 /// Nesting deeper than this is refused as a parse error (SPEC §10).
 pub const MAX_DEPTH: usize = 256;
