@@ -207,7 +207,9 @@ impl Server {
         let display = self.display(&path);
         let canonical = std::fs::canonicalize(&path).unwrap_or(path.clone());
         if let Some((binding, template_display)) = self.bindings().get(&canonical) {
-            let result = lint::lint_bound_bytes(binding, &display, template_display, text.as_bytes(), &options);
+            let mut result = lint::lint_bound_bytes(binding, &display, template_display, text.as_bytes(), &options);
+            // Findings in the template (an unused `Metadata` code) are published with it.
+            result.findings.retain(|f| f.file == display);
             return vec![(uri.to_string(), result.findings)];
         }
         let result = lint::lint_bytes(&path, &display, text.as_bytes(), true, &options);
@@ -220,7 +222,9 @@ impl Server {
                 Some(open) => lint::lint_bound_bytes(&binding, &bound_display, &display, open.as_bytes(), &options),
                 None => lint::lint_bound(&binding, &bound_display, &display, &options),
             };
-            out.push((target_uri, bound.findings));
+            let (own, in_template): (Vec<Finding>, Vec<Finding>) = bound.findings.into_iter().partition(|f| f.file == bound_display);
+            out[0].1.extend(in_template);
+            out.push((target_uri, own));
             self.bindings().insert(target, (binding, display.clone()));
         }
         out

@@ -333,6 +333,30 @@ fn templates_publish_for_their_definition_files_and_follow_config() {
     fresh.shutdown();
 }
 
+/// A template's `Metadata` silences its definition file's findings; a code that silences
+/// nothing is a diagnostic of the template, at the code, not of the definition file.
+#[test]
+fn unused_metadata_code_is_published_with_the_template() {
+    let dir = workspace("metadata");
+    std::fs::create_dir(dir.join("statemachine")).unwrap();
+    let definition = dir.join("statemachine/charge.asl.json");
+    std::fs::write(&definition, EXPRESS_LAMBDA).unwrap();
+    let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Charge:\n    Type: AWS::Serverless::StateMachine\n    Metadata:\n      sfn-lint:\n        ignore: [ALO004, ALO002]\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/charge.asl.json\n";
+    std::fs::write(dir.join("template.yaml"), template).unwrap();
+    let mut client = Client::start(&dir, &["utf-16"]);
+    let in_template = client.open(&uri(&dir.join("template.yaml")), template);
+    let unused: Vec<&Value> = in_template.iter().filter(|d| d["code"] == "LINT001").collect();
+    assert_eq!(unused.len(), 1, "{in_template:?}");
+    assert_eq!(covered(template, unused[0], true), "ALO002");
+    let bound = client.diagnostics(&uri(&definition));
+    assert!(bound.iter().all(|d| d["code"] != "ALO004" && d["code"] != "LINT001"), "{bound:?}");
+
+    // Opened itself, the definition file shows neither.
+    let opened = client.open(&uri(&definition), EXPRESS_LAMBDA);
+    assert!(opened.iter().all(|d| d["code"] != "ALO004" && d["code"] != "LINT001"), "{opened:?}");
+    client.shutdown();
+}
+
 #[test]
 fn hostile_documents_and_requests_get_answers_not_crashes() {
     let dir = workspace("hostile");
