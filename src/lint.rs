@@ -187,7 +187,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
 fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) -> FileResult {
     let definition = host::standalone(root, text, options.declared_type());
     let mut result = FileResult { definitions: 1, ..FileResult::default() };
-    result.suppressed = run_rules(display, &definition, options, &[], &mut result.findings);
+    result.suppressed = run_rules(display, &definition, options, &[], None, &mut result.findings);
     finish(result, display, text, &[], options)
 }
 
@@ -245,7 +245,7 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
         }
         let definition = machine.definition(root, inner_text, map, note);
         result.definitions += 1;
-        result.suppressed += run_rules(display, &definition, options, &machine.ignore, &mut result.findings);
+        result.suppressed += run_rules(display, &definition, options, &machine.ignore, None, &mut result.findings);
     }
     finish(result, display, text, &[], options)
 }
@@ -301,24 +301,20 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
     let mut result = FileResult { definitions: 1, ..FileResult::default() };
     // `Metadata` directives silence findings here; an unused one is the template's to report.
     let metadata = hosted.as_ref().map(|h| h.ignore.clone()).unwrap_or_default();
-    result.suppressed = run_rules(display, &definition, options, &metadata, &mut result.findings);
-    // A `Metadata` code that silenced nothing is reported where it is written: in the template.
-    for finding in &mut result.findings {
-        if finding.code == "LINT001" && metadata.iter().any(|(_, span)| *span == finding.span) {
-            finding.file = template_display.to_string();
-            finding.definition = Some(binding.name.clone());
-        }
-    }
+    // A `Metadata` code that silences nothing is reported where it is written: in the template.
+    result.suppressed = run_rules(display, &definition, options, &metadata, Some(template_display), &mut result.findings);
     finish(result, display, text, &[(template_display, &template_text)], options)
 }
 
 /// Runs the selected rules on a definition and applies its `Comment` directives (and the
-/// template's `Metadata` ones); returns how many findings they silenced.
+/// template's `Metadata` ones, written in `metadata_file` when not this file); returns how
+/// many findings they silenced.
 fn run_rules(
     display: &str,
     definition: &Definition<'_>,
     options: &Options,
     metadata: &[(String, Span)],
+    metadata_file: Option<&str>,
     findings: &mut Vec<Finding>,
 ) -> usize {
     let machine = Machine::new(definition.root);
@@ -330,14 +326,19 @@ fn run_rules(
     }
     let mut directives = Vec::new();
     if !metadata.is_empty() {
-        directives.push(suppress::Directive { scope: suppress::Scope::Definition, codes: metadata.to_vec(), state: None });
+        directives.push(suppress::Directive {
+            scope: suppress::Scope::Definition,
+            codes: metadata.to_vec(),
+            state: None,
+            file: metadata_file.map(str::to_string),
+        });
     }
     let mut comment = |pointer: &str, node: &Node, scope: suppress::Scope, state: Option<&str>| {
         let Some(text) = node.get("Comment").and_then(Node::as_str) else { return };
         if let Some(codes) = suppress::parse_directive(text) {
             let codes =
                 codes.into_iter().map(|(code, range)| (code, cx.span(pointer, rules::Target::Range(range.start, range.end)))).collect();
-            directives.push(suppress::Directive { scope, codes, state: state.map(str::to_string) });
+            directives.push(suppress::Directive { scope, codes, state: state.map(str::to_string), file: None });
         }
     };
     comment("/Comment", definition.root, suppress::Scope::Definition, None);
@@ -383,12 +384,14 @@ fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &s
 /// Fills in the line and column of every span, and the human format's snippet.
 fn locate(findings: &mut [Finding], display: &str, text: &str, others: &[(&str, &str)], snippets: Option<Snippets>) {
     let texts: Vec<(&str, &str)> = std::iter::once((display, text)).chain(others.iter().copied()).collect();
-    let indexes: Vec<LineIndex> = texts.iter().map(|(_, text)| LineIndex::new(text)).collect();
+    // Another file's text is indexed only when a span points into it.
+    let indexes: Vec<std::cell::OnceCell<LineIndex>> = texts.iter().map(|_| std::cell::OnceCell::new()).collect();
     let renderer = snippets.map(|style| crate::output::Renderer::new(&texts, style));
     // A span in a file whose text is not at hand points at its start.
+    let index = |i: usize| indexes[i].get_or_init(|| LineIndex::new(texts[i].1));
     let text_of = |file: &str| match texts.iter().position(|(name, _)| *name == file) {
-        Some(i) => (texts[i].1, &indexes[i]),
-        None => ("", &indexes[0]),
+        Some(i) => (texts[i].1, index(i)),
+        None => ("", index(0)),
     };
     for finding in findings {
         let (own, index) = text_of(&finding.file);

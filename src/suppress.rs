@@ -28,6 +28,9 @@ pub struct Directive {
     pub scope: Scope,
     pub codes: Vec<(String, Span)>,
     pub state: Option<String>,
+    /// The file the directive is written in, when not the linted one (a template's
+    /// `Metadata` for the definition file it names).
+    pub file: Option<String>,
 }
 
 /// The codes of a `sfn-lint: ignore[A, B]` directive in `text`, with their byte ranges.
@@ -58,7 +61,7 @@ pub fn yaml_directives(text: &str) -> Vec<Directive> {
             if let Some(codes) = parse_directive(&line[hash..]) {
                 let base = line_start + hash;
                 let codes = codes.into_iter().map(|(code, range)| (code, Span::new(base + range.start, base + range.end))).collect();
-                out.push(Directive { scope: Scope::Line(number + 1), codes, state: None });
+                out.push(Directive { scope: Scope::Line(number + 1), codes, state: None, file: None });
             }
         }
         line_start += line.len();
@@ -141,7 +144,7 @@ pub fn apply(
             } else {
                 continue;
             };
-            let mut finding = rules::unused_suppression(file, *span, message);
+            let mut finding = rules::unused_suppression(directive.file.as_deref().unwrap_or(file), *span, message);
             finding.state = directive.state.clone();
             unused.push(finding);
         }
