@@ -546,7 +546,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         if let Some((_, param)) = member(object, "ExpressionAttributeNames", self.language()) {
             for m in param.node.members().unwrap_or_default() {
                 if let Some(value) = m.value.as_str() {
-                    names.names.insert(m.key.clone(), value.to_string());
+                    names.names.insert(m.key.to_string(), value.to_string());
                 }
             }
         }

@@ -221,9 +221,9 @@ impl<'a> Machine<'a> {
         // A repeated name: AWS keeps the last one, and so does the model. A short list is
         // scanned rather than hashed; a long one is hashed to stay linear.
         let last: HashMap<&str, usize> =
-            if members.len() > 16 { members.iter().enumerate().map(|(i, m)| (m.key.as_str(), i)).collect() } else { HashMap::default() };
+            if members.len() > 16 { members.iter().enumerate().map(|(i, m)| (&*m.key, i)).collect() } else { HashMap::default() };
         for (index, member) in members.iter().enumerate() {
-            let repeated = match last.get(member.key.as_str()) {
+            let repeated = match last.get(&*member.key) {
                 Some(&at) => at != index,
                 None => members[index + 1..].iter().any(|m| m.key == member.key),
             };

@@ -63,7 +63,7 @@ pub fn member<'a>(object: &'a Node, name: &str, language: QueryLanguage) -> Opti
     };
     let member = members.iter().rev().find(|m| matches(&m.key))?;
     let value = classify(&member.value, member.key.ends_with(".$"), language);
-    Some((member.key.as_str(), Param { node: &member.value, value }))
+    Some((&*member.key, Param { node: &member.value, value }))
 }
 
 /// What a value is, given whether its key ended in `.$`.

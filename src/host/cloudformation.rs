@@ -35,8 +35,8 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
             ("DefinitionString", definition_string(text, &string.value))
         } else if let Some(uri) = get("DefinitionUri").or_else(|| get("DefinitionS3Location")) {
             match uri.value.as_str().filter(|u| !u.starts_with("s3://") && !has_placeholder(u)) {
-                Some(local) => (uri.key.as_str(), Body::File(relative_to(path, local))),
-                None => (uri.key.as_str(), Body::Elsewhere(format!("`{}` is in S3", uri.key))),
+                Some(local) => (&*uri.key, Body::File(relative_to(path, local))),
+                None => (&*uri.key, Body::Elsewhere(format!("`{}` is in S3", uri.key))),
             }
         } else {
             ("Properties", Body::Elsewhere("no definition".into()))
@@ -53,7 +53,7 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
             .filter_map(|code| Some((code.as_str()?.to_string(), code.span)))
             .collect();
         found.push(Hosted {
-            name: member.key.clone(),
+            name: member.key.to_string(),
             pointer_prefix: push_token(&properties_pointer, field),
             body,
             workflow_type,
@@ -67,9 +67,9 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
 
 /// The variable map of `Fn::Sub: [template, {vars}]`.
 fn sub_variables(member: &crate::syntax::Member) -> Option<&Node> {
-    let args = match &member.value.kind {
-        Kind::Tagged(tag, inner) if tag == "Sub" => inner.as_array()?,
-        Kind::Object(_) => member.value.get("Fn::Sub")?.as_array()?,
+    let args = match (&member.value.kind, member.value.tagged()) {
+        (_, Some(("Sub", inner))) => inner.as_array()?,
+        (Kind::Object(_), _) => member.value.get("Fn::Sub")?.as_array()?,
         _ => return None,
     };
     args.get(1).filter(|vars| vars.is_object())
@@ -79,12 +79,12 @@ fn sub_variables(member: &crate::syntax::Member) -> Option<&Node> {
 fn definition_string<'t>(text: &str, node: &'t Node) -> Body<'t> {
     match &node.kind {
         Kind::String(_) => scalar(text, node),
-        Kind::Tagged(tag, inner) if tag == "Sub" => match &inner.kind {
+        Kind::Tagged(tagged) if &*tagged.tag == "Sub" => match &tagged.node.kind {
             Kind::Array(args) => args.first().map_or_else(|| whole(node), |first| scalar(text, first)),
-            _ => scalar(text, inner),
+            _ => scalar(text, &tagged.node),
         },
-        Kind::Tagged(tag, inner) if tag == "Join" => join(node, inner),
-        Kind::Object(members) if members.len() == 1 => match (members[0].key.as_str(), &members[0].value.kind) {
+        Kind::Tagged(tagged) if &*tagged.tag == "Join" => join(node, &tagged.node),
+        Kind::Object(members) if members.len() == 1 => match (&*members[0].key, &members[0].value.kind) {
             ("Fn::Sub", Kind::Array(args)) => args.first().map_or_else(|| whole(node), |first| scalar(text, first)),
             ("Fn::Sub", _) => scalar(text, &members[0].value),
             ("Fn::Join", _) => join(node, &members[0].value),
@@ -151,12 +151,12 @@ fn join<'t>(node: &Node, args: &Node) -> Body<'t> {
     let pieces: Vec<String> = parts
         .iter()
         .map(|part| match &part.kind {
-            Kind::String(s) => s.clone(),
-            Kind::Tagged(tag, inner) if tag == "Ref" => format!("${{{}}}", inner.as_str().unwrap_or("Ref")),
-            Kind::Object(members) if members.len() == 1 && members[0].key == "Ref" => {
+            Kind::String(s) => s.to_string(),
+            Kind::Tagged(tagged) if &*tagged.tag == "Ref" => format!("${{{}}}", tagged.node.as_str().unwrap_or("Ref")),
+            Kind::Object(members) if members.len() == 1 && &*members[0].key == "Ref" => {
                 format!("${{{}}}", members[0].value.as_str().unwrap_or("Ref"))
             }
-            Kind::Object(members) if members.len() == 1 && members[0].key == "Fn::GetAtt" => {
+            Kind::Object(members) if members.len() == 1 && &*members[0].key == "Fn::GetAtt" => {
                 let names: Vec<&str> = members[0].value.as_array().unwrap_or_default().iter().filter_map(Node::as_str).collect();
                 format!("${{{}}}", names.join("."))
             }

@@ -188,19 +188,19 @@ fn reference(node: &Node) -> Option<Reference<'_>> {
             let name = text.strip_prefix("${")?.strip_suffix('}')?;
             (!name.contains(['{', '}', '$'])).then_some(Reference::Placeholder(name))
         }
-        Kind::Tagged(tag, inner) => match tag.as_str() {
-            "Ref" => inner.as_str().map(Reference::Resource),
-            "GetAtt" => match &inner.kind {
+        Kind::Tagged(tagged) => match (&*tagged.tag, &tagged.node) {
+            ("Ref", inner) => inner.as_str().map(Reference::Resource),
+            ("GetAtt", inner) => match &inner.kind {
                 Kind::String(text) => text.split('.').next().map(Reference::Resource),
                 Kind::Array(items) => items.first().and_then(Node::as_str).map(Reference::Resource),
                 _ => None,
             },
-            "Sub" => reference(inner),
+            ("Sub", inner) => reference(inner),
             _ => None,
         },
         Kind::Object(members) if members.len() == 1 => {
             let value = &members[0].value;
-            match members[0].key.as_str() {
+            match &*members[0].key {
                 "Ref" => value.as_str().map(Reference::Resource),
                 "Fn::GetAtt" => match &value.kind {
                     Kind::Array(items) => items.first().and_then(Node::as_str).map(Reference::Resource),

@@ -32,7 +32,7 @@ pub(super) fn find<'t>(path: &Path, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
         };
         let machines_pointer = push_token(&push_token("/stepFunctions", "stateMachines"), &machine.key);
         found.push(Hosted {
-            name: machine.key.clone(),
+            name: machine.key.to_string(),
             pointer_prefix: push_token(&machines_pointer, "definition"),
             body,
             workflow_type,

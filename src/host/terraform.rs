@@ -134,14 +134,14 @@ fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
     let span = span_of(expr).unwrap_or_default();
     let source = || text.get(span.start..span.end).unwrap_or_default().to_string();
     let kind = match expr {
-        _ if depth > MAX_DEPTH => Kind::String(format!("${{{}}}", source())),
+        _ if depth > MAX_DEPTH => Kind::String(format!("${{{}}}", source()).into()),
         Expression::Null(_) => Kind::Null,
         Expression::Bool(b) => Kind::Bool(*b.value()),
         Expression::Number(n) => Kind::Number(n.value().as_f64().unwrap_or(f64::NAN)),
-        Expression::String(s) => Kind::String(s.value().to_string()),
+        Expression::String(s) => Kind::String(s.value().as_str().into()),
         Expression::StringTemplate(_) => {
             let raw = source();
-            Kind::String(raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(&raw).to_string())
+            Kind::String(raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(&raw).into())
         }
         Expression::Array(items) => Kind::Array(items.iter().map(|item| to_node(text, item, depth + 1)).collect()),
         Expression::Object(object) => Kind::Object(
@@ -161,12 +161,12 @@ fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
                             (key, key_span)
                         }
                     };
-                    Member { key, key_span, value: to_node(text, value.expr(), depth + 1) }
+                    Member { key: key.into_boxed_str(), key_span, value: to_node(text, value.expr(), depth + 1) }
                 })
                 .collect(),
         ),
         Expression::Parenthesis(inner) => return to_node(text, inner.inner(), depth + 1),
-        _ => Kind::String(format!("${{{}}}", source())),
+        _ => Kind::String(format!("${{{}}}", source()).into()),
     };
     Node { kind, span }
 }

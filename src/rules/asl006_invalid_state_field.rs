@@ -265,7 +265,7 @@ impl Rule for InvalidStateField {
         let kind_name = state.field("Type").and_then(Node::as_str).unwrap_or_default();
         let language = state.query_language;
         for member in state.node.members().unwrap_or_default() {
-            let field = member.key.as_str();
+            let field = &*member.key;
             // Built only for a field that is reported.
             let pointer = || state.field_pointer(field);
             if !allowed_fields(state.kind).contains(&field) {
@@ -346,7 +346,7 @@ fn unknown_type(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
 
 fn unknown_fields(cx: &Context<'_>, pointer: &str, node: &Node, allowed: &[&str], what: &str, out: &mut Vec<Finding>) {
     for member in node.members().unwrap_or_default() {
-        if !allowed.contains(&member.key.as_str()) {
+        if !allowed.contains(&&*member.key) {
             let finding =
                 cx.finding(&META, &push_token(pointer, &member.key), Target::Key, format!("`{}` is not a field of {what}", member.key));
             out.push(match closest(&member.key, allowed.iter().copied()) {
@@ -643,7 +643,7 @@ fn choice_rules(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         let mut operators = Vec::new();
         let mut combinators = Vec::new();
         for member in members {
-            let key = member.key.as_str();
+            let key = &*member.key;
             let at = push_token(&pointer, key);
             match key {
                 "Comment" => {}

@@ -63,7 +63,7 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         }
     };
     for member in state.node.members().unwrap_or_default() {
-        let field = member.key.as_str();
+        let field = &*member.key;
         let pointer = || state.field_pointer(field);
         if PATHS.contains(&field) {
             path(&pointer, &member.value, |t| check_path(t, false), out);
@@ -95,7 +95,7 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
             Kind::Object(members) => {
                 for member in members {
                     let at = || push_token(&pointer, &member.key);
-                    match member.key.as_str() {
+                    match &*member.key {
                         "Variable" => path(&at, &member.value, |t| check_path(t, false), out),
                         "Assign" => template(cx, &at(), &member.value, out),
                         "And" | "Or" | "Not" => stack.push((at(), &member.value)),
@@ -166,7 +166,7 @@ fn jsonata_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         .members()
         .unwrap_or_default()
         .iter()
-        .filter(|m| !NOT_EXPRESSIONS.contains(&m.key.as_str()))
+        .filter(|m| !NOT_EXPRESSIONS.contains(&&*m.key))
         .map(|m| (state.field_pointer(&m.key), &m.value))
         .collect();
     while let Some((pointer, node)) = stack.pop() {
@@ -177,7 +177,7 @@ fn jsonata_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
                 }
             }
             Kind::Object(members) => {
-                stack.extend(members.iter().filter(|m| m.key != "Comment").map(|m| (push_token(&pointer, &m.key), &m.value)))
+                stack.extend(members.iter().filter(|m| &*m.key != "Comment").map(|m| (push_token(&pointer, &m.key), &m.value)))
             }
             Kind::Array(items) => stack.extend(items.iter().enumerate().map(|(i, item)| (push_token(&pointer, &i.to_string()), item))),
             _ => {}

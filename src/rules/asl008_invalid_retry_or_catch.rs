@@ -153,7 +153,7 @@ fn whole(n: f64) -> bool {
 
 fn unknown(cx: &Context<'_>, pointer: &str, entry: &Node, allowed: &[&str], what: &str, out: &mut Vec<Finding>) {
     for member in entry.members().unwrap_or_default() {
-        if !allowed.contains(&member.key.as_str()) {
+        if !allowed.contains(&&*member.key) {
             out.push(
                 cx.finding(&META, &push_token(pointer, &member.key), Target::Key, format!("`{}` is not a field of {what}", member.key))
                     .help(format!("the fields of {what} are {}", allowed.join(", "))),

@@ -33,11 +33,8 @@ impl Rule for DuplicateKey {
                     // map keeps an object with thousands of keys linear.
                     let small = members.len() <= SMALL_OBJECT;
                     for (i, member) in members.iter().enumerate() {
-                        let first = if small {
-                            members[..i].iter().position(|m| m.key == member.key)
-                        } else {
-                            seen.get(member.key.as_str()).copied()
-                        };
+                        let first =
+                            if small { members[..i].iter().position(|m| m.key == member.key) } else { seen.get(&*member.key).copied() };
                         if let Some(first) = first {
                             let pointer = push_token(&pointer_of(&path, at), &member.key);
                             let mut finding = cx.finding(
@@ -70,7 +67,7 @@ impl Rule for DuplicateKey {
                         }
                     }
                 }
-                Kind::Tagged(_, inner) => stack.push((at, inner)),
+                Kind::Tagged(tagged) => stack.push((at, &tagged.node)),
                 _ => {}
             }
         }

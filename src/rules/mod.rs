@@ -34,7 +34,7 @@ use crate::asl::effects::HazardKind;
 use crate::asl::{Analysis, Machine, Scope, State};
 use crate::finding::{Finding, Severity};
 use crate::host::Definition;
-use crate::syntax::{Kind, Node, Span};
+use crate::syntax::{Node, Span};
 
 pub use asl001_parse_error::parse_error;
 pub use lint001_unused_suppression::unused_suppression;
@@ -188,7 +188,7 @@ impl Context<'_> {
     /// without escapes (so decoded and source text line up); otherwise the whole string.
     fn string_range(&self, node: &Node, start: usize, end: usize) -> Span {
         let mut node = node;
-        while let Kind::Tagged(_, inner) = &node.kind {
+        while let Some((_, inner)) = node.tagged() {
             node = inner;
         }
         let (Some(value), Some(source)) = (node.as_str(), self.text.get(node.span.start..node.span.end)) else {

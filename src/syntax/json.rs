@@ -104,11 +104,11 @@ impl Parser<'_> {
         let kind = match self.bytes.get(self.pos) {
             Some(b'{') => self.object(depth + 1)?,
             Some(b'[') => self.array(depth + 1)?,
-            Some(b'"') => Kind::String(self.string()?),
+            Some(b'"') => Kind::String(self.string()?.into_boxed_str()),
             Some(b'$') if self.placeholders && self.bytes.get(self.pos + 1) == Some(&b'{') => {
                 let Some(end) = self.text[self.pos..].find('}') else { return Err(self.error("unterminated `${` placeholder")) };
                 self.pos += end + 1;
-                Kind::String(self.text[start..self.pos].to_string())
+                Kind::String(self.text[start..self.pos].into())
             }
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(b't') => self.literal("true", Kind::Bool(true))?,
@@ -128,7 +128,7 @@ impl Parser<'_> {
         self.pos += 1;
         let base = self.members.len();
         let result = self.members_until_close(depth, base);
-        let members = self.members.split_off(base);
+        let members = self.members.split_off(base).into_boxed_slice();
         result.map(|()| Kind::Object(members))
     }
 
@@ -161,7 +161,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws()?;
             let value = self.value(depth)?;
-            self.members.push(Member { key, key_span, value });
+            self.members.push(Member { key: key.into_boxed_str(), key_span, value });
             self.skip_ws()?;
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -179,7 +179,7 @@ impl Parser<'_> {
         self.pos += 1;
         let base = self.items.len();
         let result = self.items_until_close(depth, base);
-        let items = self.items.split_off(base);
+        let items = self.items.split_off(base).into_boxed_slice();
         result.map(|()| Kind::Array(items))
     }
 
@@ -378,7 +378,7 @@ mod tests {
         let text = "\u{feff}{\"a\": [1, -2.5e3, true, null], \"é\": \"x\\u00e9\\ud83d\\ude00\"}";
         let root = parse(text, false, false).unwrap();
         let members = root.members().unwrap();
-        assert_eq!(members[0].key, "a");
+        assert_eq!(&*members[0].key, "a");
         let items = members[0].value.as_array().unwrap();
         assert_eq!(items[1].kind, Kind::Number(-2500.0));
         assert_eq!(&text[items[1].span.start..items[1].span.end], "-2.5e3");

@@ -38,16 +38,29 @@ pub enum Kind {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<Member>),
-    /// A YAML node with a local tag such as CloudFormation's `!Sub` (tag without the `!`).
-    Tagged(String, Box<Node>),
+    // Boxed slices rather than vectors: the tree is built once at exact size and never
+    // grows, and a smaller node keeps large files in cache.
+    String(Box<str>),
+    Array(Box<[Node]>),
+    Object(Box<[Member]>),
+    /// A YAML node with a local tag such as CloudFormation's `!Sub`.
+    Tagged(Box<Tagged>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
+pub struct Tagged {
+    /// The tag without the `!`.
+    pub tag: Box<str>,
+    pub node: Node,
+}
+
+// Large definitions hold hundreds of thousands of nodes: keep them small.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(size_of::<Node>() == 40 && size_of::<Member>() == 72);
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Member {
-    pub key: String,
+    pub key: Box<str>,
     pub key_span: Span,
     pub value: Node,
 }
@@ -115,6 +128,14 @@ impl Node {
         }
     }
 
+    /// The tag and the tagged node of a YAML node with a local tag such as `!Sub`.
+    pub fn tagged(&self) -> Option<(&str, &Node)> {
+        match &self.kind {
+            Kind::Tagged(tagged) => Some((&tagged.tag, &tagged.node)),
+            _ => None,
+        }
+    }
+
     pub fn members(&self) -> Option<&[Member]> {
         match &self.kind {
             Kind::Object(members) => Some(members),
@@ -128,7 +149,7 @@ impl Node {
 
     /// The member named `key`; the last one when the key is repeated, as AWS reads it.
     pub fn member(&self, key: &str) -> Option<&Member> {
-        self.members()?.iter().rev().find(|m| m.key == key)
+        self.members()?.iter().rev().find(|m| *m.key == *key)
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -141,7 +162,7 @@ impl Node {
         match &self.kind {
             Kind::String(s) => has_placeholder(s),
             Kind::Tagged(..) => true,
-            Kind::Object(members) => members.len() == 1 && (members[0].key == "Ref" || members[0].key.starts_with("Fn::")),
+            Kind::Object(members) => members.len() == 1 && (&*members[0].key == "Ref" || members[0].key.starts_with("Fn::")),
             _ => false,
         }
     }
@@ -190,8 +211,8 @@ impl Node {
 }
 
 fn skip_tags(mut node: &Node) -> &Node {
-    while let Kind::Tagged(_, inner) = &node.kind {
-        node = inner;
+    while let Kind::Tagged(tagged) = &node.kind {
+        node = &tagged.node;
     }
     node
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use libyaml_safer::{Event, EventData, Parser, ScalarStyle};
 
-use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
+use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span, Tagged};
 
 /// How many nodes a document may hold once its aliases are expanded.
 const NODE_BUDGET: usize = 1_000_000;
@@ -149,11 +149,11 @@ impl Builder {
         let (start, anchor, tag, kind, last_end) = match frame {
             Frame::Sequence { start, anchor, tag, items } => {
                 let last = items.last().map(|n| n.span.end);
-                (start, anchor, tag, Kind::Array(items), last)
+                (start, anchor, tag, Kind::Array(items.into_boxed_slice()), last)
             }
             Frame::Mapping { start, anchor, tag, members, .. } => {
                 let last = members.last().map(|m| m.value.span.end);
-                (start, anchor, tag, Kind::Object(members), last)
+                (start, anchor, tag, Kind::Object(members.into_boxed_slice()), last)
             }
         };
         // Block collections end where their last item ends; flow ones at their bracket.
@@ -171,10 +171,10 @@ impl Builder {
             }
             Some(Frame::Mapping { members, key, .. }) => {
                 match key.take() {
-                    Some((key, key_span)) => members.push(Member { key, key_span, value: node }),
+                    Some((key, key_span)) => members.push(Member { key: key.into_boxed_str(), key_span, value: node }),
                     None => {
                         let key_text = match node.kind {
-                            Kind::String(s) => s,
+                            Kind::String(s) => s.into_string(),
                             Kind::Number(n) => n.to_string(),
                             Kind::Bool(b) => b.to_string(),
                             Kind::Null => "null".to_string(),
@@ -205,7 +205,7 @@ impl Builder {
         self.count(1, span.start)?;
         let expecting_key = matches!(self.stack.last(), Some(Frame::Mapping { key: None, .. }));
         let kind = if expecting_key || style != ScalarStyle::Plain || tag.as_deref() == Some("tag:yaml.org,2002:str") {
-            Kind::String(value)
+            Kind::String(value.into_boxed_str())
         } else {
             resolve_plain(value)
         };
@@ -220,7 +220,7 @@ fn local_tag(tag: String) -> Option<String> {
 
 fn wrap(tag: Option<String>, node: Node) -> Node {
     match tag {
-        Some(tag) => Node { span: node.span, kind: Kind::Tagged(tag, Box::new(node)) },
+        Some(tag) => Node { span: node.span, kind: Kind::Tagged(Box::new(Tagged { tag: tag.into_boxed_str(), node })) },
         None => node,
     }
 }
@@ -233,7 +233,7 @@ fn count_nodes(node: &Node) -> usize {
         match &node.kind {
             Kind::Array(items) => stack.extend(items),
             Kind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
-            Kind::Tagged(_, inner) => stack.push(inner),
+            Kind::Tagged(tagged) => stack.push(&tagged.node),
             _ => {}
         }
     }
@@ -266,7 +266,7 @@ fn resolve_plain(value: String) -> Kind {
             return Kind::Number(n);
         }
     }
-    Kind::String(value)
+    Kind::String(value.into_boxed_str())
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
@@ -329,9 +329,9 @@ mod tests {
         let text = "a: !Sub 'x-${Y}'\nb: !GetAtt [Fn, Arn]\na: 2\n";
         let root = parse(text).unwrap();
         assert_eq!(root.members().unwrap().len(), 3);
-        let Kind::Tagged(tag, inner) = &root.members().unwrap()[0].value.kind else { panic!() };
-        assert_eq!((tag.as_str(), inner.as_str()), ("Sub", Some("x-${Y}")));
-        assert!(matches!(&root.get("b").unwrap().kind, Kind::Tagged(t, _) if t == "GetAtt"));
+        let (tag, inner) = root.members().unwrap()[0].value.tagged().unwrap();
+        assert_eq!((tag, inner.as_str()), ("Sub", Some("x-${Y}")));
+        assert_eq!(root.get("b").unwrap().tagged().unwrap().0, "GetAtt");
         assert_eq!(root.get("a").unwrap().as_f64(), Some(2.0));
     }
 
