@@ -218,7 +218,7 @@ impl Durations {
                         let state = &machine.states[id];
                         let target = machine.states[next].name;
                         let pointer =
-                            state.transitions.iter().find(|t| t.target == target).map_or(state.pointer.clone(), |t| t.pointer.clone());
+                            state.transitions.iter().find(|t| t.target == target).map_or(state.pointer.clone(), |t| t.pointer(state));
                         self.unbounded.push(Unbounded::Loop { pointer, from: id, to: next });
                     }
                     Mark::Done => {}

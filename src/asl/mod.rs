@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use foldhash::HashMap;
 
-use crate::syntax::{Node, push_token};
+use crate::syntax::{Node, push_token, unescape_token};
 
 pub use graph::Graph;
 pub use resource::{Integration, Pattern};
@@ -128,8 +128,20 @@ pub enum TransitionKind {
 pub struct Transition<'a> {
     pub kind: TransitionKind,
     pub target: &'a str,
-    /// The pointer of the string naming the target.
-    pub pointer: String,
+    /// The position of a Choice rule or a catcher in its array.
+    index: usize,
+}
+
+impl Transition<'_> {
+    /// The pointer of the string naming the target, in `state`.
+    pub fn pointer(&self, state: &State<'_>) -> String {
+        match self.kind {
+            TransitionKind::Next => state.field_pointer("Next"),
+            TransitionKind::Default => state.field_pointer("Default"),
+            TransitionKind::Choice => format!("{}/Choices/{}/Next", state.pointer, self.index),
+            TransitionKind::Catch => format!("{}/Catch/{}/Next", state.pointer, self.index),
+        }
+    }
 }
 
 pub struct State<'a> {
@@ -173,7 +185,6 @@ pub struct Machine<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub states: Vec<State<'a>>,
     pub graph: Graph,
-    by_pointer: HashMap<String, StateId>,
 }
 
 impl<'a> Machine<'a> {
@@ -182,14 +193,7 @@ impl<'a> Machine<'a> {
     pub fn new(root: &'a Node) -> Self {
         let query_language =
             root.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(QueryLanguage::JsonPath);
-        let mut machine = Machine {
-            root,
-            query_language,
-            scopes: Vec::new(),
-            states: Vec::new(),
-            graph: Graph::default(),
-            by_pointer: HashMap::default(),
-        };
+        let mut machine = Machine { root, query_language, scopes: Vec::new(), states: Vec::new(), graph: Graph::default() };
         // Scopes are built breadth-first with an explicit queue, so a deeply nested file
         // cannot exhaust the stack.
         let mut queue = VecDeque::from([(ScopeKind::TopLevel, String::new(), root, None, query_language)]);
@@ -238,20 +242,42 @@ impl<'a> Machine<'a> {
             }
             scope.names.insert(&member.key, id);
             scope.states.push(id);
-            self.by_pointer.insert(state.pointer.clone(), id);
             self.states.push(state);
         }
         self.scopes.push(scope);
     }
 
-    /// The innermost state whose pointer is `pointer` or a prefix of it.
+    /// The innermost state whose pointer is `pointer` or a prefix of it: a walk down the
+    /// scopes, `/States/<name>` then into a Parallel branch or a Map item processor.
     pub fn state_at(&self, pointer: &str) -> Option<&State<'a>> {
-        let mut prefix = pointer;
+        let mut found = None;
+        let mut scope = &self.scopes[0];
+        let mut at = 0;
+        // The end of the next reference token after `at`, which must start with `/`.
+        let token_end = |at: usize| pointer[at..].strip_prefix('/').map(|rest| at + 1 + rest.find('/').unwrap_or(rest.len()));
         loop {
-            if let Some(&id) = self.by_pointer.get(prefix) {
-                return Some(&self.states[id]);
+            let Some(states_end) = token_end(at).filter(|&end| &pointer[at + 1..end] == "States") else { return found };
+            let Some(name_end) = token_end(states_end) else { return found };
+            let Some(id) = scope.state_named(&unescape_token(&pointer[states_end + 1..name_end])) else { return found };
+            let state = &self.states[id];
+            found = Some(state);
+            at = name_end;
+            // A child scope whose pointer continues this one, one token (`ItemProcessor`) or
+            // two (`Branches/<i>`) further.
+            let one = token_end(at);
+            let two = one.and_then(token_end);
+            let child = state
+                .children
+                .iter()
+                .map(|&c| &self.scopes[c])
+                .find(|c| [one, two].into_iter().flatten().any(|end| pointer[..end] == c.pointer));
+            match child {
+                Some(child) => {
+                    at = child.pointer.len();
+                    scope = child;
+                }
+                None => return found,
             }
-            prefix = &prefix[..prefix.rfind('/')?];
         }
     }
 
@@ -313,27 +339,23 @@ impl<'a> State<'a> {
 
     fn collect_transitions(&self) -> Vec<Transition<'a>> {
         let mut transitions = Vec::new();
-        let mut add = |kind, target: Option<&'a Node>, pointer: String| {
+        let mut add = |kind, target: Option<&'a Node>, index| {
             if let Some(target) = target.and_then(Node::as_str) {
-                transitions.push(Transition { kind, target, pointer });
+                transitions.push(Transition { kind, target, index });
             }
         };
         if self.kind != StateKind::Choice {
-            add(TransitionKind::Next, self.field("Next"), self.field_pointer("Next"));
+            add(TransitionKind::Next, self.field("Next"), 0);
         }
         if self.kind == StateKind::Choice {
-            let choices_pointer = self.field_pointer("Choices");
             for (i, rule) in self.field("Choices").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
-                let rule_pointer = push_token(&choices_pointer, &i.to_string());
-                add(TransitionKind::Choice, rule.get("Next"), push_token(&rule_pointer, "Next"));
+                add(TransitionKind::Choice, rule.get("Next"), i);
             }
-            add(TransitionKind::Default, self.field("Default"), self.field_pointer("Default"));
+            add(TransitionKind::Default, self.field("Default"), 0);
         }
         if matches!(self.kind, StateKind::Task | StateKind::Parallel | StateKind::Map) {
-            let catch_pointer = self.field_pointer("Catch");
             for (i, catcher) in self.field("Catch").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
-                let catcher_pointer = push_token(&catch_pointer, &i.to_string());
-                add(TransitionKind::Catch, catcher.get("Next"), push_token(&catcher_pointer, "Next"));
+                add(TransitionKind::Catch, catcher.get("Next"), i);
             }
         }
         transitions
@@ -358,5 +380,40 @@ impl Analysis {
             effects,
             durations: duration::Durations::new(machine, definition.resources.as_ref()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{Format, parse};
+
+    #[test]
+    fn state_at_finds_the_innermost_state_of_a_pointer() {
+        let text = r#"{"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "a/b", "States": {"a/b": {"Type": "Pass", "End": true}}},
+                {"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+                    "ItemProcessor": {"StartAt": "x~y", "States": {"x~y": {"Type": "Pass", "End": true}}},
+                    "Iterator": {"StartAt": "old", "States": {"old": {"Type": "Pass", "End": true}}}}}}]},
+            "D": {"Type": "Pass", "End": true},
+            "D": {"Type": "Succeed"}}}"#;
+        let root = parse(text, Format::Json).unwrap();
+        let machine = Machine::new(&root);
+        let at = |pointer| machine.state_at(pointer).map(|s| (s.name, s.pointer.as_str()));
+        assert_eq!(at("/States/P/Branches/0/States/a~1b/Next"), Some(("a/b", "/States/P/Branches/0/States/a~1b")));
+        assert_eq!(
+            at("/States/P/Branches/1/States/M/ItemProcessor/States/x~0y"),
+            Some(("x~y", "/States/P/Branches/1/States/M/ItemProcessor/States/x~0y"))
+        );
+        // The model follows `ItemProcessor`; a pointer into the legacy `Iterator` stays with the Map.
+        assert_eq!(at("/States/P/Branches/1/States/M/Iterator/States/old"), Some(("M", "/States/P/Branches/1/States/M")));
+        assert_eq!(at("/States/P/Branches/7/States/a~1b"), Some(("P", "/States/P")));
+        assert_eq!(at("/States/P/Branches/0/States/missing/Type"), Some(("P", "/States/P")));
+        assert_eq!(at("/States/D"), Some(("D", "/States/D")));
+        assert_eq!(machine.states[machine.state_at("/States/D").unwrap().id].kind, StateKind::Succeed);
+        assert_eq!(at("/StartAt"), None);
+        assert_eq!(at(""), None);
+        assert_eq!(at("/States"), None);
     }
 }

@@ -41,7 +41,7 @@ impl Rule for UnknownTransitionTarget {
                 TransitionKind::Choice => format!("a Choice rule of `{}`", state.name),
                 TransitionKind::Catch => format!("a `Catch` of `{}`", state.name),
             };
-            out.push(report(cx, scope, &transition.pointer, &field, transition.target));
+            out.push(report(cx, scope, &transition.pointer(state), &field, transition.target));
         }
     }
 }

@@ -217,7 +217,8 @@ fn skip_tags(mut node: &Node) -> &Node {
     node
 }
 
-fn unescape_token(raw: &str) -> std::borrow::Cow<'_, str> {
+/// Decodes one reference token of a JSON Pointer (`~1` is `/`, `~0` is `~`).
+pub fn unescape_token(raw: &str) -> std::borrow::Cow<'_, str> {
     if raw.contains('~') { raw.replace("~1", "/").replace("~0", "~").into() } else { raw.into() }
 }
 
