@@ -19,152 +19,266 @@ const TOP_LEVEL_FIELDS: &[&str] = &["Comment", "StartAt", "States", "TimeoutSeco
 const SCOPE_FIELDS: &[&str] = &["Comment", "StartAt", "States", "QueryLanguage"];
 const MAX_SECONDS: f64 = 99_999_999.0;
 
+/// Declares the fields of a state, with their lookup by name.
+macro_rules! state_fields {
+    ($($field:ident),* $(,)?) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        enum Field {
+            $($field),*
+        }
+
+        const FIELD_COUNT: usize = [$(Field::$field),*].len();
+
+        impl Field {
+            fn parse(name: &str) -> Option<Field> {
+                match name {
+                    $(stringify!($field) => Some(Field::$field),)*
+                    _ => None,
+                }
+            }
+
+            fn name(self) -> &'static str {
+                match self {
+                    $(Field::$field => stringify!($field)),*
+                }
+            }
+        }
+    };
+}
+
+state_fields!(
+    Type,
+    Comment,
+    QueryLanguage,
+    Next,
+    End,
+    InputPath,
+    OutputPath,
+    Resource,
+    Parameters,
+    Arguments,
+    Credentials,
+    ResultSelector,
+    ResultPath,
+    TimeoutSeconds,
+    TimeoutSecondsPath,
+    HeartbeatSeconds,
+    HeartbeatSecondsPath,
+    Retry,
+    Catch,
+    Output,
+    Assign,
+    Result,
+    Choices,
+    Default,
+    Seconds,
+    Timestamp,
+    SecondsPath,
+    TimestampPath,
+    Error,
+    ErrorPath,
+    Cause,
+    CausePath,
+    Branches,
+    ItemProcessor,
+    Iterator,
+    ItemsPath,
+    Items,
+    ItemSelector,
+    MaxConcurrency,
+    MaxConcurrencyPath,
+    ItemReader,
+    ItemBatcher,
+    ResultWriter,
+    ToleratedFailurePercentage,
+    ToleratedFailurePercentagePath,
+    ToleratedFailureCount,
+    ToleratedFailureCountPath,
+    Label,
+);
+
+/// A state's known fields, read in one pass over its members: each is the last of its
+/// name, as AWS reads a repeated key.
+struct Fields<'a>([Option<&'a Node>; FIELD_COUNT]);
+
+impl<'a> Fields<'a> {
+    fn get(&self, field: Field) -> Option<&'a Node> {
+        self.0[field as usize]
+    }
+
+    /// The field's name and value, as the value checks take them.
+    fn named(&self, field: Field) -> (&'static str, Option<&'a Node>) {
+        (field.name(), self.get(field))
+    }
+}
+
 /// The fields each state type accepts.
-fn allowed_fields(kind: StateKind) -> &'static [&'static str] {
+fn allowed_fields(kind: StateKind) -> &'static [Field] {
     match kind {
         StateKind::Task => &[
-            "Type",
-            "Comment",
-            "QueryLanguage",
-            "Next",
-            "End",
-            "InputPath",
-            "OutputPath",
-            "Resource",
-            "Parameters",
-            "Arguments",
-            "Credentials",
-            "ResultSelector",
-            "ResultPath",
-            "TimeoutSeconds",
-            "TimeoutSecondsPath",
-            "HeartbeatSeconds",
-            "HeartbeatSecondsPath",
-            "Retry",
-            "Catch",
-            "Output",
-            "Assign",
+            Field::Type,
+            Field::Comment,
+            Field::QueryLanguage,
+            Field::Next,
+            Field::End,
+            Field::InputPath,
+            Field::OutputPath,
+            Field::Resource,
+            Field::Parameters,
+            Field::Arguments,
+            Field::Credentials,
+            Field::ResultSelector,
+            Field::ResultPath,
+            Field::TimeoutSeconds,
+            Field::TimeoutSecondsPath,
+            Field::HeartbeatSeconds,
+            Field::HeartbeatSecondsPath,
+            Field::Retry,
+            Field::Catch,
+            Field::Output,
+            Field::Assign,
         ],
         StateKind::Pass => &[
-            "Type",
-            "Comment",
-            "QueryLanguage",
-            "Next",
-            "End",
-            "InputPath",
-            "OutputPath",
-            "Result",
-            "ResultPath",
-            "Parameters",
-            "Output",
-            "Assign",
+            Field::Type,
+            Field::Comment,
+            Field::QueryLanguage,
+            Field::Next,
+            Field::End,
+            Field::InputPath,
+            Field::OutputPath,
+            Field::Result,
+            Field::ResultPath,
+            Field::Parameters,
+            Field::Output,
+            Field::Assign,
         ],
-        StateKind::Choice => &["Type", "Comment", "QueryLanguage", "InputPath", "OutputPath", "Choices", "Default", "Output", "Assign"],
+        StateKind::Choice => &[
+            Field::Type,
+            Field::Comment,
+            Field::QueryLanguage,
+            Field::InputPath,
+            Field::OutputPath,
+            Field::Choices,
+            Field::Default,
+            Field::Output,
+            Field::Assign,
+        ],
         StateKind::Wait => &[
-            "Type",
-            "Comment",
-            "QueryLanguage",
-            "Next",
-            "End",
-            "InputPath",
-            "OutputPath",
-            "Seconds",
-            "Timestamp",
-            "SecondsPath",
-            "TimestampPath",
-            "Output",
-            "Assign",
+            Field::Type,
+            Field::Comment,
+            Field::QueryLanguage,
+            Field::Next,
+            Field::End,
+            Field::InputPath,
+            Field::OutputPath,
+            Field::Seconds,
+            Field::Timestamp,
+            Field::SecondsPath,
+            Field::TimestampPath,
+            Field::Output,
+            Field::Assign,
         ],
-        StateKind::Succeed => &["Type", "Comment", "QueryLanguage", "InputPath", "OutputPath", "Output"],
-        StateKind::Fail => &["Type", "Comment", "QueryLanguage", "Error", "ErrorPath", "Cause", "CausePath"],
+        StateKind::Succeed => &[Field::Type, Field::Comment, Field::QueryLanguage, Field::InputPath, Field::OutputPath, Field::Output],
+        StateKind::Fail => {
+            &[Field::Type, Field::Comment, Field::QueryLanguage, Field::Error, Field::ErrorPath, Field::Cause, Field::CausePath]
+        }
         StateKind::Parallel => &[
-            "Type",
-            "Comment",
-            "QueryLanguage",
-            "Next",
-            "End",
-            "InputPath",
-            "OutputPath",
-            "Branches",
-            "Parameters",
-            "Arguments",
-            "ResultSelector",
-            "ResultPath",
-            "Retry",
-            "Catch",
-            "Output",
-            "Assign",
+            Field::Type,
+            Field::Comment,
+            Field::QueryLanguage,
+            Field::Next,
+            Field::End,
+            Field::InputPath,
+            Field::OutputPath,
+            Field::Branches,
+            Field::Parameters,
+            Field::Arguments,
+            Field::ResultSelector,
+            Field::ResultPath,
+            Field::Retry,
+            Field::Catch,
+            Field::Output,
+            Field::Assign,
         ],
         StateKind::Map => &[
-            "Type",
-            "Comment",
-            "QueryLanguage",
-            "Next",
-            "End",
-            "InputPath",
-            "OutputPath",
-            "ItemProcessor",
-            "Iterator",
-            "ItemsPath",
-            "Items",
-            "ItemSelector",
-            "Parameters",
-            "MaxConcurrency",
-            "MaxConcurrencyPath",
-            "ItemReader",
-            "ItemBatcher",
-            "ResultWriter",
-            "ToleratedFailurePercentage",
-            "ToleratedFailurePercentagePath",
-            "ToleratedFailureCount",
-            "ToleratedFailureCountPath",
-            "Label",
-            "ResultPath",
-            "ResultSelector",
-            "Retry",
-            "Catch",
-            "Output",
-            "Assign",
+            Field::Type,
+            Field::Comment,
+            Field::QueryLanguage,
+            Field::Next,
+            Field::End,
+            Field::InputPath,
+            Field::OutputPath,
+            Field::ItemProcessor,
+            Field::Iterator,
+            Field::ItemsPath,
+            Field::Items,
+            Field::ItemSelector,
+            Field::Parameters,
+            Field::MaxConcurrency,
+            Field::MaxConcurrencyPath,
+            Field::ItemReader,
+            Field::ItemBatcher,
+            Field::ResultWriter,
+            Field::ToleratedFailurePercentage,
+            Field::ToleratedFailurePercentagePath,
+            Field::ToleratedFailureCount,
+            Field::ToleratedFailureCountPath,
+            Field::Label,
+            Field::ResultPath,
+            Field::ResultSelector,
+            Field::Retry,
+            Field::Catch,
+            Field::Output,
+            Field::Assign,
         ],
         StateKind::Unknown => &[],
     }
 }
 
-/// Fields of the JSONPath query language, with what a JSONata state uses instead.
-const JSONPATH_ONLY: &[(&str, &str)] = &[
-    ("InputPath", "read `$states.input` in `Arguments`"),
-    ("OutputPath", "use `Output`"),
-    ("Parameters", "use `Arguments`"),
-    ("ResultSelector", "use `Output`"),
-    ("ResultPath", "use `Output` or `Assign`"),
-    ("TimeoutSecondsPath", "give `TimeoutSeconds` a `{% %}` expression"),
-    ("HeartbeatSecondsPath", "give `HeartbeatSeconds` a `{% %}` expression"),
-    ("SecondsPath", "give `Seconds` a `{% %}` expression"),
-    ("TimestampPath", "give `Timestamp` a `{% %}` expression"),
-    ("ItemsPath", "use `Items`"),
-    ("MaxConcurrencyPath", "give `MaxConcurrency` a `{% %}` expression"),
-    ("ToleratedFailurePercentagePath", "give `ToleratedFailurePercentage` a `{% %}` expression"),
-    ("ToleratedFailureCountPath", "give `ToleratedFailureCount` a `{% %}` expression"),
-    ("ErrorPath", "give `Error` a `{% %}` expression"),
-    ("CausePath", "give `Cause` a `{% %}` expression"),
+/// What a JSONata state uses instead of a field of the JSONPath query language.
+fn jsonpath_only(field: Field) -> Option<&'static str> {
+    Some(match field {
+        Field::InputPath => "read `$states.input` in `Arguments`",
+        Field::OutputPath => "use `Output`",
+        Field::Parameters => "use `Arguments`",
+        Field::ResultSelector => "use `Output`",
+        Field::ResultPath => "use `Output` or `Assign`",
+        Field::TimeoutSecondsPath => "give `TimeoutSeconds` a `{% %}` expression",
+        Field::HeartbeatSecondsPath => "give `HeartbeatSeconds` a `{% %}` expression",
+        Field::SecondsPath => "give `Seconds` a `{% %}` expression",
+        Field::TimestampPath => "give `Timestamp` a `{% %}` expression",
+        Field::ItemsPath => "use `Items`",
+        Field::MaxConcurrencyPath => "give `MaxConcurrency` a `{% %}` expression",
+        Field::ToleratedFailurePercentagePath => "give `ToleratedFailurePercentage` a `{% %}` expression",
+        Field::ToleratedFailureCountPath => "give `ToleratedFailureCount` a `{% %}` expression",
+        Field::ErrorPath => "give `Error` a `{% %}` expression",
+        Field::CausePath => "give `Cause` a `{% %}` expression",
+        _ => return None,
+    })
+}
+
+/// What a JSONPath state uses instead of a field of the JSONata query language.
+fn jsonata_only(field: Field) -> Option<&'static str> {
+    Some(match field {
+        Field::Arguments => "use `Parameters`",
+        Field::Output => "use `ResultSelector`, `ResultPath` or `OutputPath`",
+        Field::Items => "use `ItemsPath`",
+        _ => return None,
+    })
+}
+
+const EXCLUSIVE: &[(Field, Field)] = &[
+    (Field::TimeoutSeconds, Field::TimeoutSecondsPath),
+    (Field::HeartbeatSeconds, Field::HeartbeatSecondsPath),
+    (Field::Error, Field::ErrorPath),
+    (Field::Cause, Field::CausePath),
+    (Field::ItemProcessor, Field::Iterator),
+    (Field::MaxConcurrency, Field::MaxConcurrencyPath),
+    (Field::ToleratedFailurePercentage, Field::ToleratedFailurePercentagePath),
+    (Field::ToleratedFailureCount, Field::ToleratedFailureCountPath),
 ];
 
-/// Fields of the JSONata query language, with what a JSONPath state uses instead.
-const JSONATA_ONLY: &[(&str, &str)] =
-    &[("Arguments", "use `Parameters`"), ("Output", "use `ResultSelector`, `ResultPath` or `OutputPath`"), ("Items", "use `ItemsPath`")];
-
-const EXCLUSIVE: &[(&str, &str)] = &[
-    ("TimeoutSeconds", "TimeoutSecondsPath"),
-    ("HeartbeatSeconds", "HeartbeatSecondsPath"),
-    ("Error", "ErrorPath"),
-    ("Cause", "CausePath"),
-    ("ItemProcessor", "Iterator"),
-    ("MaxConcurrency", "MaxConcurrencyPath"),
-    ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
-    ("ToleratedFailureCount", "ToleratedFailureCountPath"),
-];
-
-const WAIT_FIELDS: &[&str] = &["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
+const WAIT_FIELDS: &[Field] = &[Field::Seconds, Field::Timestamp, Field::SecondsPath, Field::TimestampPath];
 
 /// The comparison operators of a JSONPath Choice rule and the type of their operand.
 const OPERATORS: &[(&str, Operand)] = &[
@@ -220,9 +334,9 @@ impl Rule for InvalidStateField {
         let root = cx.definition.root;
         if root.is_object() {
             unknown_fields(cx, "", root, TOP_LEVEL_FIELDS, "a state machine", out);
-            seconds(cx, "", root, "TimeoutSeconds", 1.0, false, out);
-            expect(cx, "", root, "Version", Expect::String, out);
-            expect(cx, "", root, "Comment", Expect::String, out);
+            seconds(cx, "", named(root, "TimeoutSeconds"), 1.0, false, out);
+            expect(cx, "", named(root, "Version"), Expect::String, out);
+            expect(cx, "", named(root, "Comment"), Expect::String, out);
             query_language(cx, "", root, out);
         }
         for scope in &cx.machine.scopes {
@@ -240,7 +354,7 @@ impl Rule for InvalidStateField {
             ScopeKind::ItemProcessor => (&["Comment", "StartAt", "States", "QueryLanguage", "ProcessorConfig"], "a Map item processor"),
         };
         unknown_fields(cx, &scope.pointer, scope.node, fields, what, out);
-        expect(cx, &scope.pointer, scope.node, "Comment", Expect::String, out);
+        expect(cx, &scope.pointer, named(scope.node, "Comment"), Expect::String, out);
         query_language(cx, &scope.pointer, scope.node, out);
         if let Some(config) = scope.node.get("ProcessorConfig") {
             processor_config(cx, &push_token(&scope.pointer, "ProcessorConfig"), config, out);
@@ -264,28 +378,37 @@ impl Rule for InvalidStateField {
         }
         let kind_name = state.field("Type").and_then(Node::as_str).unwrap_or_default();
         let language = state.query_language;
+        let allowed = allowed_fields(state.kind);
+        let allowed_mask = allowed.iter().fold(0u64, |mask, &field| mask | 1 << field as u32);
+        let mut fields = Fields([None; FIELD_COUNT]);
         for member in state.node.members().unwrap_or_default() {
-            let field = &*member.key;
+            let key = &*member.key;
+            let field = Field::parse(key);
+            if let Some(field) = field {
+                fields.0[field as usize] = Some(&member.value);
+            }
             // Built only for a field that is reported.
-            let pointer = || state.field_pointer(field);
-            if !allowed_fields(state.kind).contains(&field) {
+            let pointer = || state.field_pointer(key);
+            let Some(field) = field.filter(|&field| allowed_mask & 1 << field as u32 != 0) else {
                 // `End` on a Choice is ASL005's.
-                if !(state.kind == StateKind::Choice && field == "End") {
+                if !(state.kind == StateKind::Choice && key == "End") {
                     let finding =
-                        cx.finding(&META, &pointer(), Target::Key, format!("`{field}` is not a field of a {kind_name} state (`{name}`)"));
-                    out.push(match closest(field, allowed_fields(state.kind).iter().copied()) {
+                        cx.finding(&META, &pointer(), Target::Key, format!("`{key}` is not a field of a {kind_name} state (`{name}`)"));
+                    out.push(match closest(key, allowed.iter().map(|field| field.name())) {
                         Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
-                        None => finding.help(format!("remove `{field}`")),
+                        None => finding.help(format!("remove `{key}`")),
                     });
                 }
-            } else if let (QueryLanguage::Jsonata, Some((_, instead))) = (language, JSONPATH_ONLY.iter().find(|(f, _)| *f == field)) {
+                continue;
+            };
+            if let (QueryLanguage::Jsonata, Some(instead)) = (language, jsonpath_only(field)) {
                 out.push(
-                    cx.finding(&META, &pointer(), Target::Key, format!("`{field}` is a JSONPath field, but `{name}` uses JSONata"))
-                        .help(instead.to_string()),
+                    cx.finding(&META, &pointer(), Target::Key, format!("`{key}` is a JSONPath field, but `{name}` uses JSONata"))
+                        .help(instead),
                 );
-            } else if let (QueryLanguage::JsonPath, Some((_, instead))) = (language, JSONATA_ONLY.iter().find(|(f, _)| *f == field)) {
+            } else if let (QueryLanguage::JsonPath, Some(instead)) = (language, jsonata_only(field)) {
                 out.push(
-                    cx.finding(&META, &pointer(), Target::Key, format!("`{field}` is a JSONata field, but `{name}` uses JSONPath"))
+                    cx.finding(&META, &pointer(), Target::Key, format!("`{key}` is a JSONata field, but `{name}` uses JSONPath"))
                         .help(format!("{instead}, or set `\"QueryLanguage\": \"JSONata\"`")),
                 );
             }
@@ -300,13 +423,14 @@ impl Rule for InvalidStateField {
             ));
         }
         query_language(cx, &state.pointer, state.node, out);
-        required(cx, state, out);
-        for (a, b) in EXCLUSIVE {
-            if state.field(a).is_some() && state.field(b).is_some() {
+        required(cx, state, &fields, out);
+        for &(a, b) in EXCLUSIVE {
+            if fields.get(a).is_some() && fields.get(b).is_some() {
+                let (a, b) = (a.name(), b.name());
                 out.push(cx.finding(&META, &state.field_pointer(b), Target::Key, format!("`{name}` has both `{a}` and `{b}`; use one")));
             }
         }
-        values(cx, state, out);
+        values(cx, state, &fields, out);
         if state.kind == StateKind::Choice {
             choice_rules(cx, state, out);
         }
@@ -370,16 +494,17 @@ fn query_language(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Fi
     }
 }
 
-fn required(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+fn required(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut Vec<Finding>) {
     let name = state.name;
     let missing = |field: &str| cx.finding(&META, &state.pointer, Target::Key, format!("`{name}` has no `{field}`"));
     match state.kind {
-        StateKind::Task if state.field("Resource").is_none() => {
+        StateKind::Task if fields.get(Field::Resource).is_none() => {
             out.push(missing("Resource").help("add the ARN of the integration, e.g. \"arn:aws:states:::lambda:invoke\""))
         }
         StateKind::Choice | StateKind::Parallel => {
-            let field = if state.kind == StateKind::Choice { "Choices" } else { "Branches" };
-            match state.field(field) {
+            let field = if state.kind == StateKind::Choice { Field::Choices } else { Field::Branches };
+            let (field, value) = fields.named(field);
+            match value {
                 None => out.push(missing(field)),
                 Some(value) => match value.as_array() {
                     Some([]) => {
@@ -396,11 +521,11 @@ fn required(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
                 },
             }
         }
-        StateKind::Map if state.field("ItemProcessor").is_none() && state.field("Iterator").is_none() => {
+        StateKind::Map if fields.get(Field::ItemProcessor).is_none() && fields.get(Field::Iterator).is_none() => {
             out.push(missing("ItemProcessor").help("add `ItemProcessor` with the `StartAt` and `States` run for each item"))
         }
         StateKind::Wait => {
-            let present: Vec<&str> = WAIT_FIELDS.iter().copied().filter(|f| state.field(f).is_some()).collect();
+            let present: Vec<&str> = WAIT_FIELDS.iter().filter(|&&f| fields.get(f).is_some()).map(|f| f.name()).collect();
             match present.as_slice() {
                 [] => out
                     .push(missing("Seconds").help("a Wait needs exactly one of `Seconds`, `Timestamp`, `SecondsPath` or `TimestampPath`")),
@@ -422,37 +547,45 @@ fn required(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Types and ranges of the fields that have them.
-fn values(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-    let (pointer, node) = (&state.pointer, state.node);
+fn values(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut Vec<Finding>) {
+    let pointer = &state.pointer;
     let jsonata = state.query_language == QueryLanguage::Jsonata;
-    expect(cx, pointer, node, "Comment", Expect::String, out);
-    expect(cx, pointer, node, "Next", Expect::String, out);
-    expect(cx, pointer, node, "Default", Expect::String, out);
-    expect(cx, pointer, node, "End", Expect::Bool, out);
+    expect(cx, pointer, fields.named(Field::Comment), Expect::String, out);
+    expect(cx, pointer, fields.named(Field::Next), Expect::String, out);
+    expect(cx, pointer, fields.named(Field::Default), Expect::String, out);
+    expect(cx, pointer, fields.named(Field::End), Expect::Bool, out);
     // `Parameters` may be any JSON value (an array or a string too).
-    for field in ["ResultSelector", "ItemSelector", "Credentials", "Assign", "ItemReader", "ItemBatcher", "ResultWriter"] {
+    for field in [
+        Field::ResultSelector,
+        Field::ItemSelector,
+        Field::Credentials,
+        Field::Assign,
+        Field::ItemReader,
+        Field::ItemBatcher,
+        Field::ResultWriter,
+    ] {
         // In JSONata an object field may be one `{% %}` expression that yields the object.
-        let jsonata_value = node.get(field).and_then(Node::as_str).is_some_and(|t| jsonata && is_jsonata(t));
+        let jsonata_value = fields.get(field).and_then(Node::as_str).is_some_and(|t| jsonata && is_jsonata(t));
         if !jsonata_value {
-            expect(cx, pointer, node, field, Expect::Object, out);
+            expect(cx, pointer, fields.named(field), Expect::Object, out);
         }
     }
-    for field in ["InputPath", "OutputPath", "ResultPath"] {
-        expect(cx, pointer, node, field, Expect::StringOrNull, out);
+    for field in [Field::InputPath, Field::OutputPath, Field::ResultPath] {
+        expect(cx, pointer, fields.named(field), Expect::StringOrNull, out);
     }
-    if let Some(label) = node.get("Label") {
+    if let Some(label) = fields.get(Field::Label) {
         match label.as_str() {
             Some(text) if text.chars().count() > 40 => {
                 out.push(cx.finding(&META, &state.field_pointer("Label"), Target::Value, "`Label` must be at most 40 characters"))
             }
             Some(_) => {}
-            None => expect(cx, pointer, node, "Label", Expect::String, out),
+            None => expect(cx, pointer, fields.named(Field::Label), Expect::String, out),
         }
     }
-    seconds(cx, pointer, node, "TimeoutSeconds", 1.0, jsonata, out);
-    seconds(cx, pointer, node, "HeartbeatSeconds", 1.0, jsonata, out);
+    seconds(cx, pointer, fields.named(Field::TimeoutSeconds), 1.0, jsonata, out);
+    seconds(cx, pointer, fields.named(Field::HeartbeatSeconds), 1.0, jsonata, out);
     if let (Some(heartbeat), Some(timeout)) =
-        (node.get("HeartbeatSeconds").and_then(Node::as_f64), node.get("TimeoutSeconds").and_then(Node::as_f64))
+        (fields.get(Field::HeartbeatSeconds).and_then(Node::as_f64), fields.get(Field::TimeoutSeconds).and_then(Node::as_f64))
     {
         if heartbeat >= timeout {
             out.push(cx.finding(
@@ -464,8 +597,8 @@ fn values(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         }
     }
     if state.kind == StateKind::Wait {
-        seconds(cx, pointer, node, "Seconds", 0.0, jsonata, out);
-        if let Some(text) = node.get("Timestamp").and_then(Node::as_str) {
+        seconds(cx, pointer, fields.named(Field::Seconds), 0.0, jsonata, out);
+        if let Some(text) = fields.get(Field::Timestamp).and_then(Node::as_str) {
             let dynamic = has_placeholder(text) || (jsonata && is_jsonata(text));
             if !dynamic && !is_rfc3339(text) {
                 out.push(
@@ -476,13 +609,13 @@ fn values(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         }
     }
     if state.kind == StateKind::Map {
-        integer(cx, pointer, node, "MaxConcurrency", 0.0, f64::MAX, jsonata, out);
-        integer(cx, pointer, node, "ToleratedFailureCount", 0.0, f64::MAX, jsonata, out);
-        number(cx, pointer, node, "ToleratedFailurePercentage", 0.0, 100.0, jsonata, out);
+        numeric(cx, pointer, fields.named(Field::MaxConcurrency), 0.0, f64::MAX, true, jsonata, out);
+        numeric(cx, pointer, fields.named(Field::ToleratedFailureCount), 0.0, f64::MAX, true, jsonata, out);
+        numeric(cx, pointer, fields.named(Field::ToleratedFailurePercentage), 0.0, 100.0, false, jsonata, out);
     }
     if state.kind == StateKind::Fail {
-        for field in ["Error", "Cause"] {
-            expect(cx, pointer, node, field, Expect::String, out);
+        for field in [Field::Error, Field::Cause] {
+            expect(cx, pointer, fields.named(field), Expect::String, out);
         }
     }
 }
@@ -521,9 +654,14 @@ enum Expect {
     Object,
 }
 
-fn expect(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, expected: Expect, out: &mut Vec<Finding>) {
+/// A field of `node` by name, as the value checks take it.
+fn named<'n>(node: &'n Node, field: &'static str) -> (&'static str, Option<&'n Node>) {
+    (field, node.get(field))
+}
+
+fn expect(cx: &Context<'_>, pointer: &str, (field, value): (&str, Option<&Node>), expected: Expect, out: &mut Vec<Finding>) {
     // The pointer is built only for a value that is reported.
-    if let Some(value) = node.get(field).filter(|value| !fits(value, expected)) {
+    if let Some(value) = value.filter(|value| !fits(value, expected)) {
         expect_value(cx, &push_token(pointer, field), value, field, expected, out);
     }
 }
@@ -551,43 +689,34 @@ fn expect_value(cx: &Context<'_>, pointer: &str, value: &Node, field: &str, expe
 }
 
 /// A count of seconds: an integer from `min` to 99999999.
-fn seconds(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, min: f64, jsonata: bool, out: &mut Vec<Finding>) {
-    integer(cx, pointer, node, field, min, MAX_SECONDS, jsonata, out);
+fn seconds(cx: &Context<'_>, pointer: &str, field: (&str, Option<&Node>), min: f64, jsonata: bool, out: &mut Vec<Finding>) {
+    numeric(cx, pointer, field, min, MAX_SECONDS, true, jsonata, out);
 }
 
-#[allow(clippy::too_many_arguments)]
-fn integer(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, min: f64, max: f64, jsonata: bool, out: &mut Vec<Finding>) {
-    numeric(cx, pointer, node, field, min, max, true, jsonata, out);
-}
-
-#[allow(clippy::too_many_arguments)]
-fn number(cx: &Context<'_>, pointer: &str, node: &Node, field: &str, min: f64, max: f64, jsonata: bool, out: &mut Vec<Finding>) {
-    numeric(cx, pointer, node, field, min, max, false, jsonata, out);
-}
-
+/// A number from `min` to `max`, a whole one when `whole`.
 #[allow(clippy::too_many_arguments)]
 fn numeric(
     cx: &Context<'_>,
     pointer: &str,
-    node: &Node,
-    field: &str,
+    (field, value): (&str, Option<&Node>),
     min: f64,
     max: f64,
     whole: bool,
     jsonata: bool,
     out: &mut Vec<Finding>,
 ) {
-    let Some(value) = node.get(field) else { return };
-    let what = if whole { "an integer" } else { "a number" };
-    let range = if max == f64::MAX { format!("{what} of at least {min}") } else { format!("{what} from {min} to {max}") };
-    let message = match &value.kind {
+    let Some(value) = value else { return };
+    let found = match &value.kind {
         Kind::Number(n) if n.is_finite() && (!whole || n.fract() == 0.0) && *n >= min && *n <= max => return,
-        Kind::Number(n) => format!("`{field}` must be {range}, not {}", render_number(*n)),
+        Kind::Number(n) => render_number(*n),
         Kind::String(text) if has_placeholder(text) || (jsonata && is_jsonata(text)) => return,
         Kind::Tagged(..) => return,
         _ if value.is_placeholder() => return,
-        _ => format!("`{field}` must be {range}, not {}", value.type_name()),
+        _ => value.type_name().to_string(),
     };
+    let what = if whole { "an integer" } else { "a number" };
+    let range = if max == f64::MAX { format!("{what} of at least {min}") } else { format!("{what} from {min} to {max}") };
+    let message = format!("`{field}` must be {range}, not {found}");
     out.push(cx.finding(&META, &push_token(pointer, field), Target::Value, message));
 }
 
