@@ -201,6 +201,8 @@ impl<'s, 'a> Scan<'s, 'a> {
             Some(Effect::TokenWrite) => self.token_write(action.token.as_deref().unwrap_or("ClientToken")),
             None => {}
         }
+        // Most states have one hazard at most; a large definition holds one list per state.
+        self.out.shrink_to_fit();
         self.out
     }
 

@@ -222,6 +222,8 @@ impl<'a> Machine<'a> {
         let states_pointer = push_token(&pointer, "States");
         let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: HashMap::default() };
         let members = node.get("States").and_then(Node::members).unwrap_or_default();
+        self.states.reserve(members.len());
+        scope.states.reserve_exact(members.len());
         // A repeated name: AWS keeps the last one, and so does the model. A short list is
         // scanned rather than hashed; a long one is hashed to stay linear.
         let last: HashMap<&str, usize> =
@@ -338,7 +340,9 @@ impl<'a> State<'a> {
     }
 
     fn collect_transitions(&self) -> Vec<Transition<'a>> {
-        let mut transitions = Vec::new();
+        let rules = |field| self.field(field).and_then(Node::as_array).map_or(0, <[Node]>::len);
+        // At exact size or one more: a large definition holds one list per state.
+        let mut transitions = Vec::with_capacity(1 + rules("Choices") + rules("Catch"));
         let mut add = |kind, target: Option<&'a Node>, index| {
             if let Some(target) = target.and_then(Node::as_str) {
                 transitions.push(Transition { kind, target, index });
