@@ -3,7 +3,7 @@
 //! attempt or derive from the execution ID.
 
 use super::{QueryLanguage, State};
-use crate::syntax::{Kind, Node, has_placeholder, push_token};
+use crate::syntax::{Kind, Node, Token, Trail, has_placeholder};
 
 /// One parameter of a request: `Name` or `Name.$`.
 #[derive(Clone, Copy, Debug)]
@@ -123,22 +123,23 @@ pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
 /// The first unstable value anywhere in `node` (a parameter value, possibly an object such
 /// as a DynamoDB key map), with the pointer of the string that holds it.
 pub fn find_unstable(pointer: &str, node: &Node, dollar_key: bool, language: QueryLanguage) -> Option<Unstable> {
-    let mut stack = vec![(pointer.to_string(), node, dollar_key)];
-    while let Some((pointer, node, dollar_key)) = stack.pop() {
+    let mut trail = Trail::new(pointer);
+    let mut stack = vec![(Trail::ROOT, node, dollar_key)];
+    while let Some((at, node, dollar_key)) = stack.pop() {
         match &node.kind {
             Kind::Object(members) => {
                 for member in members.iter().rev() {
-                    stack.push((push_token(&pointer, &member.key), &member.value, member.key.ends_with(".$")));
+                    stack.push((trail.step(at, Token::Key(&member.key)), &member.value, member.key.ends_with(".$")));
                 }
             }
             Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((push_token(&pointer, &i.to_string()), item, false));
+                    stack.push((trail.step(at, Token::Index(i)), item, false));
                 }
             }
             _ => {
                 if let Some(what) = unstable_in(classify(node, dollar_key, language)) {
-                    return Some(Unstable { what, pointer });
+                    return Some(Unstable { what, pointer: trail.pointer(at) });
                 }
             }
         }

@@ -2,7 +2,7 @@ use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::asl::paths::{ExprError, check_dynamic_value, check_jsonata, check_path};
 use crate::asl::{QueryLanguage, State};
 use crate::finding::{Finding, Severity};
-use crate::syntax::{Kind, Node, has_placeholder, push_token};
+use crate::syntax::{Kind, Node, Token, Trail, has_placeholder};
 
 pub struct InvalidExpression;
 
@@ -55,52 +55,64 @@ fn report(cx: &Context<'_>, pointer: &str, text: &str, error: ExprError, out: &m
 
 fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     // Pointers are built only for what is reported: most fields hold no error.
-    let path = |pointer: &dyn Fn() -> String, value: &Node, check: fn(&str) -> Result<(), ExprError>, out: &mut Vec<Finding>| {
+    let mut trail = Trail::new(&state.pointer);
+    let path = |trail: &Trail<'_>, at: usize, value: &Node, check: fn(&str) -> Result<(), ExprError>, out: &mut Vec<Finding>| {
         if let Some(text) = value.as_str().filter(|t| !has_placeholder(t)) {
             if let Err(error) = check(text) {
-                report(cx, &pointer(), text, error, out);
+                report(cx, &trail.pointer(at), text, error, out);
             }
         }
     };
     for member in state.node.members().unwrap_or_default() {
         let field = &*member.key;
-        let pointer = || state.field_pointer(field);
-        if PATHS.contains(&field) {
-            path(&pointer, &member.value, |t| check_path(t, false), out);
+        let check: fn(&str) -> Result<(), ExprError> = if PATHS.contains(&field) {
+            |t| check_path(t, false)
         } else if REFERENCE_PATHS.contains(&field) {
-            path(&pointer, &member.value, |t| check_path(t, true), out);
+            |t| check_path(t, true)
         } else if DYNAMIC_PATHS.contains(&field) {
-            path(&pointer, &member.value, check_dynamic_value, out);
+            check_dynamic_value
         } else if TEMPLATES.contains(&field) {
-            template(cx, &pointer(), &member.value, out);
-        }
+            let at = trail.step(Trail::ROOT, Token::Key(field));
+            template(cx, &mut trail, at, &member.value, out);
+            continue;
+        } else {
+            continue;
+        };
+        let at = trail.step(Trail::ROOT, Token::Key(field));
+        path(&trail, at, &member.value, check, out);
     }
-    for (i, catcher) in state.field("Catch").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
-        let pointer = push_token(&state.field_pointer("Catch"), &i.to_string());
-        if let Some(value) = catcher.get("ResultPath") {
-            path(&|| push_token(&pointer, "ResultPath"), value, |t| check_path(t, true), out);
-        }
-        if let Some(assign) = catcher.get("Assign") {
-            template(cx, &push_token(&pointer, "Assign"), assign, out);
+    if let Some(catchers) = state.field("Catch").and_then(Node::as_array) {
+        let catch = trail.step(Trail::ROOT, Token::Key("Catch"));
+        for (i, catcher) in catchers.iter().enumerate() {
+            let at = trail.step(catch, Token::Index(i));
+            if let Some(value) = catcher.get("ResultPath") {
+                let result_path = trail.step(at, Token::Key("ResultPath"));
+                path(&trail, result_path, value, |t| check_path(t, true), out);
+            }
+            if let Some(assign) = catcher.get("Assign") {
+                let assign_at = trail.step(at, Token::Key("Assign"));
+                template(cx, &mut trail, assign_at, assign, out);
+            }
         }
     }
     // Choice rules: `Variable` and `*Path` comparisons hold paths, at any nesting.
-    let mut stack: Vec<(String, &Node)> = vec![(state.field_pointer("Choices"), state.field("Choices").unwrap_or(state.node))];
-    if state.field("Choices").is_none() {
-        stack.clear();
-    }
-    while let Some((pointer, node)) = stack.pop() {
+    let Some(choices) = state.field("Choices") else { return };
+    let mut stack = vec![(trail.step(Trail::ROOT, Token::Key("Choices")), choices)];
+    while let Some((at, node)) = stack.pop() {
         match &node.kind {
-            Kind::Array(items) => push_containers(&mut stack, &pointer, items),
+            Kind::Array(items) => push_containers(&mut trail, &mut stack, at, items),
             Kind::Object(members) => {
                 for member in members {
-                    let at = || push_token(&pointer, &member.key);
-                    match &*member.key {
-                        "Variable" => path(&at, &member.value, |t| check_path(t, false), out),
-                        "Assign" => template(cx, &at(), &member.value, out),
-                        "And" | "Or" | "Not" => stack.push((at(), &member.value)),
-                        key if key.ends_with("Path") => path(&at, &member.value, |t| check_path(t, false), out),
-                        _ => {}
+                    let key = &*member.key;
+                    let is_path = key == "Variable" || (key.ends_with("Path") && !matches!(key, "Assign" | "And" | "Or" | "Not"));
+                    if !is_path && !matches!(key, "Assign" | "And" | "Or" | "Not") {
+                        continue;
+                    }
+                    let step = trail.step(at, Token::Key(key));
+                    match key {
+                        "Assign" => template(cx, &mut trail, step, &member.value, out),
+                        "And" | "Or" | "Not" => stack.push((step, &member.value)),
+                        _ => path(&trail, step, &member.value, |t| check_path(t, false), out),
                     }
                 }
             }
@@ -110,21 +122,27 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Queues the objects and arrays of an array for a walk; scalars hold nothing to check.
-fn push_containers<'n>(stack: &mut Vec<(String, &'n Node)>, pointer: &str, items: &'n [Node]) {
-    let containers = items.iter().enumerate().filter(|(_, item)| matches!(item.kind, Kind::Object(_) | Kind::Array(_)));
-    stack.extend(containers.map(|(i, item)| (push_token(pointer, &i.to_string()), item)));
+fn push_containers<'n>(trail: &mut Trail<'n>, stack: &mut Vec<(usize, &'n Node)>, at: usize, items: &'n [Node]) {
+    for (i, item) in items.iter().enumerate() {
+        if matches!(item.kind, Kind::Object(_) | Kind::Array(_)) {
+            stack.push((trail.step(at, Token::Index(i)), item));
+        }
+    }
 }
 
 /// Keys ending in `.$` anywhere in a payload template hold a path or an intrinsic function.
-fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>) {
-    let mut stack = vec![(pointer.to_string(), node)];
-    while let Some((pointer, node)) = stack.pop() {
+fn template<'n>(cx: &Context<'_>, trail: &mut Trail<'n>, at: usize, node: &'n Node, out: &mut Vec<Finding>) {
+    let mut stack = vec![(at, node)];
+    while let Some((at, node)) = stack.pop() {
         match &node.kind {
             Kind::Object(members) => {
                 for member in members {
-                    // The pointer is built only for a value that is reported or descended into.
-                    let at = || push_token(&pointer, &member.key);
                     if member.key.ends_with(".$") {
+                        // The pointer is built only for a value that is reported.
+                        let pointer = |trail: &mut Trail<'n>| {
+                            let step = trail.step(at, Token::Key(&member.key));
+                            trail.pointer(step)
+                        };
                         match member.value.as_str() {
                             Some(text) if has_placeholder(text) => {}
                             Some(text) => {
@@ -132,13 +150,13 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
                                 let trimmed = text.trim();
                                 if let Err(error) = check_dynamic_value(trimmed) {
                                     let lead = text.len() - text.trim_start().len();
-                                    report(cx, &at(), text, ExprError { at: error.at + lead, ..error }, out);
+                                    report(cx, &pointer(trail), text, ExprError { at: error.at + lead, ..error }, out);
                                 }
                             }
                             None if member.value.is_placeholder() => {}
                             None => out.push(cx.finding(
                                 &META,
-                                &at(),
+                                &pointer(trail),
                                 Target::Value,
                                 format!(
                                     "`{}` ends in `.$`, so its value must be a path or an intrinsic function string, not {}",
@@ -148,11 +166,11 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
                             )),
                         }
                     } else if matches!(member.value.kind, Kind::Object(_) | Kind::Array(_)) {
-                        stack.push((at(), &member.value));
+                        stack.push((trail.step(at, Token::Key(&member.key)), &member.value));
                     }
                 }
             }
-            Kind::Array(items) => push_containers(&mut stack, &pointer, items),
+            Kind::Array(items) => push_containers(trail, &mut stack, at, items),
             _ => {}
         }
     }
@@ -161,25 +179,26 @@ fn template(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>
 /// In a JSONata state a string that starts with `{%` is an expression and must be a whole
 /// one; any other string, `" {% x %} "` included, is a literal.
 fn jsonata_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-    let mut stack: Vec<(String, &Node)> = state
-        .node
-        .members()
-        .unwrap_or_default()
-        .iter()
-        .filter(|m| !NOT_EXPRESSIONS.contains(&&*m.key))
-        .map(|m| (state.field_pointer(&m.key), &m.value))
-        .collect();
-    while let Some((pointer, node)) = stack.pop() {
+    let mut trail = Trail::new(&state.pointer);
+    let fields = state.node.members().unwrap_or_default().iter().filter(|m| !NOT_EXPRESSIONS.contains(&&*m.key));
+    let mut stack: Vec<(usize, &Node)> = fields.map(|m| (trail.step(Trail::ROOT, Token::Key(&m.key)), &m.value)).collect();
+    while let Some((at, node)) = stack.pop() {
         match &node.kind {
             Kind::String(text) if text.starts_with("{%") => {
                 if let Err(error) = check_jsonata(text) {
-                    report(cx, &pointer, text, error, out);
+                    report(cx, &trail.pointer(at), text, error, out);
                 }
             }
             Kind::Object(members) => {
-                stack.extend(members.iter().filter(|m| &*m.key != "Comment").map(|m| (push_token(&pointer, &m.key), &m.value)))
+                for member in members.iter().filter(|m| &*m.key != "Comment") {
+                    stack.push((trail.step(at, Token::Key(&member.key)), &member.value));
+                }
             }
-            Kind::Array(items) => stack.extend(items.iter().enumerate().map(|(i, item)| (push_token(&pointer, &i.to_string()), item))),
+            Kind::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((trail.step(at, Token::Index(i)), item));
+                }
+            }
             _ => {}
         }
     }

@@ -2,7 +2,7 @@ use foldhash::HashMap;
 
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::finding::{Finding, Severity};
-use crate::syntax::{Kind, Node, push_token};
+use crate::syntax::{Kind, Node, Token, Trail, push_token};
 
 pub struct DuplicateKey;
 
@@ -20,10 +20,9 @@ impl Rule for DuplicateKey {
     }
 
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        // Pointers are built only for the objects that hold a duplicate: each node on the
-        // stack keeps the index of its parent and its own token.
-        let mut path: Vec<(usize, Token<'_>)> = vec![(usize::MAX, Token::Index(0))];
-        let mut stack: Vec<(usize, &Node)> = vec![(0, cx.definition.root)];
+        // Pointers are built only for the objects that hold a duplicate.
+        let mut trail = Trail::new("");
+        let mut stack: Vec<(usize, &Node)> = vec![(Trail::ROOT, cx.definition.root)];
         let mut seen: HashMap<&str, usize> = HashMap::default();
         while let Some((at, node)) = stack.pop() {
             match &node.kind {
@@ -36,7 +35,7 @@ impl Rule for DuplicateKey {
                         let first =
                             if small { members[..i].iter().position(|m| m.key == member.key) } else { seen.get(&*member.key).copied() };
                         if let Some(first) = first {
-                            let pointer = push_token(&pointer_of(&path, at), &member.key);
+                            let pointer = push_token(&trail.pointer(at), &member.key);
                             let mut finding = cx.finding(
                                 &META,
                                 &pointer,
@@ -54,16 +53,14 @@ impl Rule for DuplicateKey {
                     }
                     for member in members.iter().rev() {
                         if matches!(member.value.kind, Kind::Object(_) | Kind::Array(_) | Kind::Tagged(..)) {
-                            path.push((at, Token::Key(&member.key)));
-                            stack.push((path.len() - 1, &member.value));
+                            stack.push((trail.step(at, Token::Key(&member.key)), &member.value));
                         }
                     }
                 }
                 Kind::Array(items) => {
                     for (i, item) in items.iter().enumerate().rev() {
                         if matches!(item.kind, Kind::Object(_) | Kind::Array(_) | Kind::Tagged(..)) {
-                            path.push((at, Token::Index(i)));
-                            stack.push((path.len() - 1, item));
+                            stack.push((trail.step(at, Token::Index(i)), item));
                         }
                     }
                 }
@@ -76,22 +73,3 @@ impl Rule for DuplicateKey {
 
 /// Objects up to this many members are checked for duplicates without a map.
 const SMALL_OBJECT: usize = 16;
-
-#[derive(Clone, Copy)]
-enum Token<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-/// The JSON Pointer of path entry `at`, from its chain of parents.
-fn pointer_of(path: &[(usize, Token<'_>)], mut at: usize) -> String {
-    let mut tokens = Vec::new();
-    while at != 0 && at != usize::MAX {
-        tokens.push(path[at].1);
-        at = path[at].0;
-    }
-    tokens.iter().rev().fold(String::new(), |pointer, token| match token {
-        Token::Key(key) => push_token(&pointer, key),
-        Token::Index(i) => push_token(&pointer, &i.to_string()),
-    })
-}

@@ -242,6 +242,48 @@ pub fn push_token(pointer: &str, token: &str) -> String {
     out
 }
 
+/// One reference token of a JSON Pointer.
+#[derive(Clone, Copy, Debug)]
+pub enum Token<'t> {
+    Key(&'t str),
+    Index(usize),
+}
+
+/// The JSON Pointers of the nodes a walk visits, built only for the few it reports: each
+/// step keeps the index of its parent step and its own token.
+pub struct Trail<'t> {
+    root: &'t str,
+    steps: Vec<(usize, Token<'t>)>,
+}
+
+impl<'t> Trail<'t> {
+    /// The step that stands for the root pointer itself.
+    pub const ROOT: usize = 0;
+
+    pub fn new(root: &'t str) -> Self {
+        Trail { root, steps: vec![(Self::ROOT, Token::Index(0))] }
+    }
+
+    /// Adds a step below `parent` and returns its index.
+    pub fn step(&mut self, parent: usize, token: Token<'t>) -> usize {
+        self.steps.push((parent, token));
+        self.steps.len() - 1
+    }
+
+    pub fn pointer(&self, mut at: usize) -> String {
+        let mut tokens = Vec::new();
+        while at != Self::ROOT {
+            let (parent, token) = self.steps[at];
+            tokens.push(token);
+            at = parent;
+        }
+        tokens.iter().rev().fold(self.root.to_string(), |pointer, token| match token {
+            Token::Key(key) => push_token(&pointer, key),
+            Token::Index(i) => push_token(&pointer, &i.to_string()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,5 +297,17 @@ mod tests {
         assert_eq!(&text[key.unwrap().start..key.unwrap().end], "\"~k\"");
         assert!(root.lookup("/a~1b/x/7").is_none());
         assert_eq!(push_token("/States", "a/b~c"), "/States/a~1b~0c");
+    }
+
+    #[test]
+    fn a_trail_builds_the_pointer_of_any_step() {
+        let mut trail = Trail::new("/States/A");
+        let parameters = trail.step(Trail::ROOT, Token::Key("Parameters"));
+        let items = trail.step(parameters, Token::Key("a/b"));
+        let sibling = trail.step(parameters, Token::Key("c"));
+        let item = trail.step(items, Token::Index(2));
+        assert_eq!(trail.pointer(item), "/States/A/Parameters/a~1b/2");
+        assert_eq!(trail.pointer(sibling), "/States/A/Parameters/c");
+        assert_eq!(trail.pointer(Trail::ROOT), "/States/A");
     }
 }
