@@ -187,11 +187,11 @@ impl Catalog {
 
 /// `*` matches any run of characters; everything else matches itself.
 fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    let (first, rest) = parts.split_first().expect("split yields one part at least");
+    let mut parts = pattern.split('*').peekable();
+    let first = parts.next().unwrap_or_default();
     let Some(mut remaining) = text.strip_prefix(first) else { return false };
-    for (i, part) in rest.iter().enumerate() {
-        if i + 1 == rest.len() {
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
             return remaining.ends_with(part);
         }
         match remaining.find(part) {
