@@ -37,6 +37,32 @@ static SPECIAL_IN_STRING: [bool; 256] = {
     table
 };
 
+/// The first byte at or after `from` that ends a run of plain string characters, or the
+/// end of `bytes`. Eight bytes are tested at a time: in each lane, subtracting one from a
+/// zero byte (or 0x20 from a control character) sets its high bit, and the lowest lane so
+/// marked is exact, as borrows only carry upwards.
+fn plain_run_end(bytes: &[u8], from: usize) -> usize {
+    const LANES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let rest = &bytes[from..];
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else { break };
+        let word = u64::from_le_bytes(chunk);
+        let quote = word ^ (LANES * u64::from(b'"'));
+        let backslash = word ^ (LANES * u64::from(b'\\'));
+        let marked =
+            (quote.wrapping_sub(LANES) & !quote) | (backslash.wrapping_sub(LANES) & !backslash) | (word.wrapping_sub(LANES * 0x20) & !word);
+        if marked & HIGH_BITS != 0 {
+            return at + (marked & HIGH_BITS).trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    let tail = chunks.remainder();
+    tail.iter().position(|&b| SPECIAL_IN_STRING[usize::from(b)]).map_or(bytes.len(), |n| at + n)
+}
+
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -264,7 +290,7 @@ impl Parser<'_> {
     /// The position of the next byte at or after `from` that ends a run of plain string
     /// characters (a quote, a backslash or a control character), or the end of the text.
     fn plain_run_end(&self, from: usize) -> usize {
-        self.bytes[from..].iter().position(|&b| SPECIAL_IN_STRING[usize::from(b)]).map_or(self.bytes.len(), |n| from + n)
+        plain_run_end(self.bytes, from)
     }
 
     fn string(&mut self) -> Result<String, ParseError> {
@@ -348,6 +374,27 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_runs_end_at_the_first_quote_backslash_or_control_character() {
+        let naive = |bytes: &[u8], from: usize| {
+            bytes[from..].iter().position(|&b| SPECIAL_IN_STRING[usize::from(b)]).map_or(bytes.len(), |n| from + n)
+        };
+        let fillers: [&[u8]; 3] = [b"a", "é".as_bytes(), &[0x7f]];
+        for special in [b'"', b'\\', 0x00, 0x01, 0x1f, b'\n'] {
+            for filler in fillers {
+                for len in 0..24 {
+                    let mut bytes: Vec<u8> = filler.iter().copied().cycle().take(len).collect();
+                    assert_eq!(plain_run_end(&bytes, 0), naive(&bytes, 0));
+                    bytes.push(special);
+                    bytes.extend_from_slice(b"x\"\\ \x01");
+                    for from in 0..bytes.len() {
+                        assert_eq!(plain_run_end(&bytes, from), naive(&bytes, from), "{bytes:?} from {from}");
+                    }
+                }
+            }
+        }
+    }
 
     fn err(text: &str) -> ParseError {
         parse(text, false, false).unwrap_err()
