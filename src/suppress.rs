@@ -35,7 +35,7 @@ pub struct Directive {
 
 /// The codes of a `sfn-lint: ignore[A, B]` directive in `text`, with their byte ranges.
 pub fn parse_directive(text: &str) -> Option<Vec<(String, std::ops::Range<usize>)>> {
-    let at = text.find("sfn-lint: ignore[")?;
+    let at = crate::syntax::find(text, "sfn-lint: ignore[")?;
     let start = at + "sfn-lint: ignore[".len();
     let end = start + text[start..].find(']')?;
     let mut codes = Vec::new();

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use super::values::{Value, classify, find_unstable, reads_execution_id};
 use super::{Machine, QueryLanguage, ScopeKind, State, StateId, StateKind, TransitionKind};
-use crate::syntax::{Kind, Node};
+use crate::syntax::{Kind, Node, Token, Trail};
 
 /// A path inside a JSON value; empty for the whole value.
 pub type Path = Vec<String>;
@@ -249,27 +249,32 @@ pub fn reads_unstable_variable<'a>(value: Value<'a>, input: &Flow) -> Option<Str
 /// strings) derives from the execution ID.
 pub fn template_carry(node: &Node, dollar_key: bool, language: QueryLanguage, input: &Flow) -> BTreeSet<Path> {
     let mut out = BTreeSet::new();
-    let mut stack: Vec<(Path, &Node, bool)> = vec![(Vec::new(), node, dollar_key)];
-    while let Some((prefix, node, dollar_key)) = stack.pop() {
+    // A value's path is built only when it carries something.
+    let mut trail = Trail::new("");
+    let mut stack = vec![(Trail::ROOT, node, dollar_key)];
+    while let Some((at, node, dollar_key)) = stack.pop() {
         match &node.kind {
             Kind::Object(members) => {
                 for member in members {
                     let key = member.key.strip_suffix(".$").unwrap_or(&member.key);
-                    let mut path = prefix.clone();
-                    path.push(key.to_string());
-                    stack.push((path, &member.value, member.key.ends_with(".$")));
+                    stack.push((trail.step(at, Token::Key(key)), &member.value, member.key.ends_with(".$")));
                 }
             }
             Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let mut path = prefix.clone();
-                    path.push(i.to_string());
-                    stack.push((path, item, false));
+                    stack.push((trail.step(at, Token::Index(i)), item, false));
                 }
             }
             _ => {
                 for inner in carried(classify(node, dollar_key, language), input) {
-                    let mut path = prefix.clone();
+                    let mut path: Path = trail
+                        .tokens(at)
+                        .into_iter()
+                        .map(|token| match token {
+                            Token::Key(key) => key.to_string(),
+                            Token::Index(i) => i.to_string(),
+                        })
+                        .collect();
                     path.extend(inner);
                     out.insert(path);
                 }

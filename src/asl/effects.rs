@@ -142,7 +142,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         let (_, param) = self.param("FunctionName")?;
         match param.value {
             Value::Static(node) => node.as_str().map(|arn| {
-                let name = arn.split_once(":function:").map_or(arn, |(_, rest)| rest);
+                let name = crate::syntax::find(arn, ":function:").map_or(arn, |at| &arn[at + ":function:".len()..]);
                 name.split(':').next().unwrap_or(name).to_string()
             }),
             Value::Placeholder => param.node.as_str().map(str::to_string),

@@ -3,7 +3,7 @@
 //! attempt or derive from the execution ID.
 
 use super::{QueryLanguage, State};
-use crate::syntax::{Kind, Node, Token, Trail, has_placeholder};
+use crate::syntax::{Kind, Node, Token, Trail, find, has_placeholder};
 
 /// One parameter of a request: `Name` or `Name.$`.
 #[derive(Clone, Copy, Debug)]
@@ -117,7 +117,7 @@ pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
         Value::Jsonata(text) => (text, UNSTABLE_JSONATA),
         _ => return None,
     };
-    table.iter().find(|(needle, _)| text.contains(needle)).map(|&(_, what)| what)
+    table.iter().find(|(needle, _)| find(text, needle).is_some()).map(|&(_, what)| what)
 }
 
 /// The first unstable value anywhere in `node` (a parameter value, possibly an object such
@@ -155,7 +155,7 @@ pub fn reads_execution_id(value: Value<'_>) -> bool {
         _ => return false,
     };
     let mut rest = text;
-    while let Some(at) = rest.find(prefix) {
+    while let Some(at) = find(rest, prefix) {
         let after = &rest[at + prefix.len()..];
         // `$$.Execution` itself, `.Id` or `.Name` — not `.Input`, `.StartTime`, ...
         let field: String = after.strip_prefix('.').unwrap_or("").chars().take_while(|c| c.is_ascii_alphanumeric()).collect();

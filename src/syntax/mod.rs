@@ -99,6 +99,15 @@ pub fn has_placeholder(text: &str) -> bool {
     memchr::memchr_iter(b'$', bytes).any(|at| bytes.get(at + 1) == Some(&b'{'))
 }
 
+/// The first occurrence of `needle` in `text`. The texts of a definition are short, and
+/// `str::find` sets up a searcher that costs more than such a search: this one jumps
+/// between occurrences of the needle's first byte. An empty needle is never found.
+pub fn find(text: &str, needle: &str) -> Option<usize> {
+    let (bytes, needle) = (text.as_bytes(), needle.as_bytes());
+    let &first = needle.first()?;
+    memchr::memchr_iter(first, bytes).find(|&at| bytes[at..].starts_with(needle))
+}
+
 impl Node {
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
@@ -270,14 +279,20 @@ impl<'t> Trail<'t> {
         self.steps.len() - 1
     }
 
-    pub fn pointer(&self, mut at: usize) -> String {
+    /// The tokens from the root to step `at`.
+    pub fn tokens(&self, mut at: usize) -> Vec<Token<'t>> {
         let mut tokens = Vec::new();
         while at != Self::ROOT {
             let (parent, token) = self.steps[at];
             tokens.push(token);
             at = parent;
         }
-        tokens.iter().rev().fold(self.root.to_string(), |pointer, token| match token {
+        tokens.reverse();
+        tokens
+    }
+
+    pub fn pointer(&self, at: usize) -> String {
+        self.tokens(at).iter().fold(self.root.to_string(), |pointer, token| match token {
             Token::Key(key) => push_token(&pointer, key),
             Token::Index(i) => push_token(&pointer, &i.to_string()),
         })
@@ -297,6 +312,14 @@ mod tests {
         assert_eq!(&text[key.unwrap().start..key.unwrap().end], "\"~k\"");
         assert!(root.lookup("/a~1b/x/7").is_none());
         assert_eq!(push_token("/States", "a/b~c"), "/States/a~1b~0c");
+    }
+
+    #[test]
+    fn find_matches_str_find() {
+        for (text, needle) in [("$$.Execution.Id", "$$.Execution"), ("a$$$.b", "$$."), ("été $$", "$$"), ("abc", "abcd"), ("", "a")] {
+            assert_eq!(find(text, needle), text.find(needle), "{text:?} {needle:?}");
+        }
+        assert_eq!(find("abc", ""), None);
     }
 
     #[test]
