@@ -2,7 +2,7 @@ use super::{Context, Rule, RuleMeta, Target, closest, rule_doc};
 use crate::asl::paths::is_jsonata;
 use crate::asl::{QueryLanguage, Scope, ScopeKind, State, StateKind};
 use crate::finding::{Finding, Severity};
-use crate::syntax::{Kind, Node, has_placeholder, push_token};
+use crate::syntax::{Kind, Node, Token, Trail, has_placeholder, push_token};
 
 pub struct InvalidStateField;
 
@@ -755,92 +755,98 @@ fn is_rfc3339(text: &str) -> bool {
 /// The rules of a Choice state, nested `And` / `Or` / `Not` included.
 fn choice_rules(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     let jsonata = state.query_language == QueryLanguage::Jsonata;
-    let choices_pointer = state.field_pointer("Choices");
     let rules = state.field("Choices").and_then(Node::as_array).unwrap_or_default();
-    let mut stack: Vec<(String, &Node, bool)> =
-        rules.iter().enumerate().map(|(i, rule)| (push_token(&choices_pointer, &i.to_string()), rule, true)).collect();
-    stack.reverse();
-    while let Some((pointer, rule, top)) = stack.pop() {
+    // Pointers are built only for what is reported.
+    let mut trail = Trail::new(&state.pointer);
+    let choices = trail.step(Trail::ROOT, Token::Key("Choices"));
+    let mut stack: Vec<(usize, &Node, bool)> =
+        rules.iter().enumerate().rev().map(|(i, rule)| (trail.step(choices, Token::Index(i)), rule, true)).collect();
+    let report = |trail: &Trail<'_>, at: usize, target, message: String, out: &mut Vec<Finding>| {
+        out.push(cx.finding(&META, &trail.pointer(at), target, message));
+    };
+    while let Some((rule_at, rule, top)) = stack.pop() {
         let Some(members) = rule.members() else {
-            out.push(cx.finding(&META, &pointer, Target::Value, format!("a Choice rule must be an object, not {}", rule.type_name())));
+            report(&trail, rule_at, Target::Value, format!("a Choice rule must be an object, not {}", rule.type_name()), out);
             continue;
         };
-        let mut finding = |message: String, at: &str, target| out.push(cx.finding(&META, at, target, message));
         if top && rule.get("Next").is_none() {
-            finding(format!("a Choice rule of `{}` has no `Next`", state.name), &pointer, Target::Value);
+            report(&trail, rule_at, Target::Value, format!("a Choice rule of `{}` has no `Next`", state.name), out);
         }
         let mut operators = Vec::new();
         let mut combinators = Vec::new();
         for member in members {
             let key = &*member.key;
-            let at = push_token(&pointer, key);
+            let at = trail.step(rule_at, Token::Key(key));
             match key {
                 "Comment" => {}
                 "Next" | "Assign" if top => {}
                 "Output" if top && jsonata => {}
                 "Condition" if jsonata => {}
-                "Variable" if !jsonata => expect_value(cx, &at, &member.value, key, Expect::String, out),
+                "Variable" if !jsonata => {
+                    if !fits(&member.value, Expect::String) {
+                        expect_value(cx, &trail.pointer(at), &member.value, key, Expect::String, out);
+                    }
+                }
                 "And" | "Or" | "Not" if !jsonata => combinators.push((key, &member.value, at)),
                 _ if !jsonata && operator(key).is_some() => operators.push((key, &member.value, at)),
                 _ => {
                     let language = if jsonata { "a JSONata Choice rule (which uses `Condition`)" } else { "a JSONPath Choice rule" };
                     let place = if top { "" } else { " nested inside `And`, `Or` or `Not`" };
-                    let message = format!("`{key}` is not a field of {language}{place}");
-                    out.push(cx.finding(&META, &at, Target::Key, message));
+                    report(&trail, at, Target::Key, format!("`{key}` is not a field of {language}{place}"), out);
                 }
             }
         }
-        let mut finding = |message: String, at: &str, target| out.push(cx.finding(&META, at, target, message));
         if jsonata {
             if rule.get("Condition").is_none() {
-                finding(format!("a JSONata Choice rule of `{}` has no `Condition`", state.name), &pointer, Target::Value);
+                report(&trail, rule_at, Target::Value, format!("a JSONata Choice rule of `{}` has no `Condition`", state.name), out);
             }
             continue;
         }
         match (combinators.as_slice(), operators.as_slice()) {
-            ([], []) => finding(
-                format!("a Choice rule of `{}` has no comparison (such as `StringEquals`) and no `And`, `Or` or `Not`", state.name),
-                &pointer,
+            ([], []) => report(
+                &trail,
+                rule_at,
                 Target::Value,
+                format!("a Choice rule of `{}` has no comparison (such as `StringEquals`) and no `And`, `Or` or `Not`", state.name),
+                out,
             ),
             ([], [(op, value, at)]) => {
                 if rule.get("Variable").is_none() {
-                    finding(format!("the `{op}` rule of `{}` has no `Variable`", state.name), &pointer, Target::Value);
+                    report(&trail, rule_at, Target::Value, format!("the `{op}` rule of `{}` has no `Variable`", state.name), out);
                 }
                 if let Some(message) = operand_error(op, value) {
-                    finding(message, at, Target::Value);
+                    report(&trail, *at, Target::Value, message, out);
                 }
             }
             ([], [_, rest @ ..]) => {
                 for (op, _, at) in rest {
-                    finding(format!("a Choice rule can have one comparison; `{op}` is a second one"), at, Target::Key);
+                    report(&trail, *at, Target::Key, format!("a Choice rule can have one comparison; `{op}` is a second one"), out);
                 }
             }
-            ([(name, value, at)], []) => {
+            (&[(name, value, at)], []) => {
                 if rule.get("Variable").is_some() {
-                    finding(
-                        format!("`{name}` combines rules and cannot have a `Variable`"),
-                        &push_token(&pointer, "Variable"),
-                        Target::Key,
-                    );
+                    let variable = trail.step(rule_at, Token::Key("Variable"));
+                    report(&trail, variable, Target::Key, format!("`{name}` combines rules and cannot have a `Variable`"), out);
                 }
-                match (*name, &value.kind) {
-                    ("Not", Kind::Object(_)) => stack.push((at.clone(), value, false)),
+                match (name, &value.kind) {
+                    ("Not", Kind::Object(_)) => stack.push((at, value, false)),
                     ("And" | "Or", Kind::Array(items)) if !items.is_empty() => {
                         for (i, item) in items.iter().enumerate().rev() {
-                            stack.push((push_token(at, &i.to_string()), item, false));
+                            stack.push((trail.step(at, Token::Index(i)), item, false));
                         }
                     }
-                    ("Not", _) => finding("`Not` must hold one Choice rule (an object)".into(), at, Target::Value),
-                    _ => finding(format!("`{name}` must hold a non-empty array of Choice rules"), at, Target::Value),
+                    ("Not", _) => report(&trail, at, Target::Value, "`Not` must hold one Choice rule (an object)".into(), out),
+                    _ => report(&trail, at, Target::Value, format!("`{name}` must hold a non-empty array of Choice rules"), out),
                 }
             }
             (_, _) => {
-                let (name, _, at) = if combinators.len() > 1 { &combinators[1] } else { &operators[0] };
-                finding(
-                    format!("a Choice rule can have one of `And`, `Or`, `Not` or a comparison; `{name}` is one too many"),
+                let (name, _, at) = if combinators.len() > 1 { combinators[1] } else { operators[0] };
+                report(
+                    &trail,
                     at,
                     Target::Key,
+                    format!("a Choice rule can have one of `And`, `Or`, `Not` or a comparison; `{name}` is one too many"),
+                    out,
                 );
             }
         }

@@ -19,7 +19,6 @@ impl Rule for UnsupportedInExpress {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        let Some(why) = express_execution(cx, state) else { return };
         let (pointer, what, help) = match (&state.kind, &state.resource) {
             // `.sync` on an SDK integration is invalid everywhere: ASL012 reports it.
             (
@@ -49,6 +48,7 @@ impl Rule for UnsupportedInExpress {
             ),
             _ => return,
         };
+        let Some(why) = express_execution(cx, state) else { return };
         out.push(cx.finding(&META, &pointer, Target::Value, format!("`{}` {what}, and {why}: AWS rejects it", state.name)).help(help));
     }
 }

@@ -274,12 +274,12 @@ fn cause_label(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Option<(Op
 }
 
 /// Why a state runs in an Express execution, as a clause; `None` when it does not.
-pub fn express_execution(cx: &Context<'_>, state: &State<'_>) -> Option<String> {
+pub fn express_execution(cx: &Context<'_>, state: &State<'_>) -> Option<std::borrow::Cow<'static, str>> {
     use crate::asl::context::{Execution, execution_of};
     use crate::host::WorkflowType;
     match execution_of(cx.machine, state) {
         Execution::ExpressChildren(map) => {
-            Some(format!("the child executions of the Distributed Map `{}` are Express", cx.machine.states[map].name))
+            Some(format!("the child executions of the Distributed Map `{}` are Express", cx.machine.states[map].name).into())
         }
         Execution::StandardChildren(_) => None,
         Execution::Workflow => match cx.definition.workflow_type {
