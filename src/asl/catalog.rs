@@ -27,11 +27,9 @@ pub enum Effect {
 /// What the catalogue says about one action.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Action {
-    pub service: String,
-    pub name: String,
     pub effect: Option<Effect>,
     /// The parameter that carries an idempotency token.
-    pub token: Option<String>,
+    pub token: Option<&'static str>,
     pub read_only: bool,
 }
 
@@ -121,25 +119,30 @@ pub fn catalog() -> &'static Catalog {
     &CATALOG
 }
 
-/// The words of a name, lowercase: `${GetOrderFn}` → get, order, fn; `check-status` → check, status.
-fn words(name: &str) -> impl Iterator<Item = String> + '_ {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            words.push(std::mem::take(&mut current));
-            previous_lower = false;
-            continue;
+/// The words of a name, as written: `${GetOrderFn}` → Get, Order, Fn; `check-status` →
+/// check, status. A word is a run of ASCII letters and digits; an uppercase letter after a
+/// lowercase one or a digit starts a new one.
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
         }
-        if c.is_ascii_uppercase() && previous_lower {
-            words.push(std::mem::take(&mut current));
+        if at == bytes.len() {
+            return None;
         }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
-    }
-    words.push(current);
-    words.into_iter().filter(|w| !w.is_empty())
+        let start = at;
+        let mut previous_lower = false;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            if bytes[at].is_ascii_uppercase() && previous_lower {
+                break;
+            }
+            previous_lower = bytes[at].is_ascii_lowercase() || bytes[at].is_ascii_digit();
+            at += 1;
+        }
+        Some(&name[start..at])
+    })
 }
 
 fn lower_first(name: &str) -> String {
@@ -153,30 +156,27 @@ fn lower_first(name: &str) -> String {
 impl Catalog {
     /// The action a Task integration calls, with what the catalogue knows of it. Direct
     /// Lambda function ARNs are Lambda invokes.
-    pub fn action(&self, integration: &Integration<'_>) -> Option<Action> {
+    pub fn action(&'static self, integration: &Integration<'_>) -> Option<Action> {
         let (service, name) = match *integration {
             Integration::Optimized { service, action, .. } => (self.aliases.get(service).map_or(service, String::as_str), action),
             Integration::Sdk { service, action, .. } => (service, action),
             Integration::LambdaFunction { .. } => ("lambda", "invoke"),
             _ => return None,
         };
-        let name = lower_first(name);
-        let known = self.actions.get(service).and_then(|actions| actions.get(&name));
+        // SDK actions are written `PutItem`, optimized ones `putItem`.
+        let name: std::borrow::Cow<'_, str> =
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) { lower_first(name).into() } else { name.into() };
+        let known = self.actions.get(service).and_then(|actions| actions.get(&*name));
         let read_only = known.is_none() && self.read_only_prefixes.iter().any(|p| name.starts_with(p.as_str()));
-        Some(Action {
-            service: service.to_string(),
-            name,
-            effect: known.map(|(effect, _)| *effect),
-            token: known.and_then(|(_, token)| token.clone()),
-            read_only,
-        })
+        Some(Action { effect: known.map(|(effect, _)| *effect), token: known.and_then(|(_, token)| token.as_deref()), read_only })
     }
 
     /// Whether a state or function name starts with a verb that only reads or computes
     /// (`GetOrder`, `validate-input`, `Lambda Invoke to Check Status`), after the words
     /// that say nothing about what is done (`Lambda`, `Invoke`, `Call`).
     pub fn reads_by_name(&self, name: &str) -> bool {
-        words(name).find(|w| !self.generic_words.contains(w)).is_some_and(|w| self.read_only_verbs.contains(&w))
+        let listed = |list: &[String], word: &str| list.iter().any(|listed| listed.eq_ignore_ascii_case(word));
+        words(name).find(|w| !listed(&self.generic_words, w)).is_some_and(|w| listed(&self.read_only_verbs, w))
     }
 
     /// Whether an error name proves the request was rejected before it ran.
@@ -219,7 +219,7 @@ mod tests {
         assert_eq!(action("arn:aws:states:::aws-sdk:sesv2:SendEmail").effect, Some(Effect::MessagesPerson));
         assert_eq!(action("arn:aws:lambda:us-east-1:123456789012:function:f").effect, Some(Effect::LambdaInvoke));
         let run = action("arn:aws:states:::ecs:runTask.sync");
-        assert_eq!((run.effect, run.token.as_deref()), (Some(Effect::TokenWrite), Some("ClientToken")));
+        assert_eq!((run.effect, run.token), (Some(Effect::TokenWrite), Some("ClientToken")));
     }
 
     #[test]
@@ -229,6 +229,16 @@ mod tests {
         assert!(action("arn:aws:states:::aws-sdk:dynamodb:Query").read_only);
         assert!(!action("arn:aws:states:::aws-sdk:s3:putObject").read_only);
         assert!(!action("arn:aws:states:::dynamodb:updateItem").read_only);
+    }
+
+    #[test]
+    fn words_split_at_separators_and_case_changes() {
+        let split = |name| words(name).collect::<Vec<_>>();
+        assert_eq!(split("${GetOrderFn}"), ["Get", "Order", "Fn"]);
+        assert_eq!(split("check-status"), ["check", "status"]);
+        assert_eq!(split("ABCDef get2Order"), ["ABCDef", "get2", "Order"]);
+        assert_eq!(split("été_Go"), ["t", "Go"]);
+        assert!(split(" -- ").is_empty());
     }
 
     #[test]

@@ -189,16 +189,16 @@ impl<'s, 'a> Scan<'s, 'a> {
         let Some(action) = catalog().action(self.integration) else { return self.out };
         match action.effect {
             Some(Effect::LambdaInvoke) => self.lambda(),
-            Some(Effect::MessagesPerson) => self.message_person(&action.token),
+            Some(Effect::MessagesPerson) => self.message_person(action.token),
             Some(Effect::TopicPublish) => self.topic(),
             Some(Effect::QueueSend) => self.queue(),
             Some(Effect::EventPublish) => self.event(),
             Some(Effect::StartExecution) => self.start_execution(),
             Some(Effect::DynamodbUpdate) => self.update(),
             Some(Effect::DynamodbPut) => self.put(),
-            Some(Effect::DynamodbTransact) => self.transaction(&action.token),
+            Some(Effect::DynamodbTransact) => self.transaction(action.token),
             Some(Effect::DynamodbPartiql) => self.partiql(),
-            Some(Effect::TokenWrite) => self.token_write(action.token.as_deref().unwrap_or("ClientToken")),
+            Some(Effect::TokenWrite) => self.token_write(action.token.unwrap_or("ClientToken")),
             None => {}
         }
         // Most states have one hazard at most; a large definition holds one list per state.
@@ -294,7 +294,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         }
     }
 
-    fn message_person(&mut self, token: &Option<String>) {
+    fn message_person(&mut self, token: Option<&str>) {
         if let Some(token) = token {
             if let Some((pointer, param)) = self.param(token) {
                 if !self.unstable(&pointer, param, &format!("`{token}`")) {
@@ -673,7 +673,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         self.unhandled_guard(&push_token(&pointer, condition_key));
     }
 
-    fn transaction(&mut self, token: &Option<String>) {
+    fn transaction(&mut self, token: Option<&str>) {
         let Some((pointer, request)) = self.request.clone() else { return };
         let mut exempt = false;
         if let Some(token) = token {

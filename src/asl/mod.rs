@@ -256,7 +256,8 @@ impl<'a> Machine<'a> {
         let mut scope = &self.scopes[0];
         let mut at = 0;
         // The end of the next reference token after `at`, which must start with `/`.
-        let token_end = |at: usize| pointer[at..].strip_prefix('/').map(|rest| at + 1 + rest.find('/').unwrap_or(rest.len()));
+        let token_end =
+            |at: usize| pointer[at..].strip_prefix('/').map(|rest| at + 1 + memchr::memchr(b'/', rest.as_bytes()).unwrap_or(rest.len()));
         loop {
             let Some(states_end) = token_end(at).filter(|&end| &pointer[at + 1..end] == "States") else { return found };
             let Some(name_end) = token_end(states_end) else { return found };
