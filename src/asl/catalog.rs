@@ -1,7 +1,7 @@
 //! The catalogue of AWS actions (`rules/catalog.toml`, embedded at build time): what each
 //! action does, which take an idempotency token, which errors prove a request never ran.
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -86,10 +86,10 @@ pub struct Catalog {
     rejected: Vec<String>,
     read_only_prefixes: Vec<String>,
     pub key_fields: Vec<String>,
-    read_only_verbs: Vec<String>,
-    generic_words: Vec<String>,
-    /// (service, action with a lowercase first letter) → (effect, token)
-    /// By service, then action name.
+    /// Lowercase, as the words of a name are looked up.
+    read_only_verbs: HashSet<String>,
+    generic_words: HashSet<String>,
+    /// By service, then action name (first letter lowercase): the effect and the token.
     actions: HashMap<String, HashMap<String, (Effect, Option<String>)>>,
     pub http: Http,
 }
@@ -108,8 +108,8 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         rejected: file.errors.rejected_before_running,
         read_only_prefixes: file.read_only.prefixes.iter().map(|p| lower_first(p)).collect(),
         key_fields: file.idempotency.key_fields,
-        read_only_verbs: file.idempotency.read_only_verbs,
-        generic_words: file.idempotency.generic_words,
+        read_only_verbs: file.idempotency.read_only_verbs.iter().map(|w| w.to_ascii_lowercase()).collect(),
+        generic_words: file.idempotency.generic_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
         actions,
         http: file.http,
     }
@@ -145,6 +145,19 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether `set` holds `word` in lowercase; a short word is lowercased on the stack.
+fn contains_lowercase(set: &HashSet<String>, word: &str) -> bool {
+    let mut buffer = [0u8; 32];
+    match buffer.get_mut(..word.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).is_ok_and(|lower| set.contains(lower))
+        }
+        None => set.contains(&word.to_ascii_lowercase()),
+    }
+}
+
 fn lower_first(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
@@ -175,8 +188,7 @@ impl Catalog {
     /// (`GetOrder`, `validate-input`, `Lambda Invoke to Check Status`), after the words
     /// that say nothing about what is done (`Lambda`, `Invoke`, `Call`).
     pub fn reads_by_name(&self, name: &str) -> bool {
-        let listed = |list: &[String], word: &str| list.iter().any(|listed| listed.eq_ignore_ascii_case(word));
-        words(name).find(|w| !listed(&self.generic_words, w)).is_some_and(|w| listed(&self.read_only_verbs, w))
+        words(name).find(|w| !contains_lowercase(&self.generic_words, w)).is_some_and(|w| contains_lowercase(&self.read_only_verbs, w))
     }
 
     /// Whether an error name proves the request was rejected before it ran.

@@ -276,8 +276,8 @@ impl<'s, 'a> Scan<'s, 'a> {
         // the configuration may name functions that are idempotent.
         let function = self.function_name();
         let reads = catalog().reads_by_name(self.state.name) || function.as_deref().is_some_and(|f| catalog().reads_by_name(f));
-        let declared = function.is_some_and(|f| {
-            self.idempotency.functions.is_some_and(|set| set.is_match(&f) || set.is_match(format!("arn:aws:lambda:*:*:function:{f}")))
+        let declared = function.as_deref().is_some_and(|f| {
+            self.idempotency.functions.is_some_and(|set| set.is_match(f) || set.is_match(format!("arn:aws:lambda:*:*:function:{f}")))
         });
         let reads = reads || declared;
         if !keyed && !reads {
@@ -285,10 +285,14 @@ impl<'s, 'a> Scan<'s, 'a> {
                 QueryLanguage::JsonPath => "`\"executionId.$\": \"$$.Execution.Id\"`",
                 QueryLanguage::Jsonata => "`\"executionId\": \"{% $states.context.Execution.Id %}\"`",
             };
+            let action = match function {
+                Some(name) => format!("the Lambda function `{name}`"),
+                None => self.action_name(),
+            };
             self.push(
                 HazardKind::MissingKey,
                 pointer,
-                format!("invokes {} with no idempotency key: the payload carries neither the execution ID nor a key field", self.action_name()),
+                format!("invokes {action} with no idempotency key: the payload carries neither the execution ID nor a key field"),
                 format!("add {example} to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"),
             );
         }
