@@ -430,8 +430,8 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
         None => lines.push("Runs once per visit: a Standard workflow with no retry on an ambiguous error.".into()),
     }
     if rules::express_execution(&cx, state).is_some() {
-        let (cost, detail) = &analysis.durations.state[state.id];
-        match cost.definite() {
+        let detail = analysis.durations.detail(&machine, state.id, definition.resources.as_ref());
+        match analysis.durations.state[state.id].definite() {
             Some(seconds) if !detail.is_empty() => lines.push(format!("Worst case in the 300 s Express budget: {seconds} s ({detail}).")),
             Some(_) => {}
             None => lines.push("Worst case: unbounded.".into()),

@@ -72,13 +72,11 @@ enum Mark {
     Done,
 }
 
-/// One state on the slowest path, with what it adds.
+/// One state on the slowest path, with what it adds ([`Durations::detail`] says how).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub state: StateId,
     pub cost: Cost,
-    /// How the state's seconds come about: "Wait 120 s", "3 attempts × 60 s + back-off 1 s + 2 s".
-    pub detail: String,
 }
 
 /// The slowest path of a scope.
@@ -90,7 +88,7 @@ pub struct PathBound {
 
 pub struct Durations {
     /// Each state's own worst case for one visit, retries included.
-    pub state: Vec<(Cost, String)>,
+    pub state: Vec<Cost>,
     /// Working space shared by all scopes (each state belongs to one scope).
     best: Vec<Option<(Cost, Option<StateId>)>>,
     mark: Vec<Mark>,
@@ -111,7 +109,7 @@ impl Durations {
     pub fn new(machine: &Machine<'_>, resources: Option<&Resources<'_>>) -> Self {
         let n = machine.states.len();
         let mut durations = Durations {
-            state: vec![(Cost::ZERO, String::new()); n],
+            state: vec![Cost::ZERO; n],
             best: vec![None; n],
             mark: vec![Mark::New; n],
             scope: vec![PathBound { cost: Cost::ZERO, trace: Vec::new() }; machine.scopes.len()],
@@ -156,7 +154,7 @@ impl Durations {
         };
         let mut best = std::mem::take(&mut self.best);
         for &id in order {
-            let own = own_cost(&self.state[id].0);
+            let own = own_cost(&self.state[id]);
             let mut slowest: Option<(Cost, Option<StateId>)> = None;
             for &next in &machine.graph.successors[id] {
                 self.work += 1;
@@ -177,9 +175,9 @@ impl Durations {
         let mut guard = 0;
         while let (Some(id), true) = (at, guard <= order.len()) {
             guard += 1;
-            let (cost, detail) = &self.state[id];
+            let cost = &self.state[id];
             if *cost != Cost::ZERO {
-                trace.push(Step { state: id, cost: own_cost(cost), detail: detail.clone() });
+                trace.push(Step { state: id, cost: own_cost(cost) });
                 // The slowest branch or iteration inside, in order.
                 if let Some(child) = self.slowest_child(&machine.states[id]) {
                     trace.extend(self.scope[child].trace.iter().cloned());
@@ -244,102 +242,157 @@ impl Durations {
         slowest
     }
 
-    fn state_cost(&mut self, state: &State<'_>, resources: Option<&Resources<'_>>) -> (Cost, String) {
+    fn state_cost(&mut self, state: &State<'_>, resources: Option<&Resources<'_>>) -> Cost {
         match state.kind {
-            StateKind::Wait => self.wait(state),
+            StateKind::Wait => match wait_length(state) {
+                WaitLength::Seconds(s) => Cost::Seconds { definite: s, open: false },
+                WaitLength::Dynamic(field) => {
+                    let reason = Unbounded::DynamicWait { pointer: state.field_pointer(field), state: state.id };
+                    self.unbounded.push(reason.clone());
+                    Cost::Unbounded(reason)
+                }
+                WaitLength::Unknown => Cost::Seconds { definite: 0.0, open: true },
+                WaitLength::None => Cost::ZERO,
+            },
             StateKind::Task => {
-                let http = matches!(state.resource, Some(Ok(super::Integration::Http)));
-                let timeout = match state.field("TimeoutSeconds").and_then(Node::as_f64).filter(|t| t.is_finite() && *t >= 0.0) {
-                    Some(t) if http && t > HTTP_LIMIT => Some((HTTP_LIMIT, "the HTTP Task limit")),
-                    Some(t) => Some((t, "`TimeoutSeconds`")),
-                    None if http => Some((HTTP_LIMIT, "the HTTP Task limit")),
-                    None => match resources.and_then(|r| function_timeout(state, r)) {
-                        Some((seconds, label)) => {
-                            self.timeout_source[state.id] = Some(label);
-                            Some((seconds, "the function's `Timeout`"))
-                        }
-                        None => None,
-                    },
+                let attempt = match task_timeout(state, resources) {
+                    Some((t, _, label)) => {
+                        self.timeout_source[state.id] = label;
+                        Cost::Seconds { definite: t, open: false }
+                    }
+                    None => Cost::Seconds { definite: 0.0, open: true },
                 };
-                let (attempt, what) = match timeout {
-                    Some((t, source)) => (Cost::Seconds { definite: t, open: false }, format!("{} s ({source})", seconds(t))),
-                    None => (Cost::Seconds { definite: 0.0, open: true }, "up to the remaining budget (no `TimeoutSeconds`)".to_string()),
-                };
-                with_retries(state, attempt, &what)
+                Retries::of(state).apply(&attempt)
             }
+            StateKind::Parallel | StateKind::Map => match self.slowest_child(state) {
+                Some(child) => Retries::of(state).apply(&self.scope[child].cost),
+                None => Cost::ZERO,
+            },
+            _ => Cost::ZERO,
+        }
+    }
+
+    /// How a state's worst case comes about: "Wait 120 s", "4 attempts × 60 s
+    /// (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s". Built only for what is reported.
+    pub fn detail(&self, machine: &Machine<'_>, id: StateId, resources: Option<&Resources<'_>>) -> String {
+        let state = &machine.states[id];
+        let what = match state.kind {
+            StateKind::Wait => {
+                return match wait_length(state) {
+                    WaitLength::Seconds(s) => format!("Wait {} s", seconds(s)),
+                    WaitLength::Dynamic("Seconds") => "waits for a JSONata expression".into(),
+                    WaitLength::Dynamic(field) => format!("waits for `{field}`"),
+                    WaitLength::Unknown => "Wait of unknown length".into(),
+                    WaitLength::None => String::new(),
+                };
+            }
+            StateKind::Task => match task_timeout(state, resources) {
+                Some((t, source, _)) => format!("{} s ({source})", seconds(t)),
+                None => "up to the remaining budget (no `TimeoutSeconds`)".to_string(),
+            },
             StateKind::Parallel | StateKind::Map => {
-                let Some(child) = self.slowest_child(state) else { return (Cost::ZERO, String::new()) };
-                let inner = self.scope[child].cost.clone();
-                let what = match (&inner, state.kind) {
+                let Some(child) = self.slowest_child(state) else { return String::new() };
+                match (&self.scope[child].cost, state.kind) {
                     (Cost::Seconds { definite, .. }, StateKind::Map) => {
                         format!("one iteration {} s (the item count is unknown)", seconds(*definite))
                     }
                     (Cost::Seconds { definite, .. }, _) => format!("the slowest branch {} s", seconds(*definite)),
                     (Cost::Unbounded(_), _) => "unbounded".to_string(),
-                };
-                with_retries(state, inner, &what)
+                }
             }
-            _ => (Cost::ZERO, String::new()),
+            _ => return String::new(),
+        };
+        Retries::of(state).describe(&what)
+    }
+}
+
+/// How long a Wait state waits, as far as the definition tells.
+enum WaitLength {
+    Seconds(f64),
+    /// Known only at run time: the field that gives it (`Seconds` for a JSONata expression).
+    Dynamic(&'static str),
+    /// A deploy-time placeholder: its value is not known here.
+    Unknown,
+    None,
+}
+
+fn wait_length(state: &State<'_>) -> WaitLength {
+    for field in ["SecondsPath", "TimestampPath", "Timestamp"] {
+        if state.field(field).is_some() {
+            return WaitLength::Dynamic(field);
         }
     }
+    match state.field("Seconds") {
+        Some(node) => match (node.as_f64(), node.as_str()) {
+            (Some(s), _) if s.is_finite() && s >= 0.0 => WaitLength::Seconds(s),
+            (None, Some(text)) if text.starts_with("{%") => WaitLength::Dynamic("Seconds"),
+            _ => WaitLength::Unknown,
+        },
+        None => WaitLength::None,
+    }
+}
 
-    fn wait(&mut self, state: &State<'_>) -> (Cost, String) {
-        for field in ["SecondsPath", "TimestampPath", "Timestamp"] {
-            if state.field(field).is_some() {
-                let reason = Unbounded::DynamicWait { pointer: state.field_pointer(field), state: state.id };
-                self.unbounded.push(reason.clone());
-                return (Cost::Unbounded(reason), format!("waits for `{field}`"));
-            }
-        }
-        match state.field("Seconds") {
-            Some(node) => match (node.as_f64(), node.as_str()) {
-                (Some(s), _) if s.is_finite() && s >= 0.0 => (Cost::Seconds { definite: s, open: false }, format!("Wait {} s", seconds(s))),
-                (None, Some(text)) if text.starts_with("{%") => {
-                    let reason = Unbounded::DynamicWait { pointer: state.field_pointer("Seconds"), state: state.id };
-                    self.unbounded.push(reason.clone());
-                    (Cost::Unbounded(reason), "waits for a JSONata expression".into())
-                }
-                // A deploy-time placeholder: its value is not known here.
-                _ => (Cost::Seconds { definite: 0.0, open: true }, "Wait of unknown length".into()),
-            },
-            None => (Cost::ZERO, String::new()),
+/// What bounds one attempt of a Task: the seconds, where they come from, and for a
+/// function's `Timeout` in the template, a label at that function.
+fn task_timeout(state: &State<'_>, resources: Option<&Resources<'_>>) -> Option<(f64, &'static str, Option<Label>)> {
+    let http = matches!(state.resource, Some(Ok(super::Integration::Http)));
+    match state.field("TimeoutSeconds").and_then(Node::as_f64).filter(|t| t.is_finite() && *t >= 0.0) {
+        Some(t) if http && t > HTTP_LIMIT => Some((HTTP_LIMIT, "the HTTP Task limit", None)),
+        Some(t) => Some((t, "`TimeoutSeconds`", None)),
+        None if http => Some((HTTP_LIMIT, "the HTTP Task limit", None)),
+        None => {
+            resources.and_then(|r| function_timeout(state, r)).map(|(seconds, label)| (seconds, "the function's `Timeout`", Some(label)))
         }
     }
 }
 
-/// One attempt's cost times the attempts every retrier allows, plus their back-off waits.
-fn with_retries(state: &State<'_>, attempt: Cost, what: &str) -> (Cost, String) {
-    let mut attempts = 1.0;
-    let mut backoff_total = 0.0;
-    let mut shown = Vec::new();
-    let mut waits = 0.0;
-    for retrier in state.field("Retry").and_then(Node::as_array).unwrap_or_default() {
-        let number = |field: &str, default: f64| retrier.get(field).map_or(Some(default), Node::as_f64);
-        let (Some(max), Some(interval), Some(rate)) =
-            (number("MaxAttempts", 3.0), number("IntervalSeconds", 1.0), number("BackoffRate", 2.0))
-        else {
-            continue;
-        };
-        let cap = retrier.get("MaxDelaySeconds").and_then(Node::as_f64).unwrap_or(f64::INFINITY);
-        if max <= 0.0 || !max.is_finite() {
-            continue;
+/// What every retrier of a state allows: the attempts and the back-off waits between them.
+struct Retries {
+    attempts: f64,
+    backoff_total: f64,
+    /// The first few waits, for the detail.
+    shown: Vec<f64>,
+    waits: f64,
+}
+
+impl Retries {
+    fn of(state: &State<'_>) -> Self {
+        let mut retries = Retries { attempts: 1.0, backoff_total: 0.0, shown: Vec::new(), waits: 0.0 };
+        for retrier in state.field("Retry").and_then(Node::as_array).unwrap_or_default() {
+            let number = |field: &str, default: f64| retrier.get(field).map_or(Some(default), Node::as_f64);
+            let (Some(max), Some(interval), Some(rate)) =
+                (number("MaxAttempts", 3.0), number("IntervalSeconds", 1.0), number("BackoffRate", 2.0))
+            else {
+                continue;
+            };
+            let cap = retrier.get("MaxDelaySeconds").and_then(Node::as_f64).unwrap_or(f64::INFINITY);
+            if max <= 0.0 || !max.is_finite() {
+                continue;
+            }
+            retries.attempts += max;
+            retries.waits += max;
+            retries.backoff_total += backoff(max, interval, rate, cap, &mut retries.shown);
         }
-        attempts += max;
-        waits += max;
-        backoff_total += backoff(max, interval, rate, cap, &mut shown);
+        retries
     }
-    let total = match &attempt {
-        Cost::Seconds { definite, open } => Cost::Seconds { definite: attempts * definite + backoff_total, open: *open },
-        unbounded => unbounded.clone(),
-    };
-    let detail = if attempts == 1.0 {
-        what.to_string()
-    } else {
-        let listed: Vec<String> = shown.iter().map(|w| format!("{} s", seconds(*w))).collect();
-        let more = if waits > shown.len() as f64 { format!(" + … ({} s in all)", seconds(backoff_total)) } else { String::new() };
-        format!("{} attempts × {what} + back-off {}{more}", seconds(attempts), listed.join(" + "))
-    };
-    (total, detail)
+
+    /// One attempt's cost times the attempts, plus the waits.
+    fn apply(&self, attempt: &Cost) -> Cost {
+        match attempt {
+            Cost::Seconds { definite, open } => Cost::Seconds { definite: self.attempts * definite + self.backoff_total, open: *open },
+            unbounded => unbounded.clone(),
+        }
+    }
+
+    fn describe(&self, what: &str) -> String {
+        if self.attempts == 1.0 {
+            return what.to_string();
+        }
+        let listed: Vec<String> = self.shown.iter().map(|w| format!("{} s", seconds(*w))).collect();
+        let more =
+            if self.waits > self.shown.len() as f64 { format!(" + … ({} s in all)", seconds(self.backoff_total)) } else { String::new() };
+        format!("{} attempts × {what} + back-off {}{more}", seconds(self.attempts), listed.join(" + "))
+    }
 }
 
 /// The sum of the waits before each retry, `min(interval × rate^(k-1), cap)` for
@@ -408,22 +461,24 @@ mod tests {
     use super::*;
     use crate::syntax::{Format, parse};
 
-    fn bound(text: &str) -> (Cost, Vec<Step>) {
+    /// The top level's slowest path: its cost and the detail of each step.
+    fn bound(text: &str) -> (Cost, Vec<String>) {
         let root = parse(text, Format::Json).unwrap();
         let machine = Machine::new(&root);
         let durations = Durations::new(&machine, None);
-        (durations.scope[0].cost.clone(), durations.scope[0].trace.clone())
+        let detail = durations.scope[0].trace.iter().map(|step| durations.detail(&machine, step.state, None)).collect();
+        (durations.scope[0].cost.clone(), detail)
     }
 
     #[test]
     fn retries_backoff_and_caps() {
-        let (cost, trace) = bound(
+        let (cost, detail) = bound(
             r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 60,
                 "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 3, "MaxAttempts": 3, "BackoffRate": 2, "MaxDelaySeconds": 5}], "End": true}}}"#,
         );
         // 4 attempts × 60 s + waits 3 + 5 + 5.
         assert_eq!(cost, Cost::Seconds { definite: 253.0, open: false });
-        assert_eq!(trace[0].detail, "4 attempts × 60 s (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s");
+        assert_eq!(detail[0], "4 attempts × 60 s (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s");
         let mut shown = Vec::new();
         assert_eq!(backoff(18_446_744_073_709_551_616.0, 0.0, 2.0, f64::INFINITY, &mut Vec::new()), 0.0, "zero waits end at once");
         assert!(backoff(18_446_744_073_709_551_616.0, 1.0, 1.0, f64::INFINITY, &mut Vec::new()) > 1e18);
@@ -433,15 +488,14 @@ mod tests {
 
     #[test]
     fn parallel_takes_the_slowest_branch_and_http_is_capped() {
-        let (cost, trace) = bound(
+        let (cost, detail) = bound(
             r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
                 {"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 100, "End": true}}},
                 {"StartAt": "H", "States": {"H": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "TimeoutSeconds": 500, "Next": "W"},
                                             "W": {"Type": "Wait", "Seconds": 50, "End": true}}}]}}}"#,
         );
         assert_eq!(cost, Cost::Seconds { definite: 110.0, open: false });
-        let names: Vec<String> = trace.iter().map(|s| s.detail.clone()).collect();
-        assert_eq!(names, ["the slowest branch 110 s", "60 s (the HTTP Task limit)", "Wait 50 s"]);
+        assert_eq!(detail, ["the slowest branch 110 s", "60 s (the HTTP Task limit)", "Wait 50 s"]);
     }
 
     #[test]

@@ -87,10 +87,10 @@ impl Rule for ExceedsExpressDuration {
                 .help("lower the `TimeoutSeconds`, retries or waits on this path, or move the long work into a Standard workflow");
             for (_, step) in steps {
                 let step_state = &cx.machine.states[step.state];
+                let detail = durations.detail(cx.machine, step.state, cx.definition.resources.as_ref());
                 let text = match step.cost {
-                    Cost::Seconds { .. } if !step.detail.contains("attempts") => step.detail.clone(),
-                    Cost::Seconds { definite, .. } => format!("{} = {} s", step.detail, seconds(definite)),
-                    Cost::Unbounded(_) => step.detail.clone(),
+                    Cost::Seconds { definite, .. } if detail.contains("attempts") => format!("{detail} = {} s", seconds(definite)),
+                    _ => detail,
                 };
                 finding = finding.label(cx.span(&step_state.pointer, Target::Key), text);
                 if let Some(function) = &cx.analysis.durations.timeout_source[step.state] {
