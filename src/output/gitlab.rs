@@ -44,6 +44,5 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             },
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
-    writeln!(out)
+    super::write_json(&issues, out)
 }

@@ -80,6 +80,5 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let document =
         Document { version: 1, tool: Tool { name: "sfn-lint", version: env!("CARGO_PKG_VERSION") }, diagnostics, summary: report.summary };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    super::write_json(&document, out)
 }

@@ -44,6 +44,16 @@ pub fn write(report: &Report, format: OutputFormat, style: &Style, out: &mut dyn
     }
 }
 
+/// Writes `value` as pretty JSON and a line break. The serializer makes a write for every
+/// bracket, key and value: a buffer of a concrete type takes them without a virtual call
+/// each, and passes them on in large pieces.
+fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    writeln!(buffered)?;
+    buffered.flush()
+}
+
 /// Replaces control characters (and the invisible bidirectional overrides) with escapes,
 /// so that no file content reaches a terminal raw.
 pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {

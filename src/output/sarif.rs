@@ -175,6 +175,5 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }],
         version: "2.1.0",
     };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    super::write_json(&document, out)
 }
