@@ -366,7 +366,9 @@ fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &s
         result.suppressed += suppressed;
         result.findings.extend(unused);
     }
-    result.findings.retain(|f| rules::find(f.code).is_some_and(|meta| options.selection.enabled(meta)));
+    if !options.selection.is_everything() {
+        result.findings.retain(|f| rules::find(f.code).is_some_and(|meta| options.selection.enabled(meta)));
+    }
     for finding in &mut result.findings {
         if let Some(&severity) = options.config.severity.get(finding.code) {
             finding.severity = severity;

@@ -308,6 +308,11 @@ impl Selection {
         Ok(())
     }
 
+    /// No `--select` and no `--ignore`: every rule runs.
+    pub fn is_everything(&self) -> bool {
+        self.select.is_empty() && self.ignore.is_empty()
+    }
+
     pub fn enabled(&self, meta: &RuleMeta) -> bool {
         let selected = self.select.is_empty() || self.select.iter().any(|s| matches(s, meta));
         selected && !self.ignore.iter().any(|s| matches(s, meta))

@@ -20,7 +20,9 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
+        // Room for lines of 32 bytes on average, so that most files need no regrowth.
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let checkpoints = (!text.is_ascii()).then(|| {
             let mut points = vec![(0, 0)];
