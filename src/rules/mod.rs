@@ -138,18 +138,19 @@ impl Context<'_> {
         if let Some(note) = self.definition.note.filter(|_| !self.definition.map.is_exact()) {
             message = format!("{message} ({note})");
         }
+        let state = self.machine.state_at(pointer);
         Finding {
             definition: self.definition.name.clone(),
-            state: self.state_at(pointer).map(str::to_string),
+            state: state.map(|s| s.name.to_string()),
             pointer: format!("{}{}", self.definition.pointer_prefix, pointer),
-            ..Finding::new(meta, self.file, self.span(pointer, target), message)
+            ..Finding::new(meta, self.file, self.map(self.span_from(state, pointer, target)), message)
         }
     }
 
     /// The span of `pointer` in the file; an unresolvable pointer falls back to its nearest
     /// ancestor.
     pub fn span(&self, pointer: &str, target: Target) -> Span {
-        self.map(self.inner_span(pointer, target))
+        self.map(self.span_from(self.machine.state_at(pointer), pointer, target))
     }
 
     /// Carries a span of the definition's text to the file.
@@ -157,9 +158,10 @@ impl Context<'_> {
         self.definition.map.map(span)
     }
 
-    fn inner_span(&self, pointer: &str, target: Target) -> Span {
-        // Inside a state, start from the state: the `States` object may be large.
-        let (base, mut pointer) = match self.machine.state_at(pointer) {
+    /// The span of `pointer` in the definition's text, given the state it lies in. Inside a
+    /// state, the search starts from the state: the `States` object may be large.
+    fn span_from(&self, state: Option<&State<'_>>, pointer: &str, target: Target) -> Span {
+        let (base, mut pointer) = match state {
             Some(state) => (Some(state), &pointer[state.pointer.len()..]),
             None => (None, pointer),
         };
@@ -204,11 +206,6 @@ impl Context<'_> {
         let start = node.span.start + offset + start.min(value.len());
         let end = node.span.start + offset + end.clamp(start - node.span.start - offset, value.len());
         Span::new(start, end.max(start))
-    }
-
-    /// The innermost state whose pointer contains `pointer`.
-    pub fn state_at(&self, pointer: &str) -> Option<&str> {
-        self.machine.state_at(pointer).map(|s| s.name)
     }
 }
 
