@@ -83,7 +83,8 @@ pub struct Http {
 
 pub struct Catalog {
     aliases: HashMap<String, String>,
-    rejected: Vec<String>,
+    /// Error-name patterns, each split at its `*`s.
+    rejected: Vec<Vec<String>>,
     read_only_prefixes: Vec<String>,
     pub key_fields: Vec<String>,
     /// Lowercase, as the words of a name are looked up.
@@ -105,7 +106,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     }
     Catalog {
         aliases: file.aliases,
-        rejected: file.errors.rejected_before_running,
+        rejected: file.errors.rejected_before_running.iter().map(|p| p.split('*').map(str::to_string).collect()).collect(),
         read_only_prefixes: file.read_only.prefixes.iter().map(|p| lower_first(p)).collect(),
         key_fields: file.idempotency.key_fields,
         read_only_verbs: file.idempotency.read_only_verbs.iter().map(|w| w.to_ascii_lowercase()).collect(),
@@ -193,25 +194,25 @@ impl Catalog {
 
     /// Whether an error name proves the request was rejected before it ran.
     pub fn rejected_before_running(&self, error: &str) -> bool {
-        self.rejected.iter().any(|pattern| glob(pattern, error))
+        self.rejected.iter().any(|parts| glob(parts, error))
     }
 }
 
-/// `*` matches any run of characters; everything else matches itself.
-fn glob(pattern: &str, text: &str) -> bool {
-    let mut parts = pattern.split('*').peekable();
-    let first = parts.next().unwrap_or_default();
-    let Some(mut remaining) = text.strip_prefix(first) else { return false };
-    while let Some(part) = parts.next() {
-        if parts.peek().is_none() {
-            return remaining.ends_with(part);
-        }
-        match remaining.find(part) {
+/// Whether `text` matches a pattern given as its parts between `*`s: a `*` matches any run
+/// of characters, everything else matches itself.
+fn glob(parts: &[String], text: &str) -> bool {
+    let Some((first, rest)) = parts.split_first() else { return text.is_empty() };
+    let Some(mut remaining) = text.strip_prefix(first.as_str()) else { return false };
+    let Some((last, middle)) = rest.split_last() else { return remaining.is_empty() };
+    for part in middle {
+        match crate::syntax::find(remaining, part) {
             Some(at) => remaining = &remaining[at + part.len()..],
+            // An empty part (`**`) matches where it stands.
+            None if part.is_empty() => {}
             None => return false,
         }
     }
-    remaining.is_empty()
+    remaining.ends_with(last.as_str())
 }
 
 #[cfg(test)]
@@ -282,6 +283,8 @@ mod tests {
         assert!(!c.rejected_before_running("States.ALL"));
         assert!(!c.rejected_before_running("Lambda.ServiceException"));
         assert!(!c.rejected_before_running("MyCustomError"));
+        let glob = |pattern: &str, text| glob(&pattern.split('*').map(str::to_string).collect::<Vec<_>>(), text);
         assert!(glob("a*b*c", "aXbYc") && !glob("a*b*c", "aXbY") && glob("*", "") && glob("x", "x") && !glob("x", "xy"));
+        assert!(glob("*Throughput*", "DynamoDB.ProvisionedThroughputExceededException") && glob("a**b", "ab") && !glob("*.X", "X"));
     }
 }

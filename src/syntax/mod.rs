@@ -270,20 +270,21 @@ impl<'t> Trail<'t> {
     pub const ROOT: usize = 0;
 
     pub fn new(root: &'t str) -> Self {
-        Trail { root, steps: vec![(Self::ROOT, Token::Index(0))] }
+        Trail { root, steps: Vec::new() }
     }
 
-    /// Adds a step below `parent` and returns its index.
+    /// Adds a step below `parent` and returns its index (the root is not stored: step `i`
+    /// is `steps[i - 1]`).
     pub fn step(&mut self, parent: usize, token: Token<'t>) -> usize {
         self.steps.push((parent, token));
-        self.steps.len() - 1
+        self.steps.len()
     }
 
     /// The tokens from the root to step `at`.
     pub fn tokens(&self, mut at: usize) -> Vec<Token<'t>> {
         let mut tokens = Vec::new();
         while at != Self::ROOT {
-            let (parent, token) = self.steps[at];
+            let (parent, token) = self.steps[at - 1];
             tokens.push(token);
             at = parent;
         }
