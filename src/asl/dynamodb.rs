@@ -21,9 +21,9 @@ pub enum ValueType {
 
 /// How the expressions' placeholders resolve.
 #[derive(Default)]
-pub struct Names {
-    pub names: HashMap<String, String>,
-    pub values: HashMap<String, ValueType>,
+pub struct Names<'a> {
+    pub names: HashMap<&'a str, &'a str>,
+    pub values: HashMap<&'a str, ValueType>,
 }
 
 /// An update whose effect grows each time it is applied.
@@ -142,7 +142,7 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
 struct Cursor<'t, 'n> {
     tokens: Vec<Token<'t>>,
     pos: usize,
-    names: &'n Names,
+    names: &'n Names<'n>,
 }
 
 impl<'t> Cursor<'t, '_> {
@@ -198,7 +198,7 @@ impl<'t> Cursor<'t, '_> {
     fn segment(&mut self) -> Result<String, SyntaxError> {
         match self.next() {
             Some(Token::Word(w)) => Ok(w.to_string()),
-            Some(Token::Name(n)) => Ok(self.names.names.get(n).cloned().unwrap_or_else(|| n.to_string())),
+            Some(Token::Name(n)) => Ok(self.names.names.get(n).copied().unwrap_or(n).to_string()),
             _ => Err(SyntaxError("expected an attribute name".into())),
         }
     }
@@ -266,7 +266,7 @@ fn set_value(cursor: &mut Cursor<'_, '_>) -> Result<SetValue, SyntaxError> {
 const CLAUSES: &[&str] = &["SET", "REMOVE", "ADD", "DELETE"];
 
 /// Parses an `UpdateExpression` and finds the actions whose effect grows on replay.
-pub fn analyze_update(text: &str, names: &Names) -> Result<Update, SyntaxError> {
+pub fn analyze_update(text: &str, names: &Names<'_>) -> Result<Update, SyntaxError> {
     let mut cursor = Cursor { tokens: tokenize(text)?, pos: 0, names };
     let mut update = Update::default();
     while !cursor.at_end() {
@@ -337,7 +337,7 @@ pub struct Condition {
     pub not_contains: Vec<(AttrPath, String)>,
 }
 
-pub fn analyze_condition(text: &str, names: &Names) -> Result<Condition, SyntaxError> {
+pub fn analyze_condition(text: &str, names: &Names<'_>) -> Result<Condition, SyntaxError> {
     let mut cursor = Cursor { tokens: tokenize(text)?, pos: 0, names };
     let mut condition = Condition::default();
     or_expr(&mut cursor, &mut condition, true, false)?;
@@ -536,14 +536,11 @@ fn split_top_level(text: &str) -> Vec<&str> {
 mod tests {
     use super::*;
 
-    fn names(pairs: &[(&str, &str)], values: &[(&str, ValueType)]) -> Names {
-        Names {
-            names: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            values: values.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-        }
+    fn names<'a>(pairs: &[(&'a str, &'a str)], values: &[(&'a str, ValueType)]) -> Names<'a> {
+        Names { names: pairs.iter().copied().collect(), values: values.iter().copied().collect() }
     }
 
-    fn growth(text: &str, n: &Names) -> Vec<(String, GrowthKind)> {
+    fn growth(text: &str, n: &Names<'_>) -> Vec<(String, GrowthKind)> {
         analyze_update(text, n).unwrap().growth.into_iter().map(|g| (g.attribute, g.kind)).collect()
     }
 

@@ -547,18 +547,18 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     /// `ExpressionAttributeNames` / `ExpressionAttributeValues` of a request object.
-    fn names(&self, object: &Node) -> Names {
+    fn names<'n>(&self, object: &'n Node) -> Names<'n> {
         let mut names = Names::default();
         if let Some((_, param)) = member(object, "ExpressionAttributeNames", self.language()) {
             for m in param.node.members().unwrap_or_default() {
                 if let Some(value) = m.value.as_str() {
-                    names.names.insert(m.key.to_string(), value.to_string());
+                    names.names.insert(&*m.key, value);
                 }
             }
         }
         if let Some((_, param)) = member(object, "ExpressionAttributeValues", self.language()) {
             for m in param.node.members().unwrap_or_default() {
-                let name = m.key.strip_suffix(".$").unwrap_or(&m.key).to_string();
+                let name = m.key.strip_suffix(".$").unwrap_or(&m.key);
                 let ty = m.value.members().and_then(|typed| typed.first()).map_or(ValueType::Unknown, |t| {
                     match t.key.strip_suffix(".$").unwrap_or(&t.key) {
                         "N" => ValueType::Number,
