@@ -1,4 +1,4 @@
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::finding::{Finding, Severity};
@@ -20,7 +20,11 @@ impl Rule for DuplicateKey {
     }
 
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        // Pointers are built only for the objects that hold a duplicate.
+        // Nearly every definition has no duplicate: a plain walk finds that out, and only a
+        // definition with one is walked again, keeping the trail its pointers need.
+        if !has_duplicate_key(cx.definition.root) {
+            return;
+        }
         let mut trail = Trail::new("");
         let mut stack: Vec<(usize, &Node)> = vec![(Trail::ROOT, cx.definition.root)];
         let mut seen: HashMap<&str, usize> = HashMap::default();
@@ -52,14 +56,14 @@ impl Rule for DuplicateKey {
                         }
                     }
                     for member in members.iter().rev() {
-                        if matches!(member.value.kind, Kind::Object(_) | Kind::Array(_) | Kind::Tagged(..)) {
+                        if is_container(&member.value) {
                             stack.push((trail.step(at, Token::Key(&member.key)), &member.value));
                         }
                     }
                 }
                 Kind::Array(items) => {
                     for (i, item) in items.iter().enumerate().rev() {
-                        if matches!(item.kind, Kind::Object(_) | Kind::Array(_) | Kind::Tagged(..)) {
+                        if is_container(item) {
                             stack.push((trail.step(at, Token::Index(i)), item));
                         }
                     }
@@ -73,3 +77,50 @@ impl Rule for DuplicateKey {
 
 /// Objects up to this many members are checked for duplicates without a map.
 const SMALL_OBJECT: usize = 16;
+
+/// Whether any object under `root` has a key twice.
+fn has_duplicate_key(root: &Node) -> bool {
+    let mut stack = vec![root];
+    let mut seen: HashSet<&str> = HashSet::default();
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            Kind::Object(members) => {
+                let repeated = if members.len() <= SMALL_OBJECT {
+                    members.iter().enumerate().any(|(i, member)| members[..i].iter().any(|m| m.key == member.key))
+                } else {
+                    seen.clear();
+                    !members.iter().all(|member| seen.insert(&member.key))
+                };
+                if repeated {
+                    return true;
+                }
+                stack.extend(members.iter().map(|m| &m.value).filter(|v| is_container(v)));
+            }
+            Kind::Array(items) => stack.extend(items.iter().filter(|item| is_container(item))),
+            Kind::Tagged(tagged) => stack.push(&tagged.node),
+            _ => {}
+        }
+    }
+    false
+}
+
+fn is_container(node: &Node) -> bool {
+    matches!(node.kind, Kind::Object(_) | Kind::Array(_) | Kind::Tagged(..))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{Format, parse};
+
+    #[test]
+    fn duplicates_are_found_in_small_and_large_objects_at_any_depth() {
+        let large: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let has = |text: &str, format| has_duplicate_key(&parse(text, format).unwrap());
+        assert!(!has(&format!("{{{}}}", large.join(", ")), Format::Json));
+        assert!(has(&format!("{{{}, \"k7\": 0}}", large.join(", ")), Format::Json));
+        assert!(has(r#"{"a": [1, {"b": {"c": 1, "c": 2}}]}"#, Format::Json));
+        assert!(has("a: !Sub\n  - x\n  - {y: 1, y: 2}\n", Format::Yaml));
+        assert!(!has(r#"{"a": {"b": 1}, "b": {"a": 1}}"#, Format::Json));
+    }
+}
