@@ -47,14 +47,13 @@ pub fn parse_arn(text: &str) -> Result<Integration<'_>, String> {
         return if has_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not an ARN")) };
     };
     // Placeholders such as `${AWS::Partition}` hold colons: split around them.
-    let parts = split_arn(rest);
-    let [partition, service, region, _account, resource] = parts.as_slice() else {
+    let Some([partition, service, region, _account, resource]) = split_arn(rest) else {
         return fallback(text, "it does not have the form `arn:partition:service:region:account:resource`");
     };
-    if !PARTITIONS.contains(partition) && !has_placeholder(partition) {
+    if !PARTITIONS.contains(&partition) && !has_placeholder(partition) {
         return fallback(text, &format!("`{partition}` is not an AWS partition"));
     }
-    match *service {
+    match service {
         "states" => match resource.strip_prefix("activity:") {
             Some(name) if !region.is_empty() && valid_name(name) => Ok(Integration::Activity { name }),
             Some(_) => fallback(text, "an activity ARN needs a region, an account and a name"),
@@ -120,8 +119,9 @@ fn parse_integration<'a>(text: &'a str, resource: &'a str) -> Result<Integration
 
 /// Splits the part after `arn:` on colons, never inside `${...}`; the resource part keeps
 /// its own colons.
-fn split_arn(rest: &str) -> Vec<&str> {
-    let mut parts = Vec::with_capacity(5);
+fn split_arn(rest: &str) -> Option<[&str; 5]> {
+    let mut parts = [""; 5];
+    let mut found = 0;
     let mut depth = 0usize;
     let mut start = 0;
     let bytes = rest.as_bytes();
@@ -129,15 +129,19 @@ fn split_arn(rest: &str) -> Vec<&str> {
         match b {
             b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
             b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 && parts.len() < 4 => {
-                parts.push(&rest[start..i]);
+            b':' if depth == 0 => {
+                parts[found] = &rest[start..i];
+                found += 1;
                 start = i + 1;
+                if found == 4 {
+                    break;
+                }
             }
             _ => {}
         }
     }
-    parts.push(&rest[start..]);
-    parts
+    parts[4] = &rest[start..];
+    (found == 4).then_some(parts)
 }
 
 /// An ARN whose shape is wrong is still accepted when a placeholder may hide the rest.
