@@ -101,18 +101,21 @@ pub fn ambiguous_retry(state: &State<'_>) -> Option<Cause> {
 }
 
 fn async_invoke(state: &State<'_>) -> Option<Cause> {
-    let (pointer, request) = Request::of(state)?;
     let is_lambda = matches!(
         &state.resource,
         Some(Ok(super::Integration::Optimized { service: "lambda", action: "invoke", .. }
             | super::Integration::Sdk { service: "lambda", action: "invoke", .. }))
     );
+    if !is_lambda {
+        return None;
+    }
+    let (pointer, request) = Request::of(state)?;
     let (key, param) = request.get("InvocationType")?;
     let event = match param.value {
         super::values::Value::Static(node) => node.as_str() == Some("Event"),
         _ => false,
     };
-    (is_lambda && event).then(|| Cause::AsyncInvoke { pointer: push_token(&pointer, key) })
+    event.then(|| Cause::AsyncInvoke { pointer: push_token(&pointer, key) })
 }
 
 /// Which execution runs a state: the workflow's own, or the child executions of the
