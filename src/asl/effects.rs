@@ -2,6 +2,7 @@
 //! definition from the catalogue, the request and the data flow. Rules report them when
 //! the Task is in an at-least-once context.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::catalog::{Effect, catalog};
@@ -43,7 +44,8 @@ pub struct Hazard {
     /// Point at the member's key rather than its value.
     pub key: bool,
     pub what: String,
-    pub help: String,
+    /// Most helps are fixed sentences: borrowed, not copied for every hazard.
+    pub help: Cow<'static, str>,
     /// Template resources that decided the verdict (a queue that is not FIFO, ...).
     pub labels: Vec<crate::finding::Label>,
 }
@@ -114,7 +116,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         Some((push_token(pointer, key), param))
     }
 
-    fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<String>) {
+    fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<Cow<'static, str>>) {
         self.out.push(Hazard { kind, pointer, key: false, what, help: help.into(), labels: Vec::new() });
     }
 
@@ -281,9 +283,13 @@ impl<'s, 'a> Scan<'s, 'a> {
         });
         let reads = reads || declared;
         if !keyed && !reads {
-            let example = match language {
-                QueryLanguage::JsonPath => "`\"executionId.$\": \"$$.Execution.Id\"`",
-                QueryLanguage::Jsonata => "`\"executionId\": \"{% $states.context.Execution.Id %}\"`",
+            let help = match language {
+                QueryLanguage::JsonPath => {
+                    "add `\"executionId.$\": \"$$.Execution.Id\"` to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"
+                }
+                QueryLanguage::Jsonata => {
+                    "add `\"executionId\": \"{% $states.context.Execution.Id %}\"` to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"
+                }
             };
             let action = match function {
                 Some(name) => format!("the Lambda function `{name}`"),
@@ -293,7 +299,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                 HazardKind::MissingKey,
                 pointer,
                 format!("invokes {action} with no idempotency key: the payload carries neither the execution ID nor a key field"),
-                format!("add {example} to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"),
+                help,
             );
         }
     }
