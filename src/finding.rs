@@ -59,7 +59,8 @@ pub struct Finding {
     pub start: Position,
     pub end: Position,
     pub labels: Vec<Label>,
-    pub help: Option<String>,
+    /// Most helps are fixed sentences: borrowed, not copied for every finding.
+    pub help: Option<std::borrow::Cow<'static, str>>,
     /// The human format's rendering (snippet, labels, help), when the run asked for it.
     pub snippet: Option<String>,
 }
@@ -103,7 +104,7 @@ impl Finding {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -24,5 +24,5 @@ impl Rule for ParseError {
 
 /// The finding for a file that could not be read or parsed, with an optional help line.
 pub fn parse_error(file: &str, error: &SyntaxError, help: Option<&str>) -> Finding {
-    Finding { help: help.map(str::to_string), ..Finding::new(&META, file, Span::new(error.offset, error.offset), &error.message) }
+    Finding { help: help.map(|h| h.to_string().into()), ..Finding::new(&META, file, Span::new(error.offset, error.offset), &error.message) }
 }
