@@ -11,7 +11,9 @@ use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
 /// unquoted `${Name}` values, which template engines replace before the JSON is read.
 pub(super) fn parse(text: &str, lenient: bool, placeholders: bool) -> Result<Node, ParseError> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut parser = Parser { bytes: text.as_bytes(), text, pos: start, lenient, placeholders, members: Vec::new(), items: Vec::new() };
+    // Room in the scratch stacks for a typical definition's nesting, so they rarely grow.
+    let (members, items) = (Vec::with_capacity(64), Vec::with_capacity(32));
+    let mut parser = Parser { bytes: text.as_bytes(), text, pos: start, lenient, placeholders, members, items };
     parser.skip_ws()?;
     if parser.pos == parser.bytes.len() {
         return Err(parser.error("the file is empty"));

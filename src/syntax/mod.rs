@@ -276,6 +276,10 @@ impl<'t> Trail<'t> {
     /// Adds a step below `parent` and returns its index (the root is not stored: step `i`
     /// is `steps[i - 1]`).
     pub fn step(&mut self, parent: usize, token: Token<'t>) -> usize {
+        // A walk that takes one step usually takes a dozen: room for them at once.
+        if self.steps.capacity() == 0 {
+            self.steps.reserve(16);
+        }
         self.steps.push((parent, token));
         self.steps.len()
     }
