@@ -96,8 +96,15 @@ pub fn parse(text: &str, format: Format) -> Result<Node, ParseError> {
 /// Whether `text` holds a `${...}` placeholder that a template or the deployment fills in.
 pub fn has_placeholder(text: &str) -> bool {
     let bytes = text.as_bytes();
+    // On short text a plain scan beats memchr's vector set-up.
+    if bytes.len() <= SHORT {
+        return bytes.windows(2).any(|pair| pair == b"${");
+    }
     memchr::memchr_iter(b'$', bytes).any(|at| bytes.get(at + 1) == Some(&b'{'))
 }
+
+/// Text up to this many bytes is scanned byte by byte rather than with memchr.
+const SHORT: usize = 16;
 
 /// The first occurrence of `needle` in `text`. The texts of a definition are short, and
 /// `str::find` sets up a searcher that costs more than such a search: this one jumps
@@ -105,7 +112,11 @@ pub fn has_placeholder(text: &str) -> bool {
 pub fn find(text: &str, needle: &str) -> Option<usize> {
     let (bytes, needle) = (text.as_bytes(), needle.as_bytes());
     let &first = needle.first()?;
-    memchr::memchr_iter(first, bytes).find(|&at| bytes[at..].starts_with(needle))
+    let matches_at = |at: usize| bytes[at..].starts_with(needle);
+    if bytes.len() <= SHORT {
+        return (0..bytes.len()).find(|&at| bytes[at] == first && matches_at(at));
+    }
+    memchr::memchr_iter(first, bytes).find(|&at| matches_at(at))
 }
 
 impl Node {
@@ -321,10 +332,16 @@ mod tests {
 
     #[test]
     fn find_matches_str_find() {
-        for (text, needle) in [("$$.Execution.Id", "$$.Execution"), ("a$$$.b", "$$."), ("été $$", "$$"), ("abc", "abcd"), ("", "a")] {
+        let long = format!("{}States.UUID()", "x".repeat(100));
+        for (text, needle) in
+            [("$$.Execution.Id", "$$.Execution"), ("a$$$.b", "$$."), ("été $$", "$$"), ("abc", "abcd"), ("", "a"), (&long, "States.UUID(")]
+        {
             assert_eq!(find(text, needle), text.find(needle), "{text:?} {needle:?}");
         }
         assert_eq!(find("abc", ""), None);
+        for (text, expected) in [("${A}", true), ("$ {A}", false), ("a$", false), (&*format!("{long}${{B}}"), true), (&*long, false)] {
+            assert_eq!(has_placeholder(text), expected, "{text:?}");
+        }
     }
 
     #[test]
