@@ -94,7 +94,7 @@ impl Parser<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) -> Result<(), ParseError> {
         // Most calls find no whitespace at all, or one space after a `:`.
         match self.bytes.get(self.pos) {
@@ -108,6 +108,7 @@ impl Parser<'_> {
         self.skip_ws_run()
     }
 
+    #[inline(never)]
     fn skip_ws_run(&mut self) -> Result<(), ParseError> {
         loop {
             let rest = &self.bytes[self.pos..];
@@ -295,6 +296,7 @@ impl Parser<'_> {
         plain_run_end(self.bytes, from)
     }
 
+    #[inline(always)]
     fn string(&mut self) -> Result<String, ParseError> {
         self.pos += 1; // opening quote
         // Most strings have no escape: one allocation of the exact size.
@@ -304,6 +306,12 @@ impl Parser<'_> {
             self.pos = end + 1;
             return Ok(out);
         }
+        self.string_with_escapes()
+    }
+
+    /// The rest of a string that holds an escape (or is broken), from `self.pos`.
+    #[inline(never)]
+    fn string_with_escapes(&mut self) -> Result<String, ParseError> {
         let mut out = String::new();
         loop {
             let run_start = self.pos;
