@@ -113,6 +113,8 @@ const UNSTABLE_JSONATA: &[(&str, &str)] = &[
 /// The unstable source in an expression, if any.
 pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
     let (text, table) = match value {
+        // Every JSONPath source is an intrinsic or a context-object path.
+        Value::Path(text) if find(text, "States.").is_none() && find(text, "$$.").is_none() => return None,
         Value::Path(text) => (text, UNSTABLE_JSONPATH),
         Value::Jsonata(text) => (text, UNSTABLE_JSONATA),
         _ => return None,
