@@ -92,10 +92,14 @@ impl DataFlow {
                 }
             };
             let scope = &machine.scopes[state.scope];
-            let output = transfer(state, &here);
-            for transition in state.transitions.iter().filter(|t| t.kind != TransitionKind::Catch) {
-                if let Some(to) = scope.state_named(transition.target) {
-                    send(to, output.clone(), &mut queue);
+            // The output goes to every successor: cloned for all but the last, which takes it.
+            let mut output = Some(transfer(state, &here));
+            let targets = state.transitions.iter().filter(|t| t.kind != TransitionKind::Catch);
+            let mut targets = targets.filter_map(|t| scope.state_named(t.target)).peekable();
+            while let Some(to) = targets.next() {
+                let flow = if targets.peek().is_some() { output.clone() } else { output.take() };
+                if let Some(flow) = flow {
+                    send(to, flow, &mut queue);
                 }
             }
             for catcher in state.field("Catch").and_then(Node::as_array).unwrap_or_default() {
