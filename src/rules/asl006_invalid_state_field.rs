@@ -659,6 +659,7 @@ fn named<'n>(node: &'n Node, field: &'static str) -> (&'static str, Option<&'n N
     (field, node.get(field))
 }
 
+#[inline]
 fn expect(cx: &Context<'_>, pointer: &str, (field, value): (&str, Option<&Node>), expected: Expect, out: &mut Vec<Finding>) {
     // The pointer is built only for a value that is reported.
     if let Some(value) = value.filter(|value| !fits(value, expected)) {
