@@ -104,8 +104,7 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
             Kind::Object(members) => {
                 for member in members {
                     let key = &*member.key;
-                    let is_path = key == "Variable" || (key.ends_with("Path") && !matches!(key, "Assign" | "And" | "Or" | "Not"));
-                    if !is_path && !matches!(key, "Assign" | "And" | "Or" | "Not") {
+                    if !matches!(key, "Variable" | "Assign" | "And" | "Or" | "Not") && !key.ends_with("Path") {
                         continue;
                     }
                     let step = trail.step(at, Token::Key(key));
