@@ -225,13 +225,16 @@ impl<'a> Machine<'a> {
         self.states.reserve(members.len());
         scope.states.reserve_exact(members.len());
         // A repeated name: AWS keeps the last one, and so does the model. A short list is
-        // scanned rather than hashed; a long one is hashed to stay linear.
-        let last: HashMap<&str, usize> =
-            if members.len() > 16 { members.iter().enumerate().map(|(i, m)| (&*m.key, i)).collect() } else { HashMap::default() };
+        // scanned rather than hashed. A long one is hashed to stay linear: each name maps to
+        // the index of its last member, then to its state once that member is reached.
+        let hashed = members.len() > 16;
+        if hashed {
+            scope.names = members.iter().enumerate().map(|(i, m)| (&*m.key, i)).collect();
+        }
         for (index, member) in members.iter().enumerate() {
-            let repeated = match last.get(&*member.key) {
-                Some(&at) => at != index,
-                None => members[index + 1..].iter().any(|m| m.key == member.key),
+            let repeated = match hashed {
+                true => scope.names[&*member.key] != index,
+                false => members[index + 1..].iter().any(|m| m.key == member.key),
             };
             if repeated {
                 continue;
@@ -242,6 +245,7 @@ impl<'a> Machine<'a> {
             for (child_kind, child_pointer, child) in child_scopes(&state) {
                 queue.push_back((child_kind, child_pointer, child, Some(id), state.query_language));
             }
+            // The last member of a name comes after every other: no index is read once replaced.
             scope.names.insert(&member.key, id);
             scope.states.push(id);
             self.states.push(state);
@@ -420,5 +424,29 @@ mod tests {
         assert_eq!(at("/StartAt"), None);
         assert_eq!(at(""), None);
         assert_eq!(at("/States"), None);
+    }
+
+    #[test]
+    fn a_repeated_state_name_keeps_its_last_definition_in_small_and_large_scopes() {
+        for count in [3, 40] {
+            let mut states: Vec<String> = (0..count).map(|i| format!(r#""S{i}": {{"Type": "Pass", "End": true}}"#)).collect();
+            states.insert(1, r#""S2": {"Type": "Fail"}"#.to_string());
+            states.push(r#""S0": {"Type": "Succeed"}"#.to_string());
+            let text = format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(","));
+            let root = parse(&text, Format::Json).unwrap();
+            let machine = Machine::new(&root);
+            let scope = &machine.scopes[0];
+            assert_eq!(machine.states.len(), count, "{count} states");
+            assert_eq!(scope.states.len(), count);
+            for (i, state) in machine.states.iter().enumerate() {
+                assert_eq!(state.id, i);
+                assert_eq!(scope.state_named(state.name), Some(i), "{}", state.name);
+            }
+            let kind = |name| machine.states[scope.state_named(name).unwrap()].kind;
+            assert_eq!(kind("S0"), StateKind::Succeed, "{count} states");
+            assert_eq!(kind("S2"), StateKind::Pass, "{count} states");
+            assert_eq!(kind("S1"), StateKind::Pass, "{count} states");
+            assert_eq!(scope.state_named("S99"), None);
+        }
     }
 }
