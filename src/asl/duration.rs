@@ -14,15 +14,13 @@ const HTTP_LIMIT: f64 = 60.0;
 /// A Lambda function's `Timeout` when its template resource does not set one.
 const LAMBDA_DEFAULT_TIMEOUT: f64 = 3.0;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Cost {
     /// At most `definite` seconds, plus — when `open` — Tasks without `TimeoutSeconds` that
     /// may take whatever time is left.
-    Seconds {
-        definite: f64,
-        open: bool,
-    },
-    Unbounded(Unbounded),
+    Seconds { definite: f64, open: bool },
+    /// Why is listed in [`Durations::unbounded`].
+    Unbounded,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -41,14 +39,14 @@ impl Cost {
             (Cost::Seconds { definite: a, open: x }, Cost::Seconds { definite: b, open: y }) => {
                 Cost::Seconds { definite: a + b, open: *x || *y }
             }
-            (Cost::Unbounded(u), _) | (_, Cost::Unbounded(u)) => Cost::Unbounded(u.clone()),
+            _ => Cost::Unbounded,
         }
     }
 
     /// An order for "slower": unbounded first, then more definite seconds, then open.
     fn rank(&self) -> (bool, f64, bool) {
         match self {
-            Cost::Unbounded(_) => (true, 0.0, false),
+            Cost::Unbounded => (true, 0.0, false),
             Cost::Seconds { definite, open } => (false, *definite, *open),
         }
     }
@@ -60,7 +58,7 @@ impl Cost {
     pub fn definite(&self) -> Option<f64> {
         match self {
             Cost::Seconds { definite, .. } => Some(*definite),
-            Cost::Unbounded(_) => None,
+            Cost::Unbounded => None,
         }
     }
 }
@@ -102,7 +100,8 @@ pub struct Durations {
     /// Steps of work done, to show the analysis stays linear.
     pub work: usize,
     /// For a Task bounded by its function's `Timeout` in the template: that function.
-    pub timeout_source: Vec<Option<Label>>,
+    /// Boxed: most states have none, and a label is large.
+    pub timeout_source: Vec<Option<Box<Label>>>,
 }
 
 impl Durations {
@@ -138,7 +137,7 @@ impl Durations {
         let Some(start) = scope.start_at.and_then(|name| scope.state_named(name)) else { return };
         let order = self.depth_first(machine, scope, start);
         let bound = self.longest(machine, start, &order, false);
-        if matches!(bound.cost, Cost::Unbounded(_)) {
+        if matches!(bound.cost, Cost::Unbounded) {
             self.definite[scope_id] = Some(self.longest(machine, start, &order, true));
         }
         self.scope[scope_id] = bound;
@@ -149,8 +148,8 @@ impl Durations {
     /// seconds that are certain.
     fn longest(&mut self, machine: &Machine<'_>, start: StateId, order: &[StateId], definite_only: bool) -> PathBound {
         let own_cost = |cost: &Cost| match cost {
-            Cost::Unbounded(_) if definite_only => Cost::Seconds { definite: 0.0, open: true },
-            cost => cost.clone(),
+            Cost::Unbounded if definite_only => Cost::Seconds { definite: 0.0, open: true },
+            cost => *cost,
         };
         let mut best = std::mem::take(&mut self.best);
         for &id in order {
@@ -160,7 +159,7 @@ impl Durations {
                 self.work += 1;
                 if let Some((cost, _)) = &best[next] {
                     if slowest.as_ref().is_none_or(|(s, _)| cost.slower_than(s)) {
-                        slowest = Some((cost.clone(), Some(next)));
+                        slowest = Some((*cost, Some(next)));
                     }
                 }
             }
@@ -185,7 +184,7 @@ impl Durations {
             }
             at = best[id].as_ref().and_then(|(_, next)| *next);
         }
-        let cost = best[start].as_ref().map_or(Cost::ZERO, |(c, _)| c.clone());
+        let cost = best[start].as_ref().map_or(Cost::ZERO, |(c, _)| *c);
         // Reset for the next walk: each state belongs to one scope, but a scope is walked
         // twice when it is unbounded.
         for &id in order {
@@ -247,9 +246,8 @@ impl Durations {
             StateKind::Wait => match wait_length(state) {
                 WaitLength::Seconds(s) => Cost::Seconds { definite: s, open: false },
                 WaitLength::Dynamic(field) => {
-                    let reason = Unbounded::DynamicWait { pointer: state.field_pointer(field), state: state.id };
-                    self.unbounded.push(reason.clone());
-                    Cost::Unbounded(reason)
+                    self.unbounded.push(Unbounded::DynamicWait { pointer: state.field_pointer(field), state: state.id });
+                    Cost::Unbounded
                 }
                 WaitLength::Unknown => Cost::Seconds { definite: 0.0, open: true },
                 WaitLength::None => Cost::ZERO,
@@ -257,7 +255,7 @@ impl Durations {
             StateKind::Task => {
                 let attempt = match task_timeout(state, resources) {
                     Some((t, _, label)) => {
-                        self.timeout_source[state.id] = label;
+                        self.timeout_source[state.id] = label.map(Box::new);
                         Cost::Seconds { definite: t, open: false }
                     }
                     None => Cost::Seconds { definite: 0.0, open: true },
@@ -297,7 +295,7 @@ impl Durations {
                         format!("one iteration {} s (the item count is unknown)", seconds(*definite))
                     }
                     (Cost::Seconds { definite, .. }, _) => format!("the slowest branch {} s", seconds(*definite)),
-                    (Cost::Unbounded(_), _) => "unbounded".to_string(),
+                    (Cost::Unbounded, _) => "unbounded".to_string(),
                 }
             }
             _ => return String::new(),
@@ -380,7 +378,7 @@ impl Retries {
     fn apply(&self, attempt: &Cost) -> Cost {
         match attempt {
             Cost::Seconds { definite, open } => Cost::Seconds { definite: self.attempts * definite + self.backoff_total, open: *open },
-            unbounded => unbounded.clone(),
+            Cost::Unbounded => Cost::Unbounded,
         }
     }
 
@@ -467,7 +465,7 @@ mod tests {
         let machine = Machine::new(&root);
         let durations = Durations::new(&machine, None);
         let detail = durations.scope[0].trace.iter().map(|step| durations.detail(&machine, step.state, None)).collect();
-        (durations.scope[0].cost.clone(), detail)
+        (durations.scope[0].cost, detail)
     }
 
     #[test]
@@ -507,7 +505,7 @@ mod tests {
         let root = parse(text, Format::Json).unwrap();
         let machine = Machine::new(&root);
         let durations = Durations::new(&machine, None);
-        assert!(matches!(durations.scope[0].cost, Cost::Unbounded(_)));
+        assert!(matches!(durations.scope[0].cost, Cost::Unbounded));
         assert!(durations.unbounded.iter().any(|u| matches!(u, Unbounded::Loop { pointer, .. } if pointer == "/States/C/Choices/0/Next")));
         assert!(
             durations.unbounded.iter().any(|u| matches!(u, Unbounded::DynamicWait { pointer, .. } if pointer == "/States/D/SecondsPath"))
@@ -596,7 +594,7 @@ mod tests {
             let durations = Durations::new(&machine, None);
             let (cost, definite) = (&durations.scope[0].cost, &durations.definite[0]);
             let trace = if reaches_dynamic(0, &edges, &dynamic) {
-                assert!(matches!(cost, Cost::Unbounded(_)), "{text}");
+                assert!(matches!(cost, Cost::Unbounded), "{text}");
                 let definite = definite.as_ref().expect("an unbounded scope has a definite bound");
                 assert_eq!(definite.cost.definite(), Some(expected), "{text}");
                 &definite.trace
