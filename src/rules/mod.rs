@@ -29,6 +29,8 @@ mod exp002_exceeds_express_duration;
 mod exp003_unbounded_express_duration;
 mod lint001_unused_suppression;
 
+use std::borrow::Cow;
+
 use crate::asl::context::Cause;
 use crate::asl::effects::HazardKind;
 use crate::asl::{Analysis, Machine, Scope, State};
@@ -134,11 +136,23 @@ impl Context<'_> {
     /// A finding at `pointer` (inside the definition) with the rule's default severity. The
     /// state is filled in from the pointer when it lies inside one.
     pub fn finding(&self, meta: &'static RuleMeta, pointer: &str, target: Target, message: impl Into<String>) -> Finding {
+        self.finding_in(meta, self.machine.state_at(pointer), pointer, target, message)
+    }
+
+    /// A finding at `pointer`, which lies in `state` (and in none of its branches): the
+    /// state is not searched for again.
+    pub fn finding_in(
+        &self,
+        meta: &'static RuleMeta,
+        state: Option<&State<'_>>,
+        pointer: &str,
+        target: Target,
+        message: impl Into<String>,
+    ) -> Finding {
         let mut message = message.into();
         if let Some(note) = self.definition.note.filter(|_| !self.definition.map.is_exact()) {
             message = format!("{message} ({note})");
         }
-        let state = self.machine.state_at(pointer);
         Finding {
             definition: self.definition.name.clone(),
             state: state.map(|s| s.name.to_string()),
@@ -218,7 +232,7 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
     for hazard in cx.analysis.effects.hazards[state.id].iter().filter(|h| h.kind == kind) {
         let target = if hazard.key { Target::Key } else { Target::Value };
         let message = format!("`{}` {}; {}", state.name, hazard.what, why(cx, state, primary));
-        let mut finding = cx.finding(meta, &hazard.pointer, target, message).help(hazard.help.clone());
+        let mut finding = cx.finding_in(meta, Some(state), &hazard.pointer, target, message).help(hazard.help.clone());
         for cause in causes.iter().take(3) {
             if let Some((file, span, text)) = cause_label(cx, state, cause) {
                 finding = finding.label_in(file, span, text);
@@ -232,7 +246,7 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
 }
 
 /// Why a state may run more than once, as the end of a sentence.
-pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> String {
+pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Cow<'static, str> {
     match cause {
         Cause::Express { origin: crate::host::TypeOrigin::CommandLine } => {
             "this Express workflow (`--workflow-type express`) may run it more than once".into()
@@ -244,12 +258,13 @@ pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> String {
         Cause::UnknownType => "the workflow type is unknown, so it is linted as Express, which may run it more than once".into(),
         Cause::ExpressChildren { map, .. } => {
             format!("child executions of the Distributed Map `{}` are Express and may run it more than once", cx.machine.states[*map].name)
+                .into()
         }
         Cause::Retry { owner, error, .. } if *owner == state.id => {
-            format!("its `Retry` on `{error}` runs it again after a failure whose outcome is unknown")
+            format!("its `Retry` on `{error}` runs it again after a failure whose outcome is unknown").into()
         }
         Cause::Retry { owner, error, .. } => {
-            format!("the `Retry` of `{}` on `{error}` runs it again, finished or not", cx.machine.states[*owner].name)
+            format!("the `Retry` of `{}` on `{error}` runs it again, finished or not", cx.machine.states[*owner].name).into()
         }
         Cause::AsyncInvoke { .. } => "Lambda may also deliver one asynchronous event more than once".into(),
     }
