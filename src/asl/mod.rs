@@ -107,12 +107,22 @@ pub struct Scope<'a> {
     /// The scope's states in source order; a repeated name appears once (the last, as AWS
     /// reads it).
     pub states: Vec<StateId>,
-    names: HashMap<&'a str, StateId>,
+    names: Names<'a>,
+}
+
+/// A scope's states by name: most scopes are short lists, scanned faster than hashed (and
+/// nested branches and item processors are many); a long one is hashed to stay linear.
+enum Names<'a> {
+    Few(Vec<(&'a str, StateId)>),
+    Many(HashMap<&'a str, StateId>),
 }
 
 impl<'a> Scope<'a> {
     pub fn state_named(&self, name: &str) -> Option<StateId> {
-        self.names.get(name).copied()
+        match &self.names {
+            Names::Few(names) => names.iter().find(|(n, _)| *n == name).map(|&(_, id)| id),
+            Names::Many(names) => names.get(name).copied(),
+        }
     }
 }
 
@@ -220,21 +230,21 @@ impl<'a> Machine<'a> {
         let language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(inherited);
         let start_at = node.get("StartAt").and_then(Node::as_str);
         let states_pointer = push_token(&pointer, "States");
-        let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: HashMap::default() };
+        let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: Names::Few(Vec::new()) };
         let members = node.get("States").and_then(Node::members).unwrap_or_default();
         self.states.reserve(members.len());
         scope.states.reserve_exact(members.len());
-        // A repeated name: AWS keeps the last one, and so does the model. A short list is
-        // scanned rather than hashed. A long one is hashed to stay linear: each name maps to
-        // the index of its last member, then to its state once that member is reached.
-        let hashed = members.len() > 16;
-        if hashed {
-            scope.names = members.iter().enumerate().map(|(i, m)| (&*m.key, i)).collect();
-        }
+        // A repeated name: AWS keeps the last one, and so does the model. A long list is
+        // hashed once: each name maps to the index of its last member, then to its state
+        // once that member is reached (the last member of a name comes after every other).
+        let mut names = match members.len() > 16 {
+            true => Names::Many(members.iter().enumerate().map(|(i, m)| (&*m.key, i)).collect()),
+            false => Names::Few(Vec::with_capacity(members.len())),
+        };
         for (index, member) in members.iter().enumerate() {
-            let repeated = match hashed {
-                true => scope.names[&*member.key] != index,
-                false => members[index + 1..].iter().any(|m| m.key == member.key),
+            let repeated = match &names {
+                Names::Many(last) => last[&*member.key] != index,
+                Names::Few(_) => members[index + 1..].iter().any(|m| m.key == member.key),
             };
             if repeated {
                 continue;
@@ -245,11 +255,14 @@ impl<'a> Machine<'a> {
             for (child_kind, child_pointer, child) in child_scopes(&state) {
                 queue.push_back((child_kind, child_pointer, child, Some(id), state.query_language));
             }
-            // The last member of a name comes after every other: no index is read once replaced.
-            scope.names.insert(&member.key, id);
+            match &mut names {
+                Names::Many(names) => _ = names.insert(&member.key, id),
+                Names::Few(names) => names.push((&member.key, id)),
+            }
             scope.states.push(id);
             self.states.push(state);
         }
+        scope.names = names;
         self.scopes.push(scope);
     }
 
