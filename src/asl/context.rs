@@ -28,9 +28,11 @@ pub enum Cause {
     AsyncInvoke { pointer: String },
 }
 
-/// The causes of every state, first the strongest.
+/// The causes of every state, first the strongest: one list, each state's a slice of it.
 pub struct Contexts {
-    pub causes: Vec<Vec<Cause>>,
+    causes: Vec<Cause>,
+    /// State `i`'s causes are `causes[ends[i - 1]..ends[i]]`.
+    ends: Vec<usize>,
 }
 
 impl Contexts {
@@ -40,23 +42,23 @@ impl Contexts {
             WorkflowType::Unknown => Some(Cause::UnknownType),
             WorkflowType::Standard => None,
         };
-        let causes = machine
-            .states
-            .iter()
-            .map(|state| {
-                let mut causes: Vec<Cause> = workflow.iter().cloned().collect();
-                causes.extend(express_children(machine, state));
-                causes.extend(ambiguous_retry(state));
-                causes.extend(enclosing(machine, state).filter_map(ambiguous_retry));
-                causes.extend(async_invoke(state));
-                causes
-            })
-            .collect();
-        Contexts { causes }
+        let n = machine.states.len();
+        let mut contexts = Contexts { causes: Vec::with_capacity(if workflow.is_some() { n } else { 0 }), ends: Vec::with_capacity(n) };
+        for state in &machine.states {
+            let causes = &mut contexts.causes;
+            causes.extend(workflow.iter().cloned());
+            causes.extend(express_children(machine, state));
+            causes.extend(ambiguous_retry(state));
+            causes.extend(enclosing(machine, state).filter_map(ambiguous_retry));
+            causes.extend(async_invoke(state));
+            contexts.ends.push(causes.len());
+        }
+        contexts
     }
 
     pub fn of(&self, state: StateId) -> &[Cause] {
-        &self.causes[state]
+        let start = if state == 0 { 0 } else { self.ends[state - 1] };
+        &self.causes[start..self.ends[state]]
     }
 }
 
@@ -75,8 +77,10 @@ fn express_children(machine: &Machine<'_>, state: &State<'_>) -> Option<Cause> {
         let config = map.field("ItemProcessor")?.get("ProcessorConfig")?;
         let express = config.get("Mode").and_then(Node::as_str) == Some("DISTRIBUTED")
             && config.get("ExecutionType").and_then(Node::as_str) == Some("EXPRESS");
-        let pointer = push_token(&push_token(&map.field_pointer("ItemProcessor"), "ProcessorConfig"), "ExecutionType");
-        express.then_some(Cause::ExpressChildren { map: map.id, pointer })
+        express.then(|| Cause::ExpressChildren {
+            map: map.id,
+            pointer: push_token(&push_token(&map.field_pointer("ItemProcessor"), "ProcessorConfig"), "ExecutionType"),
+        })
     })
 }
 
@@ -109,13 +113,13 @@ fn async_invoke(state: &State<'_>) -> Option<Cause> {
     if !is_lambda {
         return None;
     }
-    let (pointer, request) = Request::of(state)?;
+    let (field, request) = Request::of(state)?;
     let (key, param) = request.get("InvocationType")?;
     let event = match param.value {
         super::values::Value::Static(node) => node.as_str() == Some("Event"),
         _ => false,
     };
-    event.then(|| Cause::AsyncInvoke { pointer: push_token(&pointer, key) })
+    event.then(|| Cause::AsyncInvoke { pointer: push_token(&state.field_pointer(field), key) })
 }
 
 /// Which execution runs a state: the workflow's own, or the child executions of the

@@ -99,7 +99,8 @@ impl<'s, 'a> Scan<'s, 'a> {
         resources: Option<&'s Resources<'s>>,
         idempotency: &'s Idempotency<'s>,
     ) -> Self {
-        Scan { resources, idempotency, machine, state, integration, flow, request: Request::of(state), out: Vec::new() }
+        let request = Request::of(state).map(|(field, request)| (state.field_pointer(field), request));
+        Scan { resources, idempotency, machine, state, integration, flow, request, out: Vec::new() }
     }
 
     fn is_key_field(&self, name: &str) -> bool {

@@ -33,13 +33,14 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    pub fn of(state: &State<'a>) -> Option<(String, Self)> {
+    /// The state's request and the field that holds it (`Parameters` or `Arguments`).
+    pub fn of(state: &State<'a>) -> Option<(&'static str, Self)> {
         let field = match state.query_language {
             QueryLanguage::JsonPath => "Parameters",
             QueryLanguage::Jsonata => "Arguments",
         };
         let node = state.field(field)?;
-        Some((state.field_pointer(field), Request { node, language: state.query_language }))
+        Some((field, Request { node, language: state.query_language }))
     }
 
     /// The member `name` (or `name.$`), its first letter in either case. Returns the key
