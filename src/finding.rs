@@ -131,6 +131,6 @@ impl Finding {
 
     /// The order of findings in every output: file, offset, code, then message.
     pub fn order(&self, other: &Finding) -> std::cmp::Ordering {
-        (&self.file, self.span.start, self.code, &self.message).cmp(&(&other.file, other.span.start, other.code, &other.message))
+        (&self.file, self.span.start(), self.code, &self.message).cmp(&(&other.file, other.span.start(), other.code, &other.message))
     }
 }

@@ -56,7 +56,8 @@ impl Options {
     }
 
     fn max_file_size(&self) -> u64 {
-        self.config.max_file_size.unwrap_or(MAX_FILE_SIZE)
+        // Spans hold 32-bit offsets: no larger limit can apply.
+        self.config.max_file_size.unwrap_or(MAX_FILE_SIZE).min(syntax::MAX_TEXT_LEN as u64)
     }
 
     fn idempotency(&self) -> Idempotency<'_> {
@@ -149,6 +150,9 @@ pub fn lint_path(path: &Path, display: &str, named: bool, options: &Options) -> 
 /// Lints file contents; `path` gives the kind of file (its name and extension).
 pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options: &Options) -> FileResult {
     let asl_named = is_asl_name(path);
+    if bytes.len() > syntax::MAX_TEXT_LEN {
+        return unreadable_at(display, &format!("the file is {} bytes, larger than sfn-lint can read", bytes.len()), options);
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -397,10 +401,10 @@ fn locate(findings: &mut [Finding], display: &str, text: &str, others: &[(&str, 
     };
     for finding in findings {
         let (own, index) = text_of(&finding.file);
-        (finding.start, finding.end) = (index.position(own, finding.span.start), index.position(own, finding.span.end));
+        (finding.start, finding.end) = (index.position(own, finding.span.start()), index.position(own, finding.span.end()));
         for label in &mut finding.labels {
             let (text, index) = label.file.as_deref().map_or((own, index), text_of);
-            (label.start, label.end) = (index.position(text, label.span.start), index.position(text, label.span.end));
+            (label.start, label.end) = (index.position(text, label.span.start()), index.position(text, label.span.end()));
         }
         if let Some(renderer) = &renderer {
             finding.snippet = Some(renderer.render(finding, index));

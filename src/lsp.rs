@@ -284,7 +284,7 @@ impl Server {
 
     /// `lines` indexes `text`; built once per document, not per range.
     fn range(&self, text: &str, lines: &LineIndex, span: Span) -> Value {
-        json!({"start": self.position((text, lines), span.start), "end": self.position((text, lines), span.end)})
+        json!({"start": self.position((text, lines), span.start()), "end": self.position((text, lines), span.end())})
     }
 
     fn offset(&self, text: &str, position: &Value) -> usize {
@@ -355,7 +355,7 @@ impl Server {
         let Some((uri, text, at, _)) = self.request_target(request) else { return Value::Null };
         let findings = self.findings.get(&uri).cloned().unwrap_or_default();
         let mut sections = Vec::new();
-        for finding in findings.iter().filter(|f| f.span.start <= at && at <= f.span.end) {
+        for finding in findings.iter().filter(|f| f.span.start() <= at && at <= f.span.end()) {
             if let Some(meta) = rules::find(finding.code) {
                 sections.push(format!("**{} {}** — {}\n\n{}", meta.code, meta.name, finding.message, meta.doc));
             }
@@ -381,7 +381,7 @@ impl Server {
             Contents::Nothing => return None,
         };
         hosted.iter().find_map(|machine| match &machine.body {
-            Body::Tree(node) if node.span.start <= at && at <= node.span.end => {
+            Body::Tree(node) if node.span.start() <= at && at <= node.span.end() => {
                 describe_state(&machine.definition(node, text, &host::IDENTITY, None), at)
             }
             _ => None,
@@ -396,7 +396,7 @@ impl Server {
         let root = format_of(&path, &text).and_then(|f| syntax::parse(&text, f).ok());
         let lines = LineIndex::new(&text);
         let mut actions = Vec::new();
-        for finding in findings.iter().filter(|f| f.span.start <= end && start <= f.span.end && f.code != "ASL001") {
+        for finding in findings.iter().filter(|f| f.span.start() <= end && start <= f.span.end() && f.code != "ASL001") {
             let diagnostic = self.diagnostic(&uri, &text, &lines, finding);
             let mut action = |title: String, edit: (usize, String)| {
                 let span = Span::new(edit.0, edit.0);
@@ -421,7 +421,7 @@ impl Server {
 
 fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
     let machine = Machine::new(definition.root);
-    let state = machine.states.iter().find(|s| s.key_span.start <= at && at <= s.key_span.end)?;
+    let state = machine.states.iter().find(|s| s.key_span.start() <= at && at <= s.key_span.end())?;
     let analysis = Analysis::new(&machine, definition, &Default::default());
     let cx = rules::Context { file: "", text: definition.text, definition, machine: &machine, analysis: &analysis };
     let mut lines = vec![format!("**{}** ({:?} state)", state.name, state.kind)];
@@ -450,7 +450,7 @@ fn indentation(text: &str, offset: usize) -> &str {
 /// Inserts a member before the first member of an object, matching its layout.
 fn insert_member(text: &str, object: &Node, key: &str, value: &str, yaml: bool) -> Option<(usize, String)> {
     let first = object.members()?.first()?;
-    let at = first.key_span.start;
+    let at = first.key_span.start();
     let indent = indentation(text, at);
     let on_own_line = text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
     if yaml {
@@ -489,7 +489,7 @@ fn mechanical_fix(text: &str, root: &Node, finding: &Finding, yaml: bool) -> Opt
 /// YAML; in JSON, the code added to its state's `Comment` directive (or a new `Comment`).
 fn suppress_edit(text: &str, root: Option<&Node>, finding: &Finding, yaml: bool) -> Option<(usize, String)> {
     if yaml {
-        let line_end = text[finding.span.start..].find('\n').map_or(text.len(), |n| finding.span.start + n);
+        let line_end = text[finding.span.start()..].find('\n').map_or(text.len(), |n| finding.span.start() + n);
         let line_end = if text[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
         return Some((line_end, format!("  # sfn-lint: ignore[{}]", finding.code)));
     }
@@ -505,10 +505,10 @@ fn suppress_edit(text: &str, root: Option<&Node>, finding: &Finding, yaml: bool)
     };
     match state.get("Comment") {
         Some(comment) if comment.as_str().is_some() => {
-            let source = &text[comment.span.start..comment.span.end];
+            let source = &text[comment.span.range()];
             match source.find("sfn-lint: ignore[").and_then(|at| source[at..].find(']').map(|close| at + close)) {
-                Some(close) => Some((comment.span.start + close, format!(", {}", finding.code))),
-                None => Some((comment.span.end - 1, format!(" sfn-lint: ignore[{}]", finding.code))),
+                Some(close) => Some((comment.span.start() + close, format!(", {}", finding.code))),
+                None => Some((comment.span.end() - 1, format!(" sfn-lint: ignore[{}]", finding.code))),
             }
         }
         _ => insert_member(text, state, "Comment", &format!("sfn-lint: ignore[{}]", finding.code), false),

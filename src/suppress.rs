@@ -109,7 +109,7 @@ pub fn apply(
     }
     let before = findings.len();
     findings.retain(|finding| {
-        let lines = (index.position(text, finding.span.start).line, index.position(text, finding.span.end).line);
+        let lines = (index.position(text, finding.span.start()).line, index.position(text, finding.span.end()).line);
         let mut silenced = false;
         for (d, directive) in directives.iter().enumerate() {
             let in_scope = match &directive.scope {
@@ -238,7 +238,7 @@ mod tests {
         let found = yaml_directives(yaml);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].scope, Scope::Line(1));
-        assert_eq!(&yaml[found[0].codes[0].1.start..found[0].codes[0].1.end], "ALO001");
+        assert_eq!(&yaml[found[0].codes[0].1.range()], "ALO001");
         assert_eq!(found[1].scope, Scope::Line(3));
     }
 }

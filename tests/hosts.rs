@@ -20,7 +20,7 @@ fn lint_folder(folder: &str) -> Report {
 
 /// The text a span of `file` covers.
 fn text_at(file: &str, span: Span) -> String {
-    std::fs::read_to_string(file).unwrap()[span.start..span.end].to_string()
+    std::fs::read_to_string(file).unwrap()[span.range()].to_string()
 }
 
 /// The text a finding's primary span covers.

@@ -11,7 +11,7 @@ fn positions(name: &str, text: &str) -> Vec<(&'static str, Position, Position)> 
     let options = Options { selection: Selection { select: vec!["ASL".into()], ignore: Vec::new() }, ..Options::default() };
     let result = lint::lint_bytes(std::path::Path::new(name), name, text.as_bytes(), true, &options);
     let index = LineIndex::new(text);
-    result.findings.iter().map(|f| (f.code, index.position(text, f.span.start), index.position(text, f.span.end))).collect()
+    result.findings.iter().map(|f| (f.code, index.position(text, f.span.start()), index.position(text, f.span.end()))).collect()
 }
 
 fn at(line: usize, column: usize, text: &str, needle: &str) -> Position {

@@ -107,26 +107,26 @@ fn whole<'t>(node: &Node) -> Body<'t> {
 /// plain or quoted YAML scalar without escapes, and a `|` block scalar.
 fn scalar<'t>(text: &str, node: &Node) -> Body<'t> {
     let Some(value) = node.as_str() else { return whole(node) };
-    let source = &text[node.span.start.min(text.len())..node.span.end.min(text.len())];
+    let source = &text[node.span.start().min(text.len())..node.span.end().min(text.len())];
     if source.starts_with('"') {
         if let Some((decoded, map)) = json_string(text, node.span).filter(|(d, _)| d == value) {
             return Body::Text { text: decoded, map, note: None };
         }
     }
     if source == value {
-        return Body::Text { text: value.to_string(), map: SpanMap::Offset(node.span.start), note: None };
+        return Body::Text { text: value.to_string(), map: SpanMap::Offset(node.span.start()), note: None };
     }
     if source.len() == value.len() + 2 && &source[1..source.len() - 1] == value {
-        return Body::Text { text: value.to_string(), map: SpanMap::Offset(node.span.start + 1), note: None };
+        return Body::Text { text: value.to_string(), map: SpanMap::Offset(node.span.start() + 1), note: None };
     }
     // A block scalar: a header line (`|`, `|-`, perhaps after a tag), then indented lines.
     if let Some(newline) = source.find('\n') {
         let header = source[..newline].trim();
         let header = if header.starts_with('!') { header.split_once(' ').map_or("", |(_, rest)| rest.trim()) } else { header };
         if header.starts_with('|') {
-            let start = node.span.start + newline + 1;
-            let indent = first_indent(&text[start..node.span.end]);
-            if let Some((decoded, map)) = indented_block(text, start, node.span.end, indent) {
+            let start = node.span.start() + newline + 1;
+            let indent = first_indent(&text[start..node.span.end()]);
+            if let Some((decoded, map)) = indented_block(text, start, node.span.end(), indent) {
                 if decoded.trim_end() == value.trim_end() {
                     return Body::Text { text: value.to_string(), map, note: None };
                 }

@@ -21,10 +21,10 @@ impl SpanMap {
     pub fn map(&self, span: Span) -> Span {
         match self {
             SpanMap::Identity => span,
-            SpanMap::Offset(base) => Span::new(base + span.start, base + span.end),
+            SpanMap::Offset(base) => Span::new(base + span.start(), base + span.end()),
             SpanMap::Table(table) => {
                 let at = |offset: usize| table[offset.min(table.len() - 1)];
-                Span::new(at(span.start), at(span.end).max(at(span.start)))
+                Span::new(at(span.start()), at(span.end()).max(at(span.start())))
             }
             SpanMap::Whole(whole) => *whole,
         }
@@ -38,9 +38,9 @@ impl SpanMap {
 /// Decodes a JSON string literal of the file (`span` covers the quotes) and maps every
 /// decoded byte to the byte of the file it came from.
 pub fn json_string(file: &str, span: Span) -> Option<(String, SpanMap)> {
-    let raw = file.get(span.start..span.end)?;
+    let raw = file.get(span.range())?;
     let body = raw.strip_prefix('"')?.strip_suffix('"')?;
-    let base = span.start + 1;
+    let base = span.start() + 1;
     let mut text = String::with_capacity(body.len());
     let mut table = Vec::with_capacity(body.len() + 1);
     let mut chars = body.char_indices().peekable();
@@ -132,7 +132,7 @@ mod tests {
         assert_eq!(text, "{\"StartAt\": \"Café\",\n\t\"x\": 1}");
         let inner = text.find("Café").unwrap();
         let mapped = map.map(Span::new(inner, inner + "Café".len()));
-        assert_eq!(&file[mapped.start..mapped.end], "Caf\\u00e9");
+        assert_eq!(&file[mapped.range()], "Caf\\u00e9");
     }
 
     #[test]
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(text, "{\n  \"A\": 1\n\n}\n");
         let a = text.find("\"A\"").unwrap();
         let mapped = map.map(Span::new(a, a + 3));
-        assert_eq!(&file[mapped.start..mapped.end], "\"A\"");
+        assert_eq!(&file[mapped.range()], "\"A\"");
         assert!(indented_block("  a\n b\n", 0, 7, 2).is_none());
         assert_eq!(first_indent("\n   x\n"), 3);
     }

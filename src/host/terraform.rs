@@ -33,7 +33,7 @@ fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
         let body = match block.body.get_attribute("definition") {
             Some(definition) => definition_body(path, text, body, &definition.value).unwrap_or_else(|| {
                 let span = span_of(&definition.value).unwrap_or_default();
-                Body::Elsewhere(format!("the definition is `{}`", text.get(span.start..span.end).unwrap_or_default()))
+                Body::Elsewhere(format!("the definition is `{}`", text.get(span.range()).unwrap_or_default()))
             }),
             None => Body::Elsewhere("no definition".into()),
         };
@@ -71,7 +71,7 @@ fn definition_body(path: &Path, text: &str, file: &HclBody, expr: &Expression) -
     match expr {
         // `data.template_file.NAME.rendered`: the data source's `template`.
         Expression::Traversal(_) => {
-            let source = text.get(span.start..span.end)?;
+            let source = text.get(span.range())?;
             let name = source.strip_prefix("data.template_file.")?.strip_suffix(".rendered")?;
             let data =
                 file.blocks().find(|b| b.ident.as_str() == "data" && b.labels.iter().map(|l| l.as_str()).eq(["template_file", name]))?;
@@ -89,7 +89,7 @@ fn definition_body(path: &Path, text: &str, file: &HclBody, expr: &Expression) -
         }
         Expression::HeredocTemplate(_) => heredoc(text, span),
         Expression::String(_) | Expression::StringTemplate(_) => {
-            let source = text.get(span.start..span.end)?;
+            let source = text.get(span.range())?;
             let inner = source.strip_prefix('"')?.strip_suffix('"')?;
             if inner.contains('\\') {
                 return Some(Body::Text {
@@ -98,7 +98,7 @@ fn definition_body(path: &Path, text: &str, file: &HclBody, expr: &Expression) -
                     note: Some("the definition is an escaped string, so the whole string is marked"),
                 });
             }
-            Some(Body::Text { text: inner.to_string(), map: SpanMap::Offset(span.start + 1), note: None })
+            Some(Body::Text { text: inner.to_string(), map: SpanMap::Offset(span.start() + 1), note: None })
         }
         _ => None,
     }
@@ -107,7 +107,7 @@ fn definition_body(path: &Path, text: &str, file: &HclBody, expr: &Expression) -
 /// `"${path.module}/definition.json"` → the file beside the `.tf` file.
 fn file_argument(path: &Path, text: &str, expr: &Expression) -> Option<std::path::PathBuf> {
     let span = span_of(expr)?;
-    let source = text.get(span.start..span.end)?.strip_prefix('"')?.strip_suffix('"')?;
+    let source = text.get(span.range())?.strip_prefix('"')?.strip_suffix('"')?;
     let relative = source.replace("${path.module}", ".").replace("${path.root}", ".");
     if has_placeholder(&relative) {
         return None;
@@ -117,11 +117,11 @@ fn file_argument(path: &Path, text: &str, expr: &Expression) -> Option<std::path
 
 /// `<<EOF` / `<<-EOF` heredocs: the lines between the opening line and the delimiter.
 fn heredoc(text: &str, span: Span) -> Option<Body<'static>> {
-    let source = text.get(span.start..span.end)?;
+    let source = text.get(span.range())?;
     let first_newline = source.find('\n')?;
     let last_newline = source.trim_end_matches(['\n', '\r', ' ']).rfind('\n')?;
-    let start = span.start + first_newline + 1;
-    let end = span.start + last_newline + 1;
+    let start = span.start() + first_newline + 1;
+    let end = span.start() + last_newline + 1;
     let indent = if source.starts_with("<<-") { first_indent(&text[start..end]) } else { 0 };
     let (content, map) = indented_block(text, start, end, indent)?;
     Some(Body::Text { text: content, map, note: None })
@@ -132,7 +132,7 @@ fn heredoc(text: &str, span: Span) -> Option<Body<'static>> {
 /// placeholder holding its source text.
 fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
     let span = span_of(expr).unwrap_or_default();
-    let source = || text.get(span.start..span.end).unwrap_or_default().to_string();
+    let source = || text.get(span.range()).unwrap_or_default().to_string();
     let kind = match expr {
         _ if depth > MAX_DEPTH => Kind::String(format!("${{{}}}", source()).into()),
         Expression::Null(_) => Kind::Null,
@@ -156,7 +156,7 @@ fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
                             let key_span = span_of(expr).unwrap_or_default();
                             let key = match expr {
                                 Expression::String(s) => s.value().to_string(),
-                                _ => format!("${{{}}}", text.get(key_span.start..key_span.end).unwrap_or_default()),
+                                _ => format!("${{{}}}", text.get(key_span.range()).unwrap_or_default()),
                             };
                             (key, key_span)
                         }

@@ -41,17 +41,17 @@ impl<'t> Renderer<'t> {
         let mut buffer = if self.style.color { Buffer::ansi() } else { Buffer::no_color() };
         let own = self.ids.iter().find(|(path, ..)| *path == finding.file);
         let long = |text: &str| {
-            [finding.span.start, finding.span.end]
+            [finding.span.start(), finding.span.end()]
                 .into_iter()
-                .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start))
+                .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start()))
                 .any(|offset| index.line_length(offset.min(text.len())) > LONG_LINE)
         };
         let drawn = matches!(own, Some(&(_, text, _)) if !long(text)) && {
             let file = own.map_or(0, |&(.., id)| id);
-            let mut labels = vec![Label::primary(file, finding.span.start..finding.span.end)];
+            let mut labels = vec![Label::primary(file, finding.span.range())];
             for label in &finding.labels {
                 let id = label.file.as_deref().and_then(|f| self.ids.iter().find(|(path, ..)| *path == f)).map_or(file, |&(.., id)| id);
-                labels.push(Label::secondary(id, label.span.start..label.span.end).with_message(escape_control(&label.message)));
+                labels.push(Label::secondary(id, label.span.range()).with_message(escape_control(&label.message)));
             }
             let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
             let diagnostic = Diagnostic::new(level(finding.severity))

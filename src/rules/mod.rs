@@ -207,7 +207,7 @@ impl Context<'_> {
         while let Some((_, inner)) = node.tagged() {
             node = inner;
         }
-        let (Some(value), Some(source)) = (node.as_str(), self.text.get(node.span.start..node.span.end)) else {
+        let (Some(value), Some(source)) = (node.as_str(), self.text.get(node.span.range())) else {
             return node.span;
         };
         let offset = if source == value {
@@ -217,8 +217,8 @@ impl Context<'_> {
         } else {
             return node.span;
         };
-        let start = node.span.start + offset + start.min(value.len());
-        let end = node.span.start + offset + end.clamp(start - node.span.start - offset, value.len());
+        let start = node.span.start() + offset + start.min(value.len());
+        let end = node.span.start() + offset + end.clamp(start - node.span.start() - offset, value.len());
         Span::new(start, end.max(start))
     }
 }

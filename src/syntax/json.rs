@@ -426,7 +426,7 @@ mod tests {
         let root = parse(text, false, true).unwrap();
         let timeout = root.get("TimeoutSeconds").unwrap();
         assert_eq!(timeout.as_str(), Some("${Timeout}"));
-        assert_eq!(&text[timeout.span.start..timeout.span.end], "${Timeout}");
+        assert_eq!(&text[timeout.span.range()], "${Timeout}");
         assert!(parse(text, false, false).is_err());
     }
 
@@ -438,9 +438,9 @@ mod tests {
         assert_eq!(&*members[0].key, "a");
         let items = members[0].value.as_array().unwrap();
         assert_eq!(items[1].kind, Kind::Number(-2500.0));
-        assert_eq!(&text[items[1].span.start..items[1].span.end], "-2.5e3");
+        assert_eq!(&text[items[1].span.range()], "-2.5e3");
         assert_eq!(members[1].value.as_str(), Some("xé😀"));
-        assert_eq!(root.span.start, 3);
+        assert_eq!(root.span.start(), 3);
     }
 
     #[test]

@@ -17,15 +17,33 @@ pub const MAX_DEPTH: usize = 256;
 /// A byte range in a file, end exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
+    /// Offsets are 32-bit, which keeps the tree small; no file of 4 GiB or more is read
+    /// (see [`MAX_TEXT_LEN`]), and an offset past that saturates rather than wraps.
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span { start: offset(start), end: offset(end) }
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
     }
 }
+
+/// The longest text whose offsets a [`Span`] holds.
+pub const MAX_TEXT_LEN: usize = u32::MAX as usize;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -56,7 +74,7 @@ pub struct Tagged {
 
 // Large definitions hold hundreds of thousands of nodes: keep them small.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(size_of::<Node>() == 40 && size_of::<Member>() == 72);
+const _: () = assert!(size_of::<Node>() == 32 && size_of::<Member>() == 56);
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
@@ -325,7 +343,7 @@ mod tests {
         let root = parse(text, Format::Json).unwrap();
         let (node, key) = root.lookup("/a~1b/x/1/~0k").unwrap();
         assert_eq!(node.kind, Kind::Null);
-        assert_eq!(&text[key.unwrap().start..key.unwrap().end], "\"~k\"");
+        assert_eq!(&text[key.unwrap().range()], "\"~k\"");
         assert!(root.lookup("/a~1b/x/7").is_none());
         assert_eq!(push_token("/States", "a/b~c"), "/States/a~1b~0c");
     }

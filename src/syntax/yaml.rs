@@ -110,18 +110,18 @@ impl Builder {
             EventData::Scalar { anchor, tag, value, style, .. } => (self.scalar(value, style, tag, span)?, anchor),
             EventData::Alias { anchor } => {
                 let Some(&(_, count)) = self.anchors.get(&anchor) else {
-                    return Err(ParseError { message: format!("alias to the unknown anchor `{anchor}`"), offset: span.start });
+                    return Err(ParseError { message: format!("alias to the unknown anchor `{anchor}`"), offset: span.start() });
                 };
-                self.count(count, span.start)?;
+                self.count(count, span.start())?;
                 (self.anchors[&anchor].0.clone(), None)
             }
             EventData::SequenceStart { anchor, tag, .. } => {
-                let frame = Frame::Sequence { start: span.start, anchor, tag: tag.and_then(local_tag), items: Vec::new() };
+                let frame = Frame::Sequence { start: span.start(), anchor, tag: tag.and_then(local_tag), items: Vec::new() };
                 self.push(span, frame)?;
                 return Ok(None);
             }
             EventData::MappingStart { anchor, tag, .. } => {
-                let frame = Frame::Mapping { start: span.start, anchor, tag: tag.and_then(local_tag), members: Vec::new(), key: None };
+                let frame = Frame::Mapping { start: span.start(), anchor, tag: tag.and_then(local_tag), members: Vec::new(), key: None };
                 self.push(span, frame)?;
                 return Ok(None);
             }
@@ -137,27 +137,27 @@ impl Builder {
 
     fn push(&mut self, span: Span, frame: Frame) -> Result<(), ParseError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(ParseError { message: format!("nesting is deeper than {MAX_DEPTH} levels"), offset: span.start });
+            return Err(ParseError { message: format!("nesting is deeper than {MAX_DEPTH} levels"), offset: span.start() });
         }
         self.stack.push(frame);
         Ok(())
     }
 
     fn pop(&mut self, end: Span) -> Result<(Node, Option<String>), ParseError> {
-        self.count(1, end.start)?;
+        self.count(1, end.start())?;
         let frame = self.stack.pop().expect("the parser balances start and end events");
         let (start, anchor, tag, kind, last_end) = match frame {
             Frame::Sequence { start, anchor, tag, items } => {
-                let last = items.last().map(|n| n.span.end);
+                let last = items.last().map(|n| n.span.end());
                 (start, anchor, tag, Kind::Array(items.into_boxed_slice()), last)
             }
             Frame::Mapping { start, anchor, tag, members, .. } => {
-                let last = members.last().map(|m| m.value.span.end);
+                let last = members.last().map(|m| m.value.span.end());
                 (start, anchor, tag, Kind::Object(members.into_boxed_slice()), last)
             }
         };
         // Block collections end where their last item ends; flow ones at their bracket.
-        let end = if end.end > end.start { end.end } else { last_end.unwrap_or(end.end) };
+        let end = if end.end() > end.start() { end.end() } else { last_end.unwrap_or(end.end()) };
         let node = Node { kind, span: Span::new(start, end.max(start)) };
         Ok((wrap(tag, node), anchor))
     }
@@ -181,7 +181,7 @@ impl Builder {
                             _ => {
                                 return Err(ParseError {
                                     message: "a mapping key must be a plain value, not a collection or a tagged value".into(),
-                                    offset: node.span.start,
+                                    offset: node.span.start(),
                                 });
                             }
                         };
@@ -202,7 +202,7 @@ impl Builder {
     }
 
     fn scalar(&mut self, value: String, style: ScalarStyle, tag: Option<String>, span: Span) -> Result<Node, ParseError> {
-        self.count(1, span.start)?;
+        self.count(1, span.start())?;
         let expecting_key = matches!(self.stack.last(), Some(Frame::Mapping { key: None, .. }));
         let kind = if expecting_key || style != ScalarStyle::Plain || tag.as_deref() == Some("tag:yaml.org,2002:str") {
             Kind::String(value.into_boxed_str())
@@ -307,7 +307,7 @@ mod tests {
         for text in ["a: |\n  b", "a: >-\n  {\"x\": 1", "a:\n  - |\n    x\n    y"] {
             let root = parse(text).unwrap_or_else(|e| panic!("{text:?}: {}", e.message));
             let value = &root.members().unwrap()[0].value;
-            assert!(value.span.end <= text.len(), "{text:?}: {:?}", value.span);
+            assert!(value.span.end() <= text.len(), "{text:?}: {:?}", value.span);
         }
     }
 
@@ -316,12 +316,12 @@ mod tests {
         let text = "Comment: \"été 😀\"\nStates:\n  A: {Type: Pass, End: true}\n  B:\n    - 1\n";
         let root = parse(text).unwrap();
         let a = root.get("States").unwrap().member("A").unwrap();
-        assert_eq!(&text[a.key_span.start..a.key_span.end], "A");
+        assert_eq!(&text[a.key_span.range()], "A");
         let end = a.value.get("End").unwrap();
         assert_eq!(end.kind, Kind::Bool(true));
-        assert_eq!(&text[end.span.start..end.span.end], "true");
+        assert_eq!(&text[end.span.range()], "true");
         let b = root.get("States").unwrap().get("B").unwrap();
-        assert_eq!(&text[b.span.start..b.span.end], "- 1");
+        assert_eq!(&text[b.span.range()], "- 1");
     }
 
     #[test]
