@@ -111,10 +111,16 @@ impl<'s, 'a> Scan<'s, 'a> {
         self.state.query_language
     }
 
+    /// The request's parameter `name` and its pointer.
     fn param(&self, name: &str) -> Option<(String, Param<'a>)> {
         let (pointer, request) = self.request.as_ref()?;
         let (key, param) = request.get(name)?;
         Some((push_token(pointer, key), param))
+    }
+
+    /// The request's parameter `name`, when its place is not reported.
+    fn value(&self, name: &str) -> Option<Param<'a>> {
+        self.request.as_ref()?.1.get(name).map(|(_, param)| param)
     }
 
     fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<Cow<'static, str>>) {
@@ -138,17 +144,17 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     /// The function a Lambda Task invokes, as written in `FunctionName` or the ARN.
-    fn function_name(&self) -> Option<String> {
+    fn function_name(&self) -> Option<&'a str> {
         if let Integration::LambdaFunction { name } = *self.integration {
-            return Some(name.to_string());
+            return Some(name);
         }
-        let (_, param) = self.param("FunctionName")?;
+        let param = self.value("FunctionName")?;
         match param.value {
             Value::Static(node) => node.as_str().map(|arn| {
                 let name = crate::syntax::find(arn, ":function:").map_or(arn, |at| &arn[at + ":function:".len()..]);
-                name.split(':').next().unwrap_or(name).to_string()
+                name.split(':').next().unwrap_or(name)
             }),
-            Value::Placeholder => param.node.as_str().map(str::to_string),
+            Value::Placeholder => param.node.as_str(),
             _ => None,
         }
     }
@@ -278,8 +284,8 @@ impl<'s, 'a> Scan<'s, 'a> {
         // A function named for reading (`GetOrderStatus`, `Validate input`) changes nothing;
         // the configuration may name functions that are idempotent.
         let function = self.function_name();
-        let reads = catalog().reads_by_name(self.state.name) || function.as_deref().is_some_and(|f| catalog().reads_by_name(f));
-        let declared = function.as_deref().is_some_and(|f| {
+        let reads = catalog().reads_by_name(self.state.name) || function.is_some_and(|f| catalog().reads_by_name(f));
+        let declared = function.is_some_and(|f| {
             self.idempotency.functions.is_some_and(|set| set.is_match(f) || set.is_match(format!("arn:aws:lambda:*:*:function:{f}")))
         });
         let reads = reads || declared;
@@ -323,7 +329,7 @@ impl<'s, 'a> Scan<'s, 'a> {
 
     fn topic(&mut self) {
         for (field, what) in [("PhoneNumber", "sends an SMS through SNS"), ("TargetArn", "sends a push notification through SNS")] {
-            if self.param(field).is_some() {
+            if self.value(field).is_some() {
                 let help = "SNS cannot deduplicate messages to people: record the send with a conditional write first, and skip it when the record exists";
                 self.push(HazardKind::Notification, self.resource_pointer(), what.into(), help);
                 return;
@@ -458,7 +464,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn start_execution(&mut self) {
-        let target = self.param("StateMachineArn").and_then(|(_, arn)| {
+        let target = self.value("StateMachineArn").and_then(|arn| {
             self.resource(&arn, "AWS::StepFunctions::StateMachine")
                 .filter(|r| r.text("StateMachineType") == Some("EXPRESS"))
                 .or_else(|| self.resource(&arn, "AWS::Serverless::StateMachine").filter(|r| r.text("Type") == Some("EXPRESS")))
@@ -502,7 +508,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn http(&mut self) {
-        let Some((_, method)) = self.param("Method") else { return };
+        let Some(method) = self.value("Method") else { return };
         let Value::Static(method) = method.value else { return };
         let Some(method) = method.as_str().map(str::to_ascii_uppercase) else { return };
         if !catalog().http.non_idempotent_methods.contains(&method) {
@@ -527,7 +533,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                 }
             }
         }
-        let host = self.param("ApiEndpoint").and_then(|(_, p)| match p.value {
+        let host = self.value("ApiEndpoint").and_then(|p| match p.value {
             Value::Static(node) => node.as_str().map(host_of),
             _ => None,
         });
