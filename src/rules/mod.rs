@@ -156,7 +156,7 @@ impl Context<'_> {
         Finding {
             definition: self.definition.name.clone(),
             state: state.map(|s| s.name.to_string()),
-            pointer: format!("{}{}", self.definition.pointer_prefix, pointer),
+            pointer: [&self.definition.pointer_prefix, pointer].concat(),
             ..Finding::new(meta, self.file, self.map(self.span_from(state, pointer, target)), message)
         }
     }
@@ -231,7 +231,8 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
     let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
     for hazard in cx.analysis.effects.hazards[state.id].iter().filter(|h| h.kind == kind) {
         let target = if hazard.key { Target::Key } else { Target::Value };
-        let message = format!("`{}` {}; {}", state.name, hazard.what, why(cx, state, primary));
+        // Joined rather than formatted: a finding may come from every state of a large definition.
+        let message = ["`", state.name, "` ", &hazard.what, "; ", &why(cx, state, primary)].concat();
         let mut finding = cx.finding_in(meta, Some(state), &hazard.pointer, target, message).help(hazard.help.clone());
         for cause in causes.iter().take(3) {
             if let Some((file, span, text)) = cause_label(cx, state, cause) {
