@@ -236,7 +236,20 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                 (root, inner_text, map, note) = (&parsed, inner.as_str(), inner_map, *inner_note);
             }
             Body::Elsewhere(_) => continue,
-            Body::File(target) => {
+            Body::File { path: target, span, certain } => {
+                // A file that is not there cannot be linted: said where the template names it.
+                if *certain && std::fs::metadata(target).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                    let message = format!(
+                        "the definition of `{}` is the file `{}`, which does not exist",
+                        machine.name,
+                        crate::discover::display_path(target)
+                    );
+                    let mut finding = rules::parse_error(display, &ParseError { message, offset: span.start() }, None);
+                    finding.span = *span;
+                    finding.definition = Some(machine.name.clone());
+                    result.findings.push(finding);
+                    continue;
+                }
                 result.bindings.push(Binding {
                     target: target.clone(),
                     template: path.to_path_buf(),

@@ -121,6 +121,33 @@ fn terraform_jsonencode_heredoc_and_templatefile() {
 }
 
 #[test]
+fn a_definition_file_that_does_not_exist_is_reported_where_it_is_named() {
+    let report = lint_folder("missing-files");
+    let found: Vec<(&str, &str, Option<&str>, String)> =
+        report.findings.iter().map(|f| (f.code, f.file.as_str(), f.definition.as_deref(), spanned(f))).collect();
+    let dir = "testdata/hosts/missing-files";
+    assert_eq!(
+        found,
+        [
+            (
+                "ASL001",
+                &*format!("{dir}/main.tf"),
+                Some("aws_sfn_state_machine.module_relative"),
+                r#""${path.module}/module.asl.json""#.into()
+            ),
+            ("ASL001", &*format!("{dir}/serverless.yml"), Some("archiveVisits"), "${file(./archive.asl.yaml)}".into()),
+            ("ASL001", &*format!("{dir}/template.yaml"), Some("Orders"), "statemachine/orders.asl.json".into()),
+        ],
+        "{}",
+        common::render(&report, OutputFormat::Human)
+    );
+    assert_eq!(
+        report.findings[2].message,
+        format!("the definition of `Orders` is the file `{dir}/statemachine/orders.asl.json`, which does not exist")
+    );
+}
+
+#[test]
 fn lambda_timeouts_in_the_template_bound_their_tasks() {
     let report = lint_folder("lambda-timeout");
     let exp002: Vec<&Finding> = report.findings.iter().filter(|f| f.code == "EXP002").collect();

@@ -35,7 +35,7 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
             ("DefinitionString", definition_string(text, &string.value))
         } else if let Some(uri) = get("DefinitionUri").or_else(|| get("DefinitionS3Location")) {
             match uri.value.as_str().filter(|u| !u.starts_with("s3://") && !has_placeholder(u)) {
-                Some(local) => (&*uri.key, Body::File(relative_to(path, local))),
+                Some(local) => (&*uri.key, Body::File { path: relative_to(path, local), span: uri.value.span, certain: true }),
                 None => (&*uri.key, Body::Elsewhere(format!("`{}` is in S3", uri.key))),
             }
         } else {

@@ -101,8 +101,11 @@ pub enum Body<'t> {
     /// JSON text embedded in the file: a string, a block scalar, a heredoc. `note` says why
     /// positions are approximate when the map is not exact.
     Text { text: String, map: SpanMap, note: Option<&'static str> },
-    /// A file of its own (`DefinitionUri`, `file(...)`, `templatefile(...)`).
-    File(PathBuf),
+    /// A file of its own (`DefinitionUri`, `file(...)`, `templatefile(...)`); `span` is
+    /// where the template names it. `certain`: the deploying tool looks for the file at
+    /// `path` and nowhere else (a Terraform path without `path.module` is relative to the
+    /// folder Terraform runs in, which may be another module's).
+    File { path: PathBuf, span: Span, certain: bool },
     /// Out of reach: in S3, or computed (`var.definition`); says where.
     Elsewhere(String),
 }

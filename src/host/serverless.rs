@@ -22,9 +22,11 @@ pub(super) fn find<'t>(path: &Path, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
         };
         let definition = machine.value.get("definition");
         let body = match (definition.and_then(Node::as_str), definition) {
-            (Some(text), _) => match text.strip_prefix("${file(").and_then(|rest| rest.split_once(')')) {
+            (Some(text), Some(node)) => match text.strip_prefix("${file(").and_then(|rest| rest.split_once(')')) {
                 // `${file(./definition.json)}`; a `:key` suffix selects part of the file.
-                Some((file, rest)) if !rest.starts_with(':') => Body::File(relative_to(path, file.trim())),
+                Some((file, rest)) if !rest.starts_with(':') => {
+                    Body::File { path: relative_to(path, file.trim()), span: node.span, certain: true }
+                }
                 _ => Body::Elsewhere(format!("the definition is `{text}`")),
             },
             (None, Some(node)) if node.is_object() => Body::Tree(node),

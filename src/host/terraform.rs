@@ -83,7 +83,10 @@ fn definition_body(path: &Path, text: &str, file: &HclBody, expr: &Expression) -
             match function {
                 // `jsonencode(local.definition)`: computed, out of reach.
                 "jsonencode" if matches!(first, Expression::Object(_)) => Some(Body::Built(to_node(text, first, 0))),
-                "file" | "templatefile" => file_argument(path, text, first).map(Body::File),
+                "file" | "templatefile" => {
+                    let (file, certain) = file_argument(path, text, first)?;
+                    Some(Body::File { path: file, span: span_of(first)?, certain })
+                }
                 _ => None,
             }
         }
@@ -104,15 +107,17 @@ fn definition_body(path: &Path, text: &str, file: &HclBody, expr: &Expression) -
     }
 }
 
-/// `"${path.module}/definition.json"` → the file beside the `.tf` file.
-fn file_argument(path: &Path, text: &str, expr: &Expression) -> Option<std::path::PathBuf> {
+/// `"${path.module}/definition.json"` → the file beside the `.tf` file, and whether that
+/// is certainly where Terraform reads it: other paths are relative to the folder it runs in,
+/// taken to be the `.tf` file's.
+fn file_argument(path: &Path, text: &str, expr: &Expression) -> Option<(std::path::PathBuf, bool)> {
     let span = span_of(expr)?;
     let source = text.get(span.range())?.strip_prefix('"')?.strip_suffix('"')?;
     let relative = source.replace("${path.module}", ".").replace("${path.root}", ".");
     if has_placeholder(&relative) {
         return None;
     }
-    Some(relative_to(path, relative.trim_start_matches('/')))
+    Some((relative_to(path, relative.trim_start_matches('/')), source.starts_with("${path.module}/")))
 }
 
 /// `<<EOF` / `<<-EOF` heredocs: the lines between the opening line and the delimiter.
