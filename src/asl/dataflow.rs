@@ -107,7 +107,7 @@ impl DataFlow {
                     send(to, catch_output(state, catcher, &here), &mut queue);
                 }
             }
-            for &child in &state.children {
+            for child in state.children.clone() {
                 let child_scope = &machine.scopes[child];
                 if let Some(start) = child_scope.start_at.and_then(|name| child_scope.state_named(name)) {
                     send(start, child_input(state, child_scope.kind, &here), &mut queue);

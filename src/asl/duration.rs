@@ -130,7 +130,7 @@ impl Durations {
         if scope.parent.is_some_and(|owner| !machine.graph.reachable[owner]) {
             return;
         }
-        for &id in &scope.states {
+        for id in scope.states.clone() {
             self.work += 1;
             self.state[id] = self.state_cost(&machine.states[id], resources);
         }
@@ -233,7 +233,7 @@ impl Durations {
     /// The child scope of a Parallel (its slowest branch) or a Map.
     fn slowest_child(&self, state: &State<'_>) -> Option<ScopeId> {
         let mut slowest: Option<ScopeId> = None;
-        for &child in &state.children {
+        for child in state.children.clone() {
             if slowest.is_none_or(|s| self.scope[child].cost.slower_than(&self.scope[s].cost)) {
                 slowest = Some(child);
             }

@@ -13,6 +13,7 @@ pub mod resource;
 pub mod values;
 
 use std::collections::VecDeque;
+use std::ops::Range;
 
 use foldhash::HashMap;
 
@@ -105,8 +106,8 @@ pub struct Scope<'a> {
     pub parent: Option<StateId>,
     pub start_at: Option<&'a str>,
     /// The scope's states in source order; a repeated name appears once (the last, as AWS
-    /// reads it).
-    pub states: Vec<StateId>,
+    /// reads it). A scope's states are numbered one after another.
+    pub states: Range<StateId>,
     names: Names<'a>,
 }
 
@@ -164,8 +165,9 @@ pub struct State<'a> {
     pub kind: StateKind,
     pub scope: ScopeId,
     pub query_language: QueryLanguage,
-    /// Branches of a Parallel, the item processor of a Map.
-    pub children: Vec<ScopeId>,
+    /// Branches of a Parallel, the item processor of a Map: scopes numbered one after
+    /// another, as they are queued together.
+    pub children: Range<ScopeId>,
     pub transitions: Vec<Transition<'a>>,
     /// `End: true`.
     pub end: bool,
@@ -225,15 +227,19 @@ impl<'a> Machine<'a> {
     ) {
         let scope_id = self.scopes.len();
         if let Some(parent) = parent {
-            self.states[parent].children.push(scope_id);
+            let children = &mut self.states[parent].children;
+            if children.start == children.end {
+                *children = scope_id..scope_id;
+            }
+            debug_assert_eq!(children.end, scope_id, "a state's scopes are queued together");
+            children.end = scope_id + 1;
         }
         let language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(inherited);
         let start_at = node.get("StartAt").and_then(Node::as_str);
         let states_pointer = push_token(&pointer, "States");
-        let mut scope = Scope { kind, pointer, node, parent, start_at, states: Vec::new(), names: Names::Few(Vec::new()) };
+        let mut scope = Scope { kind, pointer, node, parent, start_at, states: self.states.len()..self.states.len(), names: Names::Few(Vec::new()) };
         let members = node.get("States").and_then(Node::members).unwrap_or_default();
         self.states.reserve(members.len());
-        scope.states.reserve_exact(members.len());
         // A repeated name: AWS keeps the last one, and so does the model. A long list is
         // hashed once: each name maps to the index of its last member, then to its state
         // once that member is reached (the last member of a name comes after every other).
@@ -259,7 +265,7 @@ impl<'a> Machine<'a> {
                 Names::Many(names) => _ = names.insert(&member.key, id),
                 Names::Few(names) => names.push((&member.key, id)),
             }
-            scope.states.push(id);
+            scope.states.end = id + 1;
             self.states.push(state);
         }
         scope.names = names;
@@ -288,8 +294,8 @@ impl<'a> Machine<'a> {
             let two = one.and_then(token_end);
             let child = state
                 .children
-                .iter()
-                .map(|&c| &self.scopes[c])
+                .clone()
+                .map(|c| &self.scopes[c])
                 .find(|c| [one, two].into_iter().flatten().any(|end| pointer[..end] == c.pointer));
             match child {
                 Some(child) => {
@@ -345,7 +351,7 @@ impl<'a> State<'a> {
             kind,
             scope,
             query_language,
-            children: Vec::new(),
+            children: 0..0,
             transitions: Vec::new(),
             end: node.get("End").and_then(Node::as_bool) == Some(true),
             resource: None,

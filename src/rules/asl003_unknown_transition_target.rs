@@ -55,7 +55,7 @@ fn report(cx: &Context<'_>, scope: &Scope<'_>, pointer: &str, field: &str, targe
         None => format!("{field} names `{target}`, which is not a state"),
     };
     let finding = cx.finding(&META, pointer, Target::Value, message);
-    let names = scope.states.iter().map(|&id| cx.machine.states[id].name);
+    let names = scope.states.clone().map(|id| cx.machine.states[id].name);
     match (elsewhere, closest(target, names)) {
         (Some(other), _) => {
             let span = cx.span(&other.pointer, Target::Key);

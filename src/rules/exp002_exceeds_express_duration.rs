@@ -31,12 +31,12 @@ impl Rule for ExceedsExpressDuration {
             // An Express execution: the workflow itself, or a Distributed Map's Express children.
             let (limit, why) = match (scope.kind, scope.parent) {
                 (ScopeKind::TopLevel, _) => {
-                    let Some(start) = scope.states.first().map(|&id| &cx.machine.states[id]) else { continue };
+                    let Some(start) = scope.states.clone().next().map(|id| &cx.machine.states[id]) else { continue };
                     let Some(why) = express_execution(cx, start) else { continue };
                     (express_limit(cx.definition.root), why)
                 }
                 (ScopeKind::ItemProcessor, Some(map)) if cx.machine.graph.reachable[map] => {
-                    let Some(&first) = scope.states.first() else { continue };
+                    let Some(first) = scope.states.clone().next() else { continue };
                     if execution_of(cx.machine, &cx.machine.states[first]) != Execution::ExpressChildren(map) {
                         continue;
                     }
