@@ -171,28 +171,33 @@ fn main() {
         let (parse, full) = medians(31, || parse_only(paths), || lint(paths));
         println!("{name:<26} {:>12.2?} {:>14.2?} {:>7.2}×", parse, full, full.as_secs_f64() / parse.as_secs_f64());
     }
-    let growth = |small: usize, large: usize| {
-        let (small, large) = warm_medians(31, &inputs[small].1, &inputs[large].1);
+    let growth = |small: usize, large: usize, work: fn(&[PathBuf]) -> usize| {
+        let (small, large) = warm_medians(31, || work(&inputs[small].1), || work(&inputs[large].1));
         large.as_secs_f64() / small.as_secs_f64()
     };
-    println!("growth from 1,000 to 10,000 states: chain {:.1}×, ladder {:.1}× (linear is 10×)", growth(1, 2), growth(3, 4));
+    println!(
+        "growth from 1,000 to 10,000 states: chain {:.1}×, ladder {:.1}× (linear is 10×; parse only: {:.1}×, {:.1}×)",
+        growth(1, 2, lint),
+        growth(3, 4, lint),
+        growth(1, 2, parse_only),
+        growth(3, 4, parse_only)
+    );
 }
 
-/// The medians of `rounds` timings of the lint of `small` and of `large`, each timed right
-/// after an untimed lint of the same files, so that both start from caches their own input
-/// warmed. (In the table, a lint follows the baseline's parse of the same files, which
-/// leaves a small input in the caches and flushes them for a large one.) The two sizes
-/// alternate within each round, as in `medians`.
-fn warm_medians(rounds: usize, small: &[PathBuf], large: &[PathBuf]) -> (Duration, Duration) {
-    let (mut small_times, mut large_times) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        for (paths, times) in [(small, &mut small_times), (large, &mut large_times)] {
-            std::hint::black_box(lint(paths));
-            let start = Instant::now();
-            std::hint::black_box(lint(paths));
-            times.push(start.elapsed());
-        }
-    }
+/// The medians of `rounds` timings of `small` and of `large` (the same work on a small and
+/// a large input), each timed right after an untimed run of itself, so that both start
+/// from caches their own input warmed. (In the table, a lint follows the baseline's parse
+/// of the same files, which leaves a small input in the caches and flushes them for a
+/// large one.) The two alternate within each round, as in `medians`.
+fn warm_medians(rounds: usize, mut small: impl FnMut() -> usize, mut large: impl FnMut() -> usize) -> (Duration, Duration) {
+    let warm_time = |f: &mut dyn FnMut() -> usize| {
+        std::hint::black_box(f());
+        let start = Instant::now();
+        std::hint::black_box(f());
+        start.elapsed()
+    };
+    let (mut small_times, mut large_times): (Vec<Duration>, Vec<Duration>) =
+        (0..rounds).map(|_| (warm_time(&mut small), warm_time(&mut large))).unzip();
     small_times.sort();
     large_times.sort();
     (small_times[rounds / 2], large_times[rounds / 2])
