@@ -237,7 +237,8 @@ impl<'a> Machine<'a> {
         let language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(inherited);
         let start_at = node.get("StartAt").and_then(Node::as_str);
         let states_pointer = push_token(&pointer, "States");
-        let mut scope = Scope { kind, pointer, node, parent, start_at, states: self.states.len()..self.states.len(), names: Names::Few(Vec::new()) };
+        let mut scope =
+            Scope { kind, pointer, node, parent, start_at, states: self.states.len()..self.states.len(), names: Names::Few(Vec::new()) };
         let members = node.get("States").and_then(Node::members).unwrap_or_default();
         self.states.reserve(members.len());
         // A repeated name: AWS keeps the last one, and so does the model. A long list is

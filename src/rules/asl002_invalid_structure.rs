@@ -42,11 +42,10 @@ impl Rule for InvalidStructure {
             ScopeKind::Branch => "this Parallel branch",
             ScopeKind::ItemProcessor => "this Map item processor",
         };
-        // Point at the scope's `States` (or its own key) rather than the whole object.
-        let anchor = if scope.node.get("States").is_some() { push_token(&scope.pointer, "States") } else { scope.pointer.clone() };
         match scope.node.get("StartAt") {
             None => out.push(
-                cx.finding(&META, &anchor, Target::Key, format!("{what} has no `StartAt`"))
+                // At the scope's `States` (or its own key) rather than the whole object.
+                cx.finding(&META, &anchor(scope), Target::Key, format!("{what} has no `StartAt`"))
                     .help("add `\"StartAt\": \"<first state>\"` naming the state to run first"),
             ),
             Some(start) if start.as_str().is_none() && !start.is_placeholder() => out.push(cx.finding(
@@ -111,4 +110,9 @@ impl Rule for InvalidStructure {
             _ => {}
         }
     }
+}
+
+/// Where a scope's missing `StartAt` is reported: its `States`, or its own key.
+fn anchor(scope: &Scope<'_>) -> String {
+    if scope.node.get("States").is_some() { push_token(&scope.pointer, "States") } else { scope.pointer.clone() }
 }
