@@ -226,10 +226,15 @@ impl Context<'_> {
 /// Reports a Task's side effects of one kind when the Task may run more than once: the
 /// message says what the state does and why it may run again, with the cause as a label.
 pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'_>, kind: HazardKind, out: &mut Vec<Finding>) {
+    // Most states have no hazard of the kind: they are passed over before their causes are read.
+    let hazards = &cx.analysis.effects.hazards[state.id];
+    if !hazards.iter().any(|h| h.kind == kind) {
+        return;
+    }
     let causes = cx.analysis.contexts.of(state.id);
     // A state no path reaches never runs, once or twice.
     let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
-    for hazard in cx.analysis.effects.hazards[state.id].iter().filter(|h| h.kind == kind) {
+    for hazard in hazards.iter().filter(|h| h.kind == kind) {
         let target = if hazard.key { Target::Key } else { Target::Value };
         // Joined rather than formatted: a finding may come from every state of a large definition.
         let message = ["`", state.name, "` ", &hazard.what, "; ", &why(cx, state, primary)].concat();
