@@ -365,27 +365,27 @@ impl<'a> State<'a> {
     }
 
     fn collect_transitions(&self) -> Vec<Transition<'a>> {
-        let rules = |field| self.field(field).and_then(Node::as_array).map_or(0, <[Node]>::len);
-        // At exact size or one more: a large definition holds one list per state.
-        let mut transitions = Vec::with_capacity(1 + rules("Choices") + rules("Catch"));
+        let array = |field| self.field(field).and_then(Node::as_array).unwrap_or_default();
+        let choice = self.kind == StateKind::Choice;
+        let next = if choice { None } else { self.field("Next") };
+        let (choices, default) = if choice { (array("Choices"), self.field("Default")) } else { (&[][..], None) };
+        let catchers = if matches!(self.kind, StateKind::Task | StateKind::Parallel | StateKind::Map) { array("Catch") } else { &[] };
+        // At exact size (or a little more, for a rule or catcher without `Next`): a large
+        // definition holds one list per state, and a state that moves nowhere needs none.
+        let mut transitions =
+            Vec::with_capacity(usize::from(next.is_some()) + choices.len() + usize::from(default.is_some()) + catchers.len());
         let mut add = |kind, target: Option<&'a Node>, index| {
             if let Some(target) = target.and_then(Node::as_str) {
                 transitions.push(Transition { kind, target, index });
             }
         };
-        if self.kind != StateKind::Choice {
-            add(TransitionKind::Next, self.field("Next"), 0);
+        add(TransitionKind::Next, next, 0);
+        for (i, rule) in choices.iter().enumerate() {
+            add(TransitionKind::Choice, rule.get("Next"), i);
         }
-        if self.kind == StateKind::Choice {
-            for (i, rule) in self.field("Choices").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
-                add(TransitionKind::Choice, rule.get("Next"), i);
-            }
-            add(TransitionKind::Default, self.field("Default"), 0);
-        }
-        if matches!(self.kind, StateKind::Task | StateKind::Parallel | StateKind::Map) {
-            for (i, catcher) in self.field("Catch").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
-                add(TransitionKind::Catch, catcher.get("Next"), i);
-            }
+        add(TransitionKind::Default, default, 0);
+        for (i, catcher) in catchers.iter().enumerate() {
+            add(TransitionKind::Catch, catcher.get("Next"), i);
         }
         transitions
     }
