@@ -138,21 +138,35 @@ fn lint(paths: &[PathBuf]) -> usize {
     sfn_lint::report::run(&candidates, None, &[], &Options::default()).findings.len()
 }
 
-/// The medians of `rounds` timings of `baseline` and of `work`, after one warm-up each.
+/// Whether each timed run follows an untimed run of the same work.
+#[derive(Clone, Copy, PartialEq)]
+enum Warm {
+    /// No: a run starts from the caches the other work left (the table: a lint follows
+    /// the baseline's parse of the same files).
+    No,
+    /// Yes: both start from caches their own input warmed. The growth needs this: after
+    /// the baseline's parse, a small input is still in the caches but a large one is not.
+    Each,
+}
+
+/// The medians of `rounds` timings of `first` and of `second`, after one warm-up each.
 /// The two alternate within each round, so that the machine's load, which drifts on a
 /// shared machine, weighs on both alike.
-fn medians(rounds: usize, mut baseline: impl FnMut() -> usize, mut work: impl FnMut() -> usize) -> (Duration, Duration) {
-    std::hint::black_box((baseline(), work()));
+fn medians(rounds: usize, warm: Warm, mut first: impl FnMut() -> usize, mut second: impl FnMut() -> usize) -> (Duration, Duration) {
+    std::hint::black_box((first(), second()));
     let time = |f: &mut dyn FnMut() -> usize| {
+        if warm == Warm::Each {
+            std::hint::black_box(f());
+        }
         let start = Instant::now();
         std::hint::black_box(f());
         start.elapsed()
     };
-    let (mut base_times, mut work_times): (Vec<Duration>, Vec<Duration>) =
-        (0..rounds).map(|_| (time(&mut baseline), time(&mut work))).unzip();
-    base_times.sort();
-    work_times.sort();
-    (base_times[rounds / 2], work_times[rounds / 2])
+    let (mut first_times, mut second_times): (Vec<Duration>, Vec<Duration>) =
+        (0..rounds).map(|_| (time(&mut first), time(&mut second))).unzip();
+    first_times.sort();
+    second_times.sort();
+    (first_times[rounds / 2], second_times[rounds / 2])
 }
 
 fn main() {
@@ -168,11 +182,11 @@ fn main() {
     println!("{} threads", rayon::current_num_threads());
     println!("{:<26} {:>14} {:>14} {:>8}", "input", "parse only", "sfn-lint", "ratio");
     for (name, paths) in &inputs {
-        let (parse, full) = medians(31, || parse_only(paths), || lint(paths));
+        let (parse, full) = medians(31, Warm::No, || parse_only(paths), || lint(paths));
         println!("{name:<26} {:>12.2?} {:>14.2?} {:>7.2}×", parse, full, full.as_secs_f64() / parse.as_secs_f64());
     }
     let growth = |small: usize, large: usize, work: fn(&[PathBuf]) -> usize| {
-        let (small, large) = warm_medians(31, || work(&inputs[small].1), || work(&inputs[large].1));
+        let (small, large) = medians(31, Warm::Each, || work(&inputs[small].1), || work(&inputs[large].1));
         large.as_secs_f64() / small.as_secs_f64()
     };
     println!(
@@ -182,23 +196,4 @@ fn main() {
         growth(1, 2, parse_only),
         growth(3, 4, parse_only)
     );
-}
-
-/// The medians of `rounds` timings of `small` and of `large` (the same work on a small and
-/// a large input), each timed right after an untimed run of itself, so that both start
-/// from caches their own input warmed. (In the table, a lint follows the baseline's parse
-/// of the same files, which leaves a small input in the caches and flushes them for a
-/// large one.) The two alternate within each round, as in `medians`.
-fn warm_medians(rounds: usize, mut small: impl FnMut() -> usize, mut large: impl FnMut() -> usize) -> (Duration, Duration) {
-    let warm_time = |f: &mut dyn FnMut() -> usize| {
-        std::hint::black_box(f());
-        let start = Instant::now();
-        std::hint::black_box(f());
-        start.elapsed()
-    };
-    let (mut small_times, mut large_times): (Vec<Duration>, Vec<Duration>) =
-        (0..rounds).map(|_| (warm_time(&mut small), warm_time(&mut large))).unzip();
-    small_times.sort();
-    large_times.sort();
-    (small_times[rounds / 2], large_times[rounds / 2])
 }
