@@ -225,11 +225,9 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                 match syntax::parse(inner, Format::JsonTemplate) {
                     Ok(tree) => parsed = tree,
                     Err(error) => {
-                        let mut finding = rules::parse_error(display, &error, None);
-                        finding.span = inner_map.map(Span::new(error.offset, error.offset));
-                        finding.definition = Some(machine.name.clone());
-                        finding.message = format!("the definition of `{}` does not parse: {}", machine.name, error.message);
-                        result.findings.push(finding);
+                        let at = inner_map.map(Span::new(error.offset, error.offset));
+                        let message = format!("the definition of `{}` does not parse: {}", machine.name, error.message);
+                        result.findings.push(unreadable_definition(display, &machine.name, at, message));
                         continue;
                     }
                 }
@@ -244,10 +242,7 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                         machine.name,
                         crate::discover::display_path(target)
                     );
-                    let mut finding = rules::parse_error(display, &ParseError { message, offset: span.start() }, None);
-                    finding.span = *span;
-                    finding.definition = Some(machine.name.clone());
-                    result.findings.push(finding);
+                    result.findings.push(unreadable_definition(display, &machine.name, *span, message));
                     continue;
                 }
                 result.bindings.push(Binding {
@@ -436,6 +431,14 @@ fn unreadable(display: &str, report: bool, message: &str, options: &Options) -> 
 
 /// A file whose text cannot be shown (not UTF-8, or never read) gets its ASL001 with an
 /// empty snippet.
+/// ASL001 in a template, at `span`, for a state machine whose definition cannot be read.
+fn unreadable_definition(display: &str, name: &str, span: Span, message: String) -> Finding {
+    let mut finding = rules::parse_error(display, &ParseError { message, offset: span.start() }, None);
+    finding.span = span;
+    finding.definition = Some(name.to_string());
+    finding
+}
+
 fn unreadable_at(display: &str, message: &str, options: &Options) -> FileResult {
     let error = ParseError { message: message.to_string(), offset: 0 };
     let result = FileResult { findings: vec![rules::parse_error(display, &error, None)], ..FileResult::default() };
