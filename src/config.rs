@@ -77,6 +77,7 @@ struct IdempotencyFile {
     key_fields: Vec<String>,
     #[serde(default)]
     idempotent_functions: Vec<Spanned<String>>,
+    transient_retry_severity: Option<Severity>,
 }
 
 /// A configuration error: the file, its text, where, and what.
@@ -111,6 +112,9 @@ pub struct Config {
     pub overrides: Vec<Override>,
     pub key_fields: Vec<String>,
     pub idempotent_functions: Option<GlobSet>,
+    /// The severity of a hazard that only a retrier on transient service errors repeats
+    /// (`info` when unset).
+    pub transient_retry_severity: Option<Severity>,
     pub max_file_size: Option<u64>,
 }
 
@@ -178,6 +182,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         } else {
             Some(globs(&file.idempotency.idempotent_functions)?)
         },
+        transient_retry_severity: file.idempotency.transient_retry_severity,
         max_file_size: file.max_file_size,
     })
 }

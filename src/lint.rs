@@ -299,7 +299,7 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
         Some(span) => TypeOrigin::Declared { file: Some(template_display.to_string()), span },
         None => TypeOrigin::Undeclared,
     };
-    let definition = Definition {
+    let mut definition = Definition {
         name: Some(binding.name.clone()),
         root: &root,
         text,
@@ -309,7 +309,12 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
         workflow_type: binding.workflow_type,
         type_origin,
         resources,
+        starters: hosted.as_ref().map(|h| h.starters.clone()).unwrap_or_default(),
     };
+    // Positions of the template's starters are in the template's file.
+    if let Some((file, _)) = &mut definition.starters.synchronous {
+        *file = Some(template_display.to_string());
+    }
     let mut result = FileResult { definitions: 1, ..FileResult::default() };
     // `Metadata` directives silence findings here; an unused one is the template's to report.
     let metadata = hosted.as_ref().map(|h| h.ignore.clone()).unwrap_or_default();
@@ -329,9 +334,17 @@ fn run_rules(
     metadata_file: Option<&str>,
     findings: &mut Vec<Finding>,
 ) -> usize {
-    let machine = Machine::new(definition.root);
+    let mut machine = Machine::new(definition.root);
+    machine.resolve_resources(definition.resources.as_ref());
     let analysis = Analysis::new(&machine, definition, &options.idempotency());
-    let cx = Context { file: display, text: definition.text, definition, machine: &machine, analysis: &analysis };
+    let cx = Context {
+        file: display,
+        text: definition.text,
+        definition,
+        machine: &machine,
+        analysis: &analysis,
+        transient_severity: options.config.transient_retry_severity.unwrap_or(crate::finding::Severity::Info),
+    };
     let mut found = Vec::new();
     for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {
         rule.check_definition(&cx, &mut found);

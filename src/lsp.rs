@@ -420,10 +420,18 @@ impl Server {
 }
 
 fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
-    let machine = Machine::new(definition.root);
+    let mut machine = Machine::new(definition.root);
+    machine.resolve_resources(definition.resources.as_ref());
     let state = machine.states.iter().find(|s| s.key_span.start() <= at && at <= s.key_span.end())?;
     let analysis = Analysis::new(&machine, definition, &Default::default());
-    let cx = rules::Context { file: "", text: definition.text, definition, machine: &machine, analysis: &analysis };
+    let cx = rules::Context {
+        file: "",
+        text: definition.text,
+        definition,
+        machine: &machine,
+        analysis: &analysis,
+        transient_severity: crate::finding::Severity::Info,
+    };
     let mut lines = vec![format!("**{}** ({:?} state)", state.name, state.kind)];
     match analysis.contexts.of(state.id).first() {
         Some(cause) => lines.push(format!("May run more than once: {}.", rules::why(&cx, state, cause))),

@@ -78,7 +78,7 @@ fn github_annotations_cannot_be_injected() {
 fn gitlab_code_quality_with_stable_fingerprints() {
     let first = json(&sfn_lint(&["check", "--format", "gitlab", "testdata/demo"]));
     let issues = first.as_array().unwrap();
-    assert_eq!(issues.len(), 13);
+    assert_eq!(issues.len(), 8);
     for issue in issues {
         for key in ["description", "check_name", "fingerprint", "severity"] {
             assert!(issue[key].is_string(), "{key}: {issue}");
@@ -122,16 +122,19 @@ fn every_config_key_changes_behaviour() {
         all.push("flows");
         sfn_lint_in(&dir, &all, None)
     };
+    // Nothing declares the type: only ALO011 says what an Express workflow would repeat.
     let base = codes(&run("", &[]));
-    assert_eq!(base, ["ALO011", "ALO001", "ALO004"]);
+    assert_eq!(base, ["ALO011"]);
+    let express = "workflow-type = \"express\"\n";
+    assert_eq!(codes(&run(express, &[])), ["ALO001", "ALO004"]);
     assert_eq!(codes(&run("workflow-type = \"standard\"", &[])), Vec::<String>::new());
     assert_eq!(codes(&run("workflow-type = \"standard\"", &["--workflow-type", "express"])), ["ALO001", "ALO004"], "the command line wins");
-    assert_eq!(run("fail-on = \"never\"", &[]).status.code(), Some(0));
-    assert_eq!(run("fail-on = \"error\"", &["--select", "ALO004"]).status.code(), Some(0));
-    assert_eq!(codes(&run("select = [\"ALO001\"]", &[])), ["ALO001"]);
-    assert_eq!(codes(&run("ignore = [\"ALO011\", \"missing-idempotency-key\"]", &[])), ["ALO001"]);
-    let severity = json(&run("[severity]\nALO001 = \"info\"", &[]));
-    assert_eq!(severity["diagnostics"][1]["severity"], "info");
+    assert_eq!(run(&format!("{express}fail-on = \"never\""), &[]).status.code(), Some(0));
+    assert_eq!(run(&format!("{express}fail-on = \"error\""), &["--select", "ALO004"]).status.code(), Some(0));
+    assert_eq!(codes(&run(&format!("{express}select = [\"ALO001\"]"), &[])), ["ALO001"]);
+    assert_eq!(codes(&run(&format!("{express}ignore = [\"ALO011\", \"missing-idempotency-key\"]"), &[])), ["ALO001"]);
+    let severity = json(&run(&format!("{express}[severity]\nALO001 = \"info\""), &[]));
+    assert_eq!(severity["diagnostics"][0]["severity"], "info");
     let overrides = "[[overrides]]\nfiles = [\"flows/**\"]\nworkflow-type = \"express\"\nignore = [\"ALO004\"]";
     assert_eq!(codes(&run(overrides, &[])), ["ALO001"]);
     let configured = json(&run("workflow-type = \"express\"", &[]));
@@ -142,10 +145,10 @@ fn every_config_key_changes_behaviour() {
         Vec::<String>::new(),
         "a path's own type beats the command line"
     );
-    let select_override = "[[overrides]]\nfiles = [\"flows/*.json\"]\nselect = [\"ALO004\"]";
-    assert_eq!(codes(&run(select_override, &[])), ["ALO004"]);
-    assert_eq!(codes(&run("[idempotency]\nkey-fields = [\"requestId\"]", &[])), ["ALO011", "ALO001"]);
-    assert_eq!(codes(&run("[idempotency]\nidempotent-functions = [\"enrich-*\"]", &[])), ["ALO011", "ALO001"]);
+    let select_override = format!("{express}[[overrides]]\nfiles = [\"flows/*.json\"]\nselect = [\"ALO004\"]");
+    assert_eq!(codes(&run(&select_override, &[])), ["ALO004"]);
+    assert_eq!(codes(&run(&format!("{express}[idempotency]\nkey-fields = [\"requestId\"]"), &[])), ["ALO001"]);
+    assert_eq!(codes(&run(&format!("{express}[idempotency]\nidempotent-functions = [\"enrich-*\"]"), &[])), ["ALO001"]);
     assert_eq!(codes(&run("max-file-size = 100", &[])), ["ASL001"]);
 
     // `exclude` applies to walked folders.
@@ -162,7 +165,7 @@ fn config_is_found_upward_and_can_be_named_or_ignored() {
     let dir = scratch("config-discovery");
     write(&dir, "project/sfn-lint.toml", "workflow-type = \"standard\"");
     write(&dir, "project/flows/counter.asl.json", COUNTER);
-    write(&dir, "other.toml", "select = [\"ALO004\"]");
+    write(&dir, "other.toml", "select = [\"ALO004\"]\nworkflow-type = \"express\"");
     let in_sub = |args: &[&str]| {
         let mut all = vec!["--format", "json"];
         all.extend_from_slice(args);
@@ -170,7 +173,7 @@ fn config_is_found_upward_and_can_be_named_or_ignored() {
         codes(&sfn_lint_in(&dir.join("project/flows"), &all, None))
     };
     assert_eq!(in_sub(&[]), Vec::<String>::new(), "found two folders up");
-    assert_eq!(in_sub(&["--no-config"]), ["ALO011", "ALO001", "ALO004"]);
+    assert_eq!(in_sub(&["--no-config"]), ["ALO011"]);
     assert_eq!(in_sub(&["--config", "../../other.toml"]), ["ALO004"]);
     write(&dir, "project/.sfn-lint.toml", "select = [\"ALO001\"]");
     assert_eq!(in_sub(&[]), Vec::<String>::new(), "sfn-lint.toml before .sfn-lint.toml");
@@ -215,7 +218,8 @@ fn suppressions_in_comments_yaml_and_metadata() {
         "template.yaml",
         "Resources:\n  Counter:\n    Type: AWS::StepFunctions::StateMachine\n    Metadata:\n      sfn-lint:\n        ignore: [ALO001]\n    Properties:\n      StateMachineType: EXPRESS\n      Definition:\n        StartAt: Count\n        States:\n          Count:\n            Type: Task\n            Resource: arn:aws:states:::dynamodb:updateItem\n            Parameters:\n              UpdateExpression: ADD n :one\n            End: true\n",
     );
-    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--select", "ALO001,ALO004,LINT", "."], None));
+    // Linted as Express: every state of the counter may run twice.
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--workflow-type", "express", "--select", "ALO001,ALO004,LINT", "."], None));
     let found: Vec<(String, String)> = report["diagnostics"]
         .as_array()
         .unwrap()
@@ -263,11 +267,12 @@ fn unused_metadata_codes_of_a_definition_file_are_reported_in_the_template() {
 #[test]
 fn baseline_survives_edits_elsewhere() {
     let dir = scratch("baseline");
+    // Linted as Express, so that the counter's states have findings to record.
     write(&dir, "flow.asl.json", COUNTER);
-    let output = sfn_lint_in(&dir, &["--write-baseline", "baseline.json", "flow.asl.json"], None);
+    let output = sfn_lint_in(&dir, &["--workflow-type", "express", "--write-baseline", "baseline.json", "flow.asl.json"], None);
     assert_eq!(output.status.code(), Some(0));
     let recorded: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("baseline.json")).unwrap()).unwrap();
-    assert_eq!(recorded["findings"].as_array().unwrap().len(), 3);
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 2);
 
     // Lines added above the findings move them; the baseline still hides them.
     write(
@@ -275,11 +280,12 @@ fn baseline_survives_edits_elsewhere() {
         "flow.asl.json",
         &COUNTER.replacen("{\n  \"StartAt\"", "{\n  \"Comment\": \"now documented\",\n  \"Version\": \"1.0\",\n  \"StartAt\"", 1),
     );
-    let hidden = sfn_lint_in(&dir, &["--format", "json", "--baseline", "baseline.json", "flow.asl.json"], None);
+    let hidden =
+        sfn_lint_in(&dir, &["--workflow-type", "express", "--format", "json", "--baseline", "baseline.json", "flow.asl.json"], None);
     assert_eq!(hidden.status.code(), Some(0));
     let report = json(&hidden);
     assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0);
-    assert_eq!(report["summary"]["suppressed"], 3);
+    assert_eq!(report["summary"]["suppressed"], 2);
     assert_eq!(report["summary"]["baseline_unmatched"], 0);
 
     // A new finding shows; a fixed one leaves a stale entry.
@@ -290,7 +296,8 @@ fn baseline_survives_edits_elsewhere() {
             .replace("\"End\": true", "\"Next\": \"Gone\"")
             .replace("\"requestId.$\": \"$.requestId\"", "\"executionId.$\": \"$$.Execution.Id\""),
     );
-    let report = json(&sfn_lint_in(&dir, &["--format", "json", "--baseline", "baseline.json", "flow.asl.json"], None));
+    let report =
+        json(&sfn_lint_in(&dir, &["--workflow-type", "express", "--format", "json", "--baseline", "baseline.json", "flow.asl.json"], None));
     let codes: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["ASL003"]);
     assert_eq!(report["summary"]["baseline_unmatched"], 1);

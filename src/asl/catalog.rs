@@ -19,6 +19,7 @@ pub enum Effect {
     LambdaInvoke,
     DynamodbUpdate,
     DynamodbPut,
+    DynamodbBatchWrite,
     DynamodbTransact,
     DynamodbPartiql,
     TokenWrite,
@@ -42,12 +43,40 @@ struct File {
     idempotency: Idempotency,
     action: Vec<Entry>,
     http: Http,
+    placeholders: Placeholders,
+    dynamodb: Dynamodb,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Dynamodb {
+    item_key_names: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Errors {
     rejected_before_running: Vec<String>,
+    transient: Vec<String>,
+    raised_only_with_field: HashMap<String, String>,
+    raised_only_by_service: HashMap<String, String>,
+}
+
+/// What a placeholder's name says a `Resource` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedKind {
+    Function,
+    Activity,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Placeholders {
+    function_words: Vec<String>,
+    activity_words: Vec<String>,
+    trailing_words: Vec<String>,
+    function_prefixes: Vec<String>,
+    activity_prefixes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +114,10 @@ pub struct Catalog {
     aliases: HashMap<String, String>,
     /// Error-name patterns, each split at its `*`s.
     rejected: Vec<Vec<String>>,
+    transient: Vec<Vec<String>>,
+    /// Error-name patterns and the Map field, or the service, without which they never occur.
+    raised_only_with_field: Vec<(Vec<String>, String)>,
+    raised_only_by_service: Vec<(Vec<String>, String)>,
     read_only_prefixes: Vec<String>,
     pub key_fields: Vec<String>,
     /// Lowercase, as the words of a name are looked up.
@@ -93,6 +126,8 @@ pub struct Catalog {
     /// By service, then action name (first letter lowercase): the effect and the token.
     actions: HashMap<String, HashMap<String, (Effect, Option<String>)>>,
     pub http: Http,
+    placeholders: Placeholders,
+    item_key_names: Vec<Vec<String>>,
 }
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
@@ -106,15 +141,24 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     }
     Catalog {
         aliases: file.aliases,
-        rejected: file.errors.rejected_before_running.iter().map(|p| p.split('*').map(str::to_string).collect()).collect(),
+        rejected: file.errors.rejected_before_running.iter().map(|p| split_pattern(p)).collect(),
+        transient: file.errors.transient.iter().map(|p| split_pattern(p)).collect(),
+        raised_only_with_field: file.errors.raised_only_with_field.iter().map(|(p, f)| (split_pattern(p), f.clone())).collect(),
+        raised_only_by_service: file.errors.raised_only_by_service.iter().map(|(p, s)| (split_pattern(p), s.clone())).collect(),
         read_only_prefixes: file.read_only.prefixes.iter().map(|p| lower_first(p)).collect(),
         key_fields: file.idempotency.key_fields,
         read_only_verbs: file.idempotency.read_only_verbs.iter().map(|w| w.to_ascii_lowercase()).collect(),
         generic_words: file.idempotency.generic_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
         actions,
         http: file.http,
+        placeholders: file.placeholders,
+        item_key_names: file.dynamodb.item_key_names.iter().map(|p| split_pattern(p)).collect(),
     }
 });
+
+fn split_pattern(pattern: &str) -> Vec<String> {
+    pattern.split('*').map(str::to_string).collect()
+}
 
 pub fn catalog() -> &'static Catalog {
     &CATALOG
@@ -192,9 +236,61 @@ impl Catalog {
         words(name).find(|w| !contains_lowercase(&self.generic_words, w)).is_some_and(|w| contains_lowercase(&self.read_only_verbs, w))
     }
 
+    /// What a `Resource` placeholder's name says it is: `ChargeFunctionArn`, `checkPriceFnArn`,
+    /// `iterator_lambda_arn` name functions; `WorkerActivityArn` an activity. A Terraform
+    /// address (`aws_lambda_function.worker.arn`) by its type; otherwise the last word that
+    /// is not `Arn`, `Name` or the like decides.
+    pub fn resource_kind_by_name(&self, name: &str) -> Option<NamedKind> {
+        let placeholders = &self.placeholders;
+        if placeholders.function_prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            return Some(NamedKind::Function);
+        }
+        if placeholders.activity_prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            return Some(NamedKind::Activity);
+        }
+        let last = words(name).filter(|w| !self.placeholders.trailing_words.iter().any(|t| t.eq_ignore_ascii_case(w))).last()?;
+        let is = |list: &[String]| list.iter().any(|w| w.eq_ignore_ascii_case(last));
+        if is(&self.placeholders.function_words) {
+            Some(NamedKind::Function)
+        } else if is(&self.placeholders.activity_words) {
+            Some(NamedKind::Activity)
+        } else {
+            None
+        }
+    }
+
+    /// Whether an attribute is named like a DynamoDB item key (`id`, `pk`, `orderId`), for
+    /// a table whose key schema the template does not show.
+    pub fn looks_like_item_key(&self, name: &str) -> bool {
+        self.item_key_names.iter().any(|parts| glob(parts, name))
+    }
+
     /// Whether an error name proves the request was rejected before it ran.
     pub fn rejected_before_running(&self, error: &str) -> bool {
         self.rejected.iter().any(|parts| glob(parts, error))
+    }
+
+    /// Whether an error is a transient failure of the service itself, after which a re-run
+    /// is possible but rare.
+    pub fn is_transient(&self, error: &str) -> bool {
+        self.transient.iter().any(|parts| glob(parts, error))
+    }
+
+    /// The Map field without which the error never occurs (`States.ItemReaderFailed`
+    /// needs an `ItemReader`).
+    pub fn field_raising(&self, error: &str) -> Option<&str> {
+        self.raised_only_with_field.iter().find(|(parts, _)| glob(parts, error)).map(|(_, field)| field.as_str())
+    }
+
+    /// The service (SDK integration id) that alone raises the error (`Lambda.*` errors
+    /// come from Lambda invocations).
+    pub fn service_raising(&self, error: &str) -> Option<&str> {
+        self.raised_only_by_service.iter().find(|(parts, _)| glob(parts, error)).map(|(_, service)| service.as_str())
+    }
+
+    /// The SDK integration id of a service as an optimized integration names it.
+    pub fn service_id<'s>(&'s self, service: &'s str) -> &'s str {
+        self.aliases.get(service).map_or(service, String::as_str)
     }
 }
 
@@ -270,6 +366,27 @@ mod tests {
         }
         for name in ["ChargeCard", "Getaway", "SendEmail", "generate-report", "Process", "Call LLM", "Lambda Invoke", ""] {
             assert!(!c.reads_by_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn resource_kinds_by_placeholder_name() {
+        let c = catalog();
+        for name in [
+            "StockBuyerFunctionArn",
+            "checkPriceFnArn",
+            "iterator_lambda_arn",
+            "SecondFunctionARN",
+            "crawlerLambda",
+            "IngestTextFunction",
+            "aws_lambda_function.worker.arn",
+            "ProcessFunctionName",
+        ] {
+            assert_eq!(c.resource_kind_by_name(name), Some(NamedKind::Function), "{name}");
+        }
+        assert_eq!(c.resource_kind_by_name("GlueRunnerActivityArn"), Some(NamedKind::Activity));
+        for name in ["cleanerArn", "DDBPutItem", "SNSTopicPublishAction", "FunctionsTable", "Arn", ""] {
+            assert_eq!(c.resource_kind_by_name(name), None, "{name}");
         }
     }
 

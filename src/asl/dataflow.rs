@@ -267,6 +267,27 @@ pub fn reads_unstable_variable<'a>(value: Value<'a>, input: &Flow) -> Option<Str
     names.into_iter().find(|n| input.unstable_vars.contains(*n)).map(|n| format!("${n}"))
 }
 
+/// The first variable that may change on every attempt which a value reads, anywhere
+/// inside it (`{"S": "{% $requestId %}"}`).
+pub fn finds_unstable_variable(node: &Node, dollar_key: bool, language: QueryLanguage, input: &Flow) -> Option<String> {
+    if input.unstable_vars.is_empty() {
+        return None;
+    }
+    let mut stack = vec![(node, dollar_key)];
+    while let Some((node, dollar_key)) = stack.pop() {
+        match &node.kind {
+            Kind::Object(members) => stack.extend(members.iter().map(|m| (&m.value, m.key.ends_with(".$")))),
+            Kind::Array(items) => stack.extend(items.iter().map(|item| (item, false))),
+            _ => {
+                if let Some(var) = reads_unstable_variable(classify(node, dollar_key, language), input) {
+                    return Some(var);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// What of a payload template (an object of static values, `.$` keys and `{% %}`
 /// strings) derives from the execution ID.
 pub fn template_carry(node: &Node, dollar_key: bool, language: QueryLanguage, input: &Flow) -> BTreeSet<Path> {

@@ -429,7 +429,7 @@ fn function_timeout(state: &State<'_>, resources: &Resources<'_>) -> Option<(f64
         Some(Ok(Integration::Optimized { service: "lambda", action: "invoke", .. })) => {
             ["Parameters", "Arguments"].iter().find_map(|field| state.field(field)?.get("FunctionName"))?
         }
-        Some(Ok(Integration::Placeholder)) => state.field("Resource")?,
+        Some(Ok(Integration::Placeholder | Integration::LambdaFunction { .. })) => state.field("Resource")?,
         _ => return None,
     };
     let resource = resources.resolve(function).filter(|r| matches!(r.kind, "AWS::Lambda::Function" | "AWS::Serverless::Function"))?;

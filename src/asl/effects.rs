@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::catalog::{Effect, catalog};
-use super::dataflow::{Flow, reads_unstable_variable, template_carry};
+use super::dataflow::{Flow, finds_unstable_variable, reads_unstable_variable, template_carry};
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
@@ -63,7 +63,7 @@ pub struct Idempotency<'c> {
 }
 
 impl Effects {
-    pub fn new(machine: &Machine<'_>, flows: &[Flow], resources: Option<&Resources<'_>>, idempotency: &Idempotency<'_>) -> Self {
+    pub fn new<'a>(machine: &Machine<'a>, flows: &[Flow], resources: Option<&Resources<'a>>, idempotency: &Idempotency<'_>) -> Self {
         let hazards = machine
             .states
             .iter()
@@ -80,7 +80,7 @@ impl Effects {
 
 /// Reading one Task's request.
 struct Scan<'s, 'a> {
-    resources: Option<&'s Resources<'s>>,
+    resources: Option<&'s Resources<'a>>,
     idempotency: &'s Idempotency<'s>,
     machine: &'s Machine<'a>,
     state: &'s State<'a>,
@@ -96,7 +96,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         state: &'s State<'a>,
         integration: &'s Integration<'a>,
         flow: &'s Flow,
-        resources: Option<&'s Resources<'s>>,
+        resources: Option<&'s Resources<'a>>,
         idempotency: &'s Idempotency<'s>,
     ) -> Self {
         let request = Request::of(state).map(|(field, request)| (state.field_pointer(field), request));
@@ -128,7 +128,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     /// The template resource a parameter refers to, if the template declares it.
-    fn resource(&self, param: &Param<'_>, kind: &str) -> Option<Resource<'s>> {
+    fn resource(&self, param: &Param<'_>, kind: &str) -> Option<Resource<'a>> {
         self.resources?.resolve(param.node).filter(|r| r.kind == kind)
     }
 
@@ -154,7 +154,11 @@ impl<'s, 'a> Scan<'s, 'a> {
                 let name = crate::syntax::find(arn, ":function:").map_or(arn, |at| &arn[at + ":function:".len()..]);
                 name.split(':').next().unwrap_or(name)
             }),
-            Value::Placeholder => param.node.as_str(),
+            Value::Placeholder => param.node.as_str().or_else(|| {
+                let function = self.resources?.resolve(param.node)?;
+                matches!(function.kind, "AWS::Lambda::Function" | "AWS::Serverless::Function" | crate::host::SERVERLESS_FUNCTION)
+                    .then_some(function.id)
+            }),
             _ => None,
         }
     }
@@ -172,20 +176,49 @@ impl<'s, 'a> Scan<'s, 'a> {
         }
     }
 
+    /// A key that is the same each time this state runs again and differs between states
+    /// (and between an inline Map's iterations): 32 hexadecimal characters, which fit
+    /// execution names and every idempotency token. The field `field` set to it, as the
+    /// state's query language writes it, for a help line.
+    fn stable_field(&self, field: &str) -> String {
+        let enclosing_map = super::context::enclosing(self.machine, self.state).find(|s| s.kind == StateKind::Map);
+        let inline_map = enclosing_map.is_some_and(|map| !map.is_distributed_map());
+        match (self.language(), inline_map) {
+            (QueryLanguage::JsonPath, false) => {
+                format!("`\"{field}.$\": \"States.Hash(States.Format('{{}}{{}}', $$.Execution.Id, $$.State.Name), 'MD5')\"`")
+            }
+            (QueryLanguage::JsonPath, true) => format!(
+                "`\"{field}.$\": \"States.Hash(States.Format('{{}}{{}}{{}}', $$.Execution.Id, $$.State.Name, $.index), 'MD5')\"` (with `\"index.$\": \"$$.Map.Item.Index\"` in the Map's `ItemSelector`)"
+            ),
+            (QueryLanguage::Jsonata, false) => {
+                format!("`\"{field}\": \"{{% $hash($states.context.Execution.Id & $states.context.State.Name, 'MD5') %}}\"`")
+            }
+            (QueryLanguage::Jsonata, true) => format!(
+                "`\"{field}\": \"{{% $hash($states.context.Execution.Id & $states.context.State.Name & $states.input.index, 'MD5') %}}\"` (with `\"index\": \"{{% $states.context.Map.Item.Index %}}\"` in the Map's `ItemSelector`)"
+            ),
+        }
+    }
+
     /// Reports a parameter built from an unstable value; returns whether it was.
-    fn unstable(&mut self, pointer: &str, param: Param<'a>, role: &str) -> bool {
+    /// `field` is the member the help sets to a stable key.
+    fn unstable(&mut self, pointer: &str, param: Param<'a>, role: &str, field: &str) -> bool {
         let dollar = matches!(param.value, Value::Path(_));
         let found =
             find_unstable(pointer, param.node, dollar, self.language()).map(|u| (u.pointer, format!("`{}`", u.what))).or_else(|| {
-                reads_unstable_variable(param.value, self.flow)
+                finds_unstable_variable(param.node, dollar, self.language(), self.flow)
                     .map(|var| (pointer.to_string(), format!("the variable `{var}` (set from a random or time value)")))
             });
         let Some((at, what)) = found else { return false };
+        let help = [
+            "derive it from values that stay the same when the state runs again: a business key of the input, or ",
+            &self.stable_field(field),
+        ]
+        .concat();
         self.push(
             HazardKind::UnstableKey,
             at,
             format!("builds {role} from {what}, which is new on every attempt, so a repeated call is not recognised"),
-            "derive it from values that stay the same when the state runs again: a business key of the input, or `$$.Execution.Id` with `$$.State.Name`",
+            help,
         );
         true
     }
@@ -205,6 +238,7 @@ impl<'s, 'a> Scan<'s, 'a> {
             Some(Effect::StartExecution) => self.start_execution(),
             Some(Effect::DynamodbUpdate) => self.update(),
             Some(Effect::DynamodbPut) => self.put(),
+            Some(Effect::DynamodbBatchWrite) => self.batch_write(),
             Some(Effect::DynamodbTransact) => self.transaction(action.token),
             Some(Effect::DynamodbPartiql) => self.partiql(),
             Some(Effect::TokenWrite) => self.token_write(action.token.unwrap_or("ClientToken")),
@@ -250,11 +284,16 @@ impl<'s, 'a> Scan<'s, 'a> {
         let language = self.language();
         if let Some((pointer, param)) = self.param("InvocationType") {
             if matches!(param.value, Value::Static(n) if n.as_str() == Some("Event")) {
+                let help = if matches!(self.integration, Integration::Optimized { pattern: super::Pattern::WaitForTaskToken, .. }) {
+                    "have the function skip a task token it has already handled: Lambda's second delivery of the event carries the same token"
+                } else {
+                    "invoke it synchronously (remove `InvocationType`) so the state sees the outcome, or make the function skip an execution ID it has already handled"
+                };
                 self.push(
                     HazardKind::AsyncInvoke,
                     pointer,
                     "invokes its Lambda function asynchronously (`InvocationType: Event`), and Lambda retries a failed event twice".into(),
-                    "make the function idempotent on a key from the execution, or invoke it synchronously so the state sees the outcome",
+                    help,
                 );
             }
         }
@@ -272,7 +311,12 @@ impl<'s, 'a> Scan<'s, 'a> {
                         if !checked.contains(&key) {
                             checked.push(key);
                             let at = push_token(&pointer, key);
-                            self.unstable(&at, param, &format!("the idempotency key `{}`", key.trim_end_matches(".$")));
+                            self.unstable(
+                                &at,
+                                param,
+                                &format!("the idempotency key `{}`", key.trim_end_matches(".$")),
+                                key.trim_end_matches(".$"),
+                            );
                         }
                     }
                 }
@@ -312,7 +356,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     fn message_person(&mut self, token: Option<&str>) {
         if let Some(token) = token {
             if let Some((pointer, param)) = self.param(token) {
-                if !self.unstable(&pointer, param, &format!("`{token}`")) {
+                if !self.unstable(&pointer, param, &format!("`{token}`"), token) {
                     return; // a stable token makes the call idempotent
                 }
             }
@@ -335,7 +379,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         }
         let Some((pointer, topic)) = self.param("TopicArn") else { return };
         if let Some((at, id)) = self.param("MessageDeduplicationId") {
-            self.unstable(&at, id, "`MessageDeduplicationId`");
+            self.unstable(&at, id, "`MessageDeduplicationId`", "MessageDeduplicationId");
         }
         if let Some(resource) = self.resource(&topic, "AWS::SNS::Topic") {
             if resource.flag("FifoTopic") {
@@ -370,7 +414,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                         match member(entry, "MessageDeduplicationId", self.language()) {
                             Some((key, param)) => {
                                 let at = push_token(&push_token(entries_pointer, &i.to_string()), key);
-                                self.unstable(&at, param, "`MessageDeduplicationId`");
+                                self.unstable(&at, param, "`MessageDeduplicationId`", "MessageDeduplicationId");
                             }
                             None => all = false,
                         }
@@ -381,7 +425,7 @@ impl<'s, 'a> Scan<'s, 'a> {
             },
             None => match self.param("MessageDeduplicationId") {
                 Some((at, param)) => {
-                    self.unstable(&at, param, "`MessageDeduplicationId`");
+                    self.unstable(&at, param, "`MessageDeduplicationId`", "MessageDeduplicationId");
                     true
                 }
                 None => false,
@@ -462,6 +506,14 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn start_execution(&mut self) {
+        if let Some((pointer, name)) = self.param("Name") {
+            self.unstable(&pointer, name, "the execution `Name`", "Name");
+        }
+        // An input that carries the execution ID (or a key field) lets the child deduplicate.
+        let input = self.value("Input");
+        if input.is_some_and(|input| self.keyed(input.node, matches!(input.value, Value::Path(_)))) {
+            return;
+        }
         let target = self.value("StateMachineArn").and_then(|arn| {
             self.resource(&arn, "AWS::StepFunctions::StateMachine")
                 .filter(|r| r.text("StateMachineType") == Some("EXPRESS"))
@@ -478,28 +530,29 @@ impl<'s, 'a> Scan<'s, 'a> {
             return;
         }
         match self.param("Name") {
-            Some((pointer, name)) => {
-                self.unstable(&pointer, name, "the execution `Name`");
+            Some(_) => {}
+            None => {
+                let help =
+                    ["set ", &self.stable_field("Name"), ": a Standard child refuses a second execution with the same name"].concat();
+                self.push(
+                    HazardKind::StartExecution,
+                    self.resource_pointer(),
+                    "starts an execution without `Name` and passes no key from this execution in its input, so a second run starts a second execution".into(),
+                    help,
+                );
             }
-            None => self.push(
-                HazardKind::StartExecution,
-                self.resource_pointer(),
-                "starts an execution without `Name`, so a second run starts a second execution".into(),
-                "set `\"Name.$\": \"States.Format('{}-{}', $$.Execution.Name, $$.State.Name)\"`: Standard workflows refuse a second execution with the same name",
-            ),
         }
     }
 
     fn token_write(&mut self, token: &str) {
         match self.param(token) {
             Some((pointer, param)) => {
-                self.unstable(&pointer, param, &format!("`{token}`"));
+                self.unstable(&pointer, param, &format!("`{token}`"), token);
             }
             None => {
                 let what = format!("calls {} without `{token}`, so a second run creates a second one", self.action_name());
-                let help = format!(
-                    "pass `{token}` from the execution, for example `States.Format('{{}}-{{}}', $$.Execution.Name, $$.State.Name)`"
-                );
+                let help =
+                    ["pass ", &self.stable_field(token), ": the same token makes a repeated call return the first one's result"].concat();
                 self.push(HazardKind::MissingKey, self.resource_pointer(), what, help);
             }
         }
@@ -526,7 +579,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                         node: &member.value,
                         value: super::values::classify(&member.value, member.key.ends_with(".$"), self.language()),
                     };
-                    self.unstable(&at, param, &format!("the `{}` header", member.key));
+                    self.unstable(&at, param, &format!("the `{}` header", member.key), member.key.trim_end_matches(".$"));
                     return;
                 }
             }
@@ -596,7 +649,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     fn update_request(&mut self, pointer: &str, object: &'a Node, exempt: bool) {
         let language = self.language();
         if let Some((key, param)) = member(object, "Key", language) {
-            self.unstable(&push_token(pointer, key), param, "the DynamoDB item key");
+            self.unstable(&push_token(pointer, key), param, "the DynamoDB item key", "S");
         }
         let Some((update_key, text)) = self.static_text(object, "UpdateExpression") else { return };
         let names = self.names(object);
@@ -669,23 +722,74 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn put(&mut self) {
-        let Some((pointer, request)) = self.request.clone() else { return };
-        let language = self.language();
-        let Some((condition_key, text)) = self.static_text(request.node, "ConditionExpression") else { return };
-        let names = self.names(request.node);
-        let Ok(condition) = dynamodb::analyze_condition(text, &names) else { return };
-        if condition.not_exists.is_empty() {
-            return;
+        if let Some((pointer, request)) = self.request.clone() {
+            self.put_request(&pointer, request.node, false);
         }
-        if let Some((item_key, item)) = member(request.node, "Item", language) {
-            for path in condition.not_exists.iter().filter(|p| p.len() == 1) {
-                if let Some((attribute_key, param)) = member(item.node, &path[0], language) {
-                    let at = push_token(&push_token(&pointer, item_key), attribute_key);
-                    self.unstable(&at, param, &format!("the item's `{}`, which its `attribute_not_exists` guard checks,", path[0]));
+    }
+
+    /// A PutItem request (or a `TransactItems` `Put`, a `BatchWriteItem` `PutRequest`): a
+    /// guard on an attribute that changes on every attempt guards nothing, and without a
+    /// guard an item key that changes on every attempt writes a new item each time.
+    fn put_request(&mut self, pointer: &str, object: &'a Node, exempt: bool) {
+        let language = self.language();
+        let Some((item_key, item)) = member(object, "Item", language) else { return };
+        let item_pointer = push_token(pointer, item_key);
+        let guard = self.static_text(object, "ConditionExpression").and_then(|(key, text)| {
+            let condition = dynamodb::analyze_condition(text, &self.names(object)).ok()?;
+            Some((key, condition)).filter(|(_, c)| !c.not_exists.is_empty())
+        });
+        let Some((condition_key, condition)) = guard else {
+            if exempt {
+                return;
+            }
+            let keys = self.table_keys(object);
+            for attribute in item.node.members().unwrap_or_default() {
+                let name = attribute.key.strip_suffix(".$").unwrap_or(&attribute.key);
+                let is_key = match &keys {
+                    Some(keys) => keys.contains(&name),
+                    None => catalog().looks_like_item_key(name),
+                };
+                if let (true, Some((attribute_key, param))) = (is_key, member(item.node, name, language)) {
+                    let at = push_token(&item_pointer, attribute_key);
+                    if self.unstable(&at, param, &format!("the key `{name}` of the item it puts"), "S") {
+                        return;
+                    }
+                }
+            }
+            return;
+        };
+        for path in condition.not_exists.iter().filter(|p| p.len() == 1) {
+            if let Some((attribute_key, param)) = member(item.node, &path[0], language) {
+                let at = push_token(&item_pointer, attribute_key);
+                self.unstable(&at, param, &format!("the item's `{}`, which its `attribute_not_exists` guard checks,", path[0]), "S");
+            }
+        }
+        self.unhandled_guard(&push_token(pointer, condition_key));
+    }
+
+    /// The key attributes of the table a request names, when the template declares it.
+    fn table_keys(&self, object: &Node) -> Option<Vec<&'s str>> {
+        let (_, table) = member(object, "TableName", self.language())?;
+        let table =
+            self.resources?.resolve(table.node).filter(|r| matches!(r.kind, "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"))?;
+        let schema = table.properties?.get("KeySchema")?.as_array()?;
+        Some(schema.iter().filter_map(|k| k.get("AttributeName")?.as_str()).collect())
+    }
+
+    /// `BatchWriteItem`: every `PutRequest` of every table.
+    fn batch_write(&mut self) {
+        let Some((pointer, request)) = self.request.clone() else { return };
+        let Some((items_key, tables)) = member(request.node, "RequestItems", self.language()) else { return };
+        let tables_pointer = push_token(&pointer, items_key);
+        for table in tables.node.members().unwrap_or_default() {
+            for (i, entry) in table.value.as_array().unwrap_or_default().iter().enumerate() {
+                if let Some((put_key, put)) = member(entry, "PutRequest", self.language()) {
+                    let at = push_token(&push_token(&push_token(&tables_pointer, &table.key), &i.to_string()), put_key);
+                    // The table is the member's name: the request names it for the item.
+                    self.put_request(&at, put.node, false);
                 }
             }
         }
-        self.unhandled_guard(&push_token(&pointer, condition_key));
     }
 
     fn transaction(&mut self, token: Option<&str>) {
@@ -693,7 +797,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         let mut exempt = false;
         if let Some(token) = token {
             if let Some((at, param)) = self.param(token) {
-                exempt = !self.unstable(&at, param, &format!("`{token}`"));
+                exempt = !self.unstable(&at, param, &format!("`{token}`"), token);
             }
         }
         let Some((items_key, items)) = member(request.node, "TransactItems", self.language()) else { return };
@@ -702,13 +806,17 @@ impl<'s, 'a> Scan<'s, 'a> {
                 let at = push_token(&push_token(&push_token(&pointer, items_key), &i.to_string()), update_key);
                 self.update_request(&at, update.node, exempt);
             }
+            if let Some((put_key, put)) = member(item, "Put", self.language()) {
+                let at = push_token(&push_token(&push_token(&pointer, items_key), &i.to_string()), put_key);
+                self.put_request(&at, put.node, exempt);
+            }
         }
     }
 
     fn partiql(&mut self) {
         let Some((pointer, request)) = self.request.clone() else { return };
         if let Some((at, param)) = self.param("ClientRequestToken") {
-            if !self.unstable(&at, param, "`ClientRequestToken`") {
+            if !self.unstable(&at, param, "`ClientRequestToken`", "ClientRequestToken") {
                 return;
             }
         }

@@ -188,6 +188,25 @@ impl<'a> State<'a> {
     pub fn field_pointer(&self, name: &str) -> String {
         push_token(&self.pointer, name)
     }
+
+    /// A Map whose `ItemProcessor.ProcessorConfig.Mode` is `DISTRIBUTED`.
+    pub fn is_distributed_map(&self) -> bool {
+        self.processor_config("Mode") == Some("DISTRIBUTED")
+    }
+
+    /// The `ExecutionType` of a Distributed Map's child executions (`STANDARD` when it is
+    /// missing or not a string: AWS requires it, and ASL006 reports its absence); `None`
+    /// for any other state.
+    pub fn distributed_execution_type(&self) -> Option<&'a str> {
+        self.is_distributed_map().then(|| self.processor_config("ExecutionType").unwrap_or("STANDARD"))
+    }
+
+    fn processor_config(&self, field: &str) -> Option<&'a str> {
+        if self.kind != StateKind::Map {
+            return None;
+        }
+        self.field("ItemProcessor")?.get("ProcessorConfig")?.get(field)?.as_str()
+    }
 }
 
 pub struct Machine<'a> {
@@ -339,6 +358,20 @@ fn child_scopes<'a>(state: &State<'a>) -> Vec<(ScopeKind, String, &'a Node)> {
     }
 }
 
+impl<'a> Machine<'a> {
+    /// Resolves the placeholder `Resource`s of Tasks: to the template's functions and
+    /// activities, the ARNs its substitutions spell out, or what the placeholder's name says.
+    pub fn resolve_resources(&mut self, resources: Option<&crate::host::Resources<'a>>) {
+        for state in &mut self.states {
+            if let (Some(Ok(Integration::Placeholder)), Some(node)) = (&state.resource, state.node.get("Resource")) {
+                if let Some(resolved) = resource::resolve(node, resources) {
+                    state.resource = Some(Ok(resolved));
+                }
+            }
+        }
+    }
+}
+
 impl<'a> State<'a> {
     fn new(id: StateId, name: &'a str, pointer: String, node: &'a Node, scope: ScopeId, scope_language: QueryLanguage) -> Self {
         let kind = StateKind::parse(node.get("Type"));
@@ -400,7 +433,7 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn new(machine: &Machine<'_>, definition: &crate::host::Definition<'_>, idempotency: &effects::Idempotency<'_>) -> Self {
+    pub fn new<'a>(machine: &Machine<'a>, definition: &crate::host::Definition<'a>, idempotency: &effects::Idempotency<'_>) -> Self {
         let flow = dataflow::DataFlow::new(machine);
         let effects = effects::Effects::new(machine, &flow.input, definition.resources.as_ref(), idempotency);
         Analysis {

@@ -1,6 +1,8 @@
 //! A Task's `Resource`, parsed into the integration it calls.
 
-use crate::syntax::{Node, has_placeholder};
+use super::catalog::{NamedKind, catalog};
+use crate::host::{Resources, SERVERLESS_FUNCTION};
+use crate::syntax::{Kind, Node, has_placeholder};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -142,6 +144,47 @@ fn split_arn(rest: &str) -> Option<[&str; 5]> {
     }
     parts[4] = &rest[start..];
     (found == 4).then_some(parts)
+}
+
+/// What a placeholder `Resource` stands for: the template's Lambda function or activity it
+/// refers to, the integration ARN a `DefinitionSubstitutions` entry spells out, or — with no
+/// template to say — a Lambda function or activity by the placeholder's name
+/// (`${ChargeFunctionArn}`, `${WorkerActivityArn}`).
+pub fn resolve<'a>(node: &'a Node, resources: Option<&Resources<'a>>) -> Option<Integration<'a>> {
+    if let Some(resources) = resources {
+        if let Some(resource) = resources.resolve(node) {
+            return match resource.kind {
+                "AWS::Lambda::Function" | "AWS::Serverless::Function" | SERVERLESS_FUNCTION => {
+                    let name = resource.text("FunctionName").filter(|n| !has_placeholder(n)).unwrap_or(resource.id);
+                    Some(Integration::LambdaFunction { name })
+                }
+                "AWS::Lambda::Alias" | "AWS::Lambda::Version" => Some(Integration::LambdaFunction { name: resource.id }),
+                "AWS::StepFunctions::Activity" => Some(Integration::Activity { name: resource.id }),
+                _ => None,
+            };
+        }
+        if let Some(text) = resources.substituted(node).and_then(sub_text) {
+            return parse_arn(text).ok().filter(|integration| *integration != Integration::Placeholder);
+        }
+    }
+    let text = node.as_str()?;
+    // `${Name}`, perhaps with a qualifier after it (`${Name}:$LATEST`).
+    let name = text.strip_prefix("${")?.split_once('}').filter(|(_, rest)| rest.is_empty() || rest.starts_with(':'))?.0;
+    match catalog().resource_kind_by_name(name)? {
+        NamedKind::Function => Some(Integration::LambdaFunction { name: text }),
+        NamedKind::Activity => Some(Integration::Activity { name: text }),
+    }
+}
+
+/// A string, or the template of a `Fn::Sub`.
+fn sub_text(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Tagged(tagged) if &*tagged.tag == "Sub" => tagged.node.as_str().or_else(|| tagged.node.as_array()?.first()?.as_str()),
+        Kind::Object(members) if members.len() == 1 && &*members[0].key == "Fn::Sub" => {
+            members[0].value.as_str().or_else(|| members[0].value.as_array()?.first()?.as_str())
+        }
+        _ => node.as_str(),
+    }
 }
 
 /// An ARN whose shape is wrong is still accepted when a placeholder may hide the rest.

@@ -59,6 +59,7 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
             workflow_type,
             type_span,
             resources: Some(Resources::new(root, substitutions)),
+            starters: super::starters::of(resources, &member.key),
             ignore,
         });
     }

@@ -5,6 +5,7 @@
 mod cloudformation;
 mod serverless;
 pub mod spanmap;
+mod starters;
 mod terraform;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +48,24 @@ pub enum TypeOrigin {
     Declared { file: Option<String>, span: Span },
 }
 
+/// What a template shows starting a state machine (SPEC §3): an Express workflow that only
+/// synchronous starts (`StartSyncExecution`) run is at most once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Starters {
+    /// The first synchronous start, and its file when it is not the definition's own.
+    pub synchronous: Option<(Option<String>, Span)>,
+    /// Something else starts it, or may: an asynchronous start, an event rule or schedule,
+    /// a resource that is given its ARN.
+    pub other: bool,
+}
+
+impl Starters {
+    /// Where the workflow is started synchronously, when that is the only way it is started.
+    pub fn only_synchronous(&self) -> Option<(Option<String>, Span)> {
+        if self.other { None } else { self.synchronous.clone() }
+    }
+}
+
 /// What a file holds, once its kind is known.
 pub enum Contents<'t> {
     /// A standalone state machine definition.
@@ -67,6 +86,7 @@ pub struct Hosted<'t> {
     /// The span of the type declaration (or of the resource, when the type is the default).
     pub type_span: Option<Span>,
     pub resources: Option<Resources<'t>>,
+    pub starters: Starters,
     /// Codes the resource's `Metadata: {sfn-lint: {ignore: [...]}}` silences, with spans.
     pub ignore: Vec<(String, Span)>,
 }
@@ -88,6 +108,7 @@ impl<'t> Hosted<'t> {
                 None => TypeOrigin::Undeclared,
             },
             resources: self.resources,
+            starters: self.starters.clone(),
         }
     }
 }
@@ -116,9 +137,15 @@ pub enum Body<'t> {
 pub struct Resources<'t> {
     pub template: &'t Node,
     pub substitutions: Option<&'t Node>,
+    /// A Serverless service's `functions`, which `Fn::GetAtt` names by their keys.
+    pub functions: Option<&'t Node>,
     /// The template's file when it is not the definition's own.
     pub file: Option<&'t str>,
 }
+
+/// The kind of a Serverless Framework function (under `functions`), which is no
+/// CloudFormation resource type: its properties are the Framework's own.
+pub const SERVERLESS_FUNCTION: &str = "serverless:function";
 
 /// A resource of the template that a value refers to.
 #[derive(Clone, Copy)]
@@ -146,7 +173,7 @@ impl<'t> Resource<'t> {
 
 impl<'t> Resources<'t> {
     pub fn new(template: &'t Node, substitutions: Option<&'t Node>) -> Self {
-        Resources { template, substitutions, file: None }
+        Resources { template, substitutions, functions: None, file: None }
     }
 
     /// The resource a value names: `{"Ref": "Q"}`, `!Ref Q`, `!GetAtt Q.Arn`,
@@ -167,8 +194,31 @@ impl<'t> Resources<'t> {
         None
     }
 
+    /// What a whole `${Name}` placeholder stands for through `DefinitionSubstitutions`, when
+    /// that is a value rather than a reference: `arn:${AWS::Partition}:states:::sqs:sendMessage`.
+    pub fn substituted(&self, value: &Node) -> Option<&'t Node> {
+        let mut found = None;
+        let mut node = value;
+        for _ in 0..8 {
+            let Some(Reference::Placeholder(name)) = reference(node) else { break };
+            let Some(member) = self.substitutions.and_then(|s| s.member(name)) else { break };
+            node = &member.value;
+            found = Some(&member.value);
+        }
+        found.filter(|node| reference(node).is_none())
+    }
+
     fn resource(&self, id: &str) -> Option<Resource<'t>> {
-        let member = self.template.get("Resources")?.member(id)?;
+        let Some(member) = self.template.get("Resources").and_then(|r| r.member(id)) else {
+            let function = self.functions?.member(id)?;
+            return Some(Resource {
+                file: self.file,
+                id: &function.key,
+                kind: SERVERLESS_FUNCTION,
+                properties: Some(&function.value),
+                span: function.key_span,
+            });
+        };
         Some(Resource {
             file: self.file,
             id: &member.key,
@@ -239,6 +289,7 @@ pub struct Definition<'t> {
     pub workflow_type: WorkflowType,
     pub type_origin: TypeOrigin,
     pub resources: Option<Resources<'t>>,
+    pub starters: Starters,
 }
 
 pub static IDENTITY: SpanMap = SpanMap::Identity;
@@ -256,6 +307,7 @@ pub fn standalone<'t>(root: &'t Node, text: &'t str, declared: Option<(WorkflowT
         workflow_type,
         type_origin,
         resources: None,
+        starters: Starters::default(),
     }
 }
 

@@ -1,19 +1,25 @@
-//! Serverless Framework (`serverless.yml` / `.yaml` / `.json`): the state machines under
+//! Serverless Framework (`serverless.yml` / `.yaml` / `.json`, or any file with
+//! `stepFunctions.stateMachines`): the state machines under
 //! `stepFunctions.stateMachines`, with an inline `definition` or `${file(...)}`.
 
 use std::path::Path;
 
-use super::{Body, Hosted, Resources, WorkflowType, relative_to};
+use super::{Body, Hosted, Resources, Starters, WorkflowType, relative_to};
 use crate::syntax::{Node, push_token};
 
+/// A Serverless service by its name (`serverless.yml`) or, under any name (`sls.yml`,
+/// `serverless-prod.yml`), by its `stepFunctions.stateMachines`.
 pub(super) fn find<'t>(path: &Path, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
-    let name = path.file_name()?.to_str()?;
-    if !name.starts_with("serverless.") {
+    let named = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("serverless."));
+    let state_machines = root.get("stepFunctions").and_then(|s| s.get("stateMachines"));
+    if !named && state_machines.is_none() {
         return None;
     }
-    let machines = root.get("stepFunctions")?.get("stateMachines")?.members()?;
+    let machines = state_machines?.members()?;
     // The CloudFormation resources a Serverless service declares, for `!Ref` and `!GetAtt`.
-    let resources = root.get("resources").filter(|r| r.get("Resources").is_some()).map(|template| Resources::new(template, None));
+    // and its `functions`, which the Step Functions plugin lets `Fn::GetAtt` name directly.
+    let template = root.get("resources").filter(|r| r.get("Resources").is_some()).unwrap_or(root);
+    let resources = Some(Resources { functions: root.get("functions"), ..Resources::new(template, None) });
     let mut found = Vec::new();
     for machine in machines {
         let (workflow_type, type_span) = match machine.value.get("type") {
@@ -40,6 +46,8 @@ pub(super) fn find<'t>(path: &Path, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
             workflow_type,
             type_span,
             resources,
+            // Its `events` (HTTP, schedules) start it; whether synchronously is not shown.
+            starters: Starters { synchronous: None, other: machine.value.get("events").is_some() },
             ignore: Vec::new(),
         });
     }

@@ -45,7 +45,16 @@ fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
             None => (WorkflowType::Standard, None),
         };
         let pointer_prefix = format!("/{}/definition", name.replace('.', "/"));
-        found.push(Hosted { name, pointer_prefix, body, workflow_type, type_span, resources: None, ignore: Vec::new() });
+        found.push(Hosted {
+            name,
+            pointer_prefix,
+            body,
+            workflow_type,
+            type_span,
+            resources: None,
+            starters: Default::default(),
+            ignore: Vec::new(),
+        });
     }
     found
 }

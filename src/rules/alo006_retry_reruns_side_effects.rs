@@ -1,6 +1,5 @@
-use super::{Context, Rule, RuleMeta, Target, rule_doc};
+use super::{Context, Rule, RuleMeta, Target, effect_label, rule_doc};
 use crate::asl::context::{Cause, ambiguous_retry, enclosing};
-use crate::asl::effects::HazardKind;
 use crate::asl::{State, StateKind};
 use crate::finding::{Finding, Severity};
 use crate::syntax::push_token;
@@ -15,20 +14,6 @@ static META: RuleMeta = RuleMeta {
     doc: rule_doc!("ALO006"),
 };
 
-/// What a side effect is, for the labels.
-fn label(kind: HazardKind) -> Option<&'static str> {
-    Some(match kind {
-        HazardKind::GrowingUpdate => "grows a DynamoDB attribute",
-        HazardKind::Notification => "messages a person",
-        HazardKind::QueueSend => "sends an SQS message",
-        HazardKind::MissingKey => "has no idempotency key",
-        HazardKind::EventPublish => "publishes an event",
-        HazardKind::StartExecution => "starts an execution",
-        HazardKind::AsyncInvoke => "invokes Lambda asynchronously",
-        HazardKind::UnstableKey | HazardKind::UnhandledGuard => return None,
-    })
-}
-
 impl Rule for RetryRerunsSideEffects {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -38,13 +23,13 @@ impl Rule for RetryRerunsSideEffects {
         if !matches!(state.kind, StateKind::Parallel | StateKind::Map) {
             return;
         }
-        let Some(Cause::Retry { pointer, error, .. }) = ambiguous_retry(state) else { return };
+        let Some(Cause::Retry { pointer, error, transient, .. }) = ambiguous_retry(cx.machine, state) else { return };
         let mut effects = Vec::new();
         for inner in &cx.machine.states {
             if !enclosing(cx.machine, inner).any(|e| e.id == state.id) {
                 continue;
             }
-            if let Some(what) = cx.analysis.effects.hazards[inner.id].iter().find_map(|h| label(h.kind)) {
+            if let Some(what) = cx.analysis.effects.hazards[inner.id].iter().find_map(|h| effect_label(h.kind)) {
                 effects.push((inner, what));
             }
         }
@@ -69,6 +54,9 @@ impl Rule for RetryRerunsSideEffects {
                 ),
             )
             .help("retry the states inside that can fail instead of the whole state, or make their side effects idempotent");
+        if transient {
+            finding.severity = finding.severity.min(cx.transient_severity);
+        }
         for (inner, what) in effects.iter().take(10) {
             finding = finding.label(cx.span(&inner.pointer, Target::Key), format!("`{}` {what}", inner.name));
         }

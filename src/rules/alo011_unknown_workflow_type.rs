@@ -1,16 +1,18 @@
-use super::{Context, Rule, RuleMeta, Target, rule_doc};
+use super::{Context, Rule, RuleMeta, Target, effect_label, rule_doc};
 use crate::finding::{Finding, Severity};
-use crate::host::WorkflowType;
 
 pub struct UnknownWorkflowType;
 
 static META: RuleMeta = RuleMeta {
     code: "ALO011",
     name: "unknown-workflow-type",
-    summary: "The definition's workflow type could not be determined, so it was linted as Express",
+    summary: "Nothing declares whether the state machine is Express or Standard, and states with side effects would run more than once if it were Express",
     severity: Severity::Info,
     doc: rule_doc!("ALO011"),
 };
+
+/// The most states a finding labels.
+const MAX_LABELS: usize = 10;
 
 impl Rule for UnknownWorkflowType {
     fn meta(&self) -> &'static RuleMeta {
@@ -18,18 +20,33 @@ impl Rule for UnknownWorkflowType {
     }
 
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        // A file without `StartAt` and `States` is ASL002's; what type it is does not matter yet.
-        if cx.definition.workflow_type != WorkflowType::Unknown || !crate::host::looks_like_asl(cx.definition.root) {
-            return;
-        }
-        out.push(
-            cx.finding(
-                &META,
-                "/StartAt",
-                Target::Key,
-                "nothing declares whether this state machine is Express or Standard, so it is linted as Express, which runs at least once",
-            )
-            .help("pass `--workflow-type standard` (or `express`), or lint it together with the template that deploys it"),
+        let contexts = &cx.analysis.contexts;
+        // States with side effects that only an Express workflow would run more than once:
+        // those another cause already repeats are reported by their own rules.
+        let states: Vec<_> = cx
+            .machine
+            .states
+            .iter()
+            .filter(|state| contexts.if_express(state) && cx.machine.graph.reachable[state.id])
+            .filter(|state| contexts.of(state.id).iter().all(|cause| cause.is_transient()))
+            .filter_map(|state| Some((state, cx.analysis.effects.hazards[state.id].iter().find_map(|h| effect_label(h.kind))?)))
+            .collect();
+        let Some((first, _)) = states.first() else { return };
+        let (count, rest) = match states.len() {
+            1 => ("1 state".to_string(), String::new()),
+            2 => ("2 states".to_string(), " and 1 more".to_string()),
+            n => (format!("{n} states"), format!(" and {} more", n - 1)),
+        };
+        let message = format!(
+            "nothing declares whether this state machine is Express or Standard, and it uses nothing Express rejects: if it is Express, which runs at least once, {count} with side effects would run more than once (`{}`{rest})",
+            first.name
         );
+        let mut finding = cx.finding(&META, "/StartAt", Target::Key, message).help(
+            "declare the type: lint the definition with the template that deploys it, or set it for the file in sfn-lint.toml (`[[overrides]]` with `files = [\"<path>\"]` and `workflow-type = \"standard\"` or `\"express\"`), or pass `--workflow-type standard`",
+        );
+        for (state, what) in states.iter().take(MAX_LABELS) {
+            finding = finding.label(cx.span(&state.pointer, Target::Key), format!("`{}` {what}", state.name));
+        }
+        out.push(finding);
     }
 }

@@ -1,7 +1,8 @@
-use super::{Context, Rule, RuleMeta, Target, express_execution, rule_doc};
-use crate::asl::{Integration, Pattern, State, StateKind};
+use super::{Context, Rule, RuleMeta, Target, express_execution, rejected_text, rule_doc};
+use crate::asl::State;
+use crate::asl::context::{Execution, Rejected};
 use crate::finding::{Finding, Severity};
-use crate::syntax::{Node, push_token};
+use crate::syntax::push_token;
 
 pub struct UnsupportedInExpress;
 
@@ -19,41 +20,36 @@ impl Rule for UnsupportedInExpress {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        let (pointer, what, help) = match (&state.kind, &state.resource) {
-            // `.sync` on an SDK integration is invalid everywhere: ASL012 reports it.
-            (
-                StateKind::Task,
-                Some(Ok(Integration::Optimized { pattern, .. } | Integration::Sdk { pattern: pattern @ Pattern::WaitForTaskToken, .. })),
-            ) if *pattern != Pattern::Request => {
-                let suffix = match pattern {
-                    Pattern::Sync => "`.sync`",
-                    Pattern::Sync2 => "`.sync:2`",
-                    _ => "`.waitForTaskToken`",
-                };
-                (
-                    state.field_pointer("Resource"),
-                    format!("waits with {suffix}, which Express workflows do not support"),
-                    "call the integration without the suffix and poll for the result, or move this step into a Standard workflow",
-                )
-            }
-            (StateKind::Task, Some(Ok(Integration::Activity { .. }))) => (
+        // `.sync` on an SDK integration is invalid everywhere: ASL012 reports it.
+        let Some(rejected) = Rejected::of(state) else { return };
+        let Some(why) = express_execution(cx, state) else { return };
+        let children = matches!(cx.analysis.contexts.execution(state.scope), Execution::ExpressChildren(_));
+        let standard =
+            if children { "set the Distributed Map's `ExecutionType` to `STANDARD`" } else { "declare the state machine `STANDARD`" };
+        let (pointer, what, help) = match rejected {
+            Rejected::Sync | Rejected::Sync2 => (
+                state.field_pointer("Resource"),
+                format!("{}, which Express workflows do not support", rejected_text(rejected)),
+                format!(
+                    "{standard}, or start the job without waiting (drop the `.sync` suffix) and let its completion start the next step"
+                ),
+            ),
+            Rejected::WaitForTaskToken => (
+                state.field_pointer("Resource"),
+                format!("{}, which Express workflows do not support", rejected_text(rejected)),
+                format!("{standard}, or end this workflow after handing out the work and start the rest from the callback"),
+            ),
+            Rejected::Activity => (
                 state.field_pointer("Resource"),
                 "runs an activity, which Express workflows do not support".to_string(),
-                "call the worker through Lambda or an integration, or move this step into a Standard workflow",
+                format!("call the worker through a Lambda function or an HTTP Task, or {standard}"),
             ),
-            (StateKind::Map, _) if distributed(state) => (
+            Rejected::DistributedMap => (
                 push_token(&push_token(&state.field_pointer("ItemProcessor"), "ProcessorConfig"), "Mode"),
                 "is a Distributed Map, which Express workflows do not support".to_string(),
-                "use an inline Map, or run the Distributed Map from a Standard workflow",
+                format!("use an inline Map (`\"Mode\": \"INLINE\"`, up to 40 iterations at a time), or {standard}"),
             ),
-            _ => return,
         };
-        let Some(why) = express_execution(cx, state) else { return };
         out.push(cx.finding(&META, &pointer, Target::Value, format!("`{}` {what}, and {why}: AWS rejects it", state.name)).help(help));
     }
-}
-
-fn distributed(state: &State<'_>) -> bool {
-    state.field("ItemProcessor").and_then(|p| p.get("ProcessorConfig")).and_then(|c| c.get("Mode")).and_then(Node::as_str)
-        == Some("DISTRIBUTED")
 }

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, Target, express_execution, rule_doc};
 use crate::asl::ScopeKind;
-use crate::asl::context::{Execution, execution_of};
+use crate::asl::context::Execution;
 use crate::asl::duration::{Cost, EXPRESS_LIMIT, express_limit};
 use crate::finding::{Finding, Severity};
 
@@ -37,7 +37,7 @@ impl Rule for ExceedsExpressDuration {
                 }
                 (ScopeKind::ItemProcessor, Some(map)) if cx.machine.graph.reachable[map] => {
                     let Some(first) = scope.states.clone().next() else { continue };
-                    if execution_of(cx.machine, &cx.machine.states[first]) != Execution::ExpressChildren(map) {
+                    if cx.analysis.contexts.execution(scope_id) != Execution::ExpressChildren(map) {
                         continue;
                     }
                     let Some(why) = express_execution(cx, &cx.machine.states[first]) else { continue };

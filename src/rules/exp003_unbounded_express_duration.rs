@@ -1,4 +1,5 @@
 use super::{Context, Rule, RuleMeta, Target, express_execution, rule_doc};
+use crate::asl::context::Execution;
 use crate::asl::duration::Unbounded;
 use crate::finding::{Finding, Severity};
 
@@ -25,20 +26,25 @@ impl Rule for UnboundedExpressDuration {
             };
             let state = &cx.machine.states[state];
             let Some(why) = express_execution(cx, state) else { continue };
+            let children = matches!(cx.analysis.contexts.execution(state.scope), Execution::ExpressChildren(_));
+            let standard =
+                if children { "set the Distributed Map's `ExecutionType` to `STANDARD`" } else { "declare the state machine `STANDARD`" };
             let (message, help) = match reason {
                 Unbounded::Loop { to, .. } => (
                     format!(
                         "`{}` goes back to `{}`, a loop with no bound on how often it runs, and {why}: an execution that keeps looping fails with `States.Timeout` after 300 s",
                         state.name, cx.machine.states[*to].name
                     ),
-                    "run the loop in a Standard workflow (started from this one with `states:startExecution.sync`) or replace polling with a callback; if an exit is certain within 300 s, suppress EXP003 for this state",
+                    format!(
+                        "bound the loop (count its rounds and leave it by a Choice rule before they add up to 300 s), or {standard}; if an exit within 300 s is certain, suppress EXP003 for this state"
+                    ),
                 ),
                 Unbounded::DynamicWait { .. } => (
                     format!(
                         "`{}` waits for a time known only at run time, and {why}: a wait that ends after 300 s fails the execution with `States.Timeout`",
                         state.name
                     ),
-                    "use a static `Seconds` under 300, or run the wait in a Standard workflow",
+                    format!("use a static `Seconds` under 300, or {standard}"),
                 ),
             };
             out.push(cx.finding(&META, pointer, Target::Value, message).help(help));

@@ -31,11 +31,11 @@ mod lint001_unused_suppression;
 
 use std::borrow::Cow;
 
-use crate::asl::context::Cause;
+use crate::asl::context::{Cause, Execution, Rejected};
 use crate::asl::effects::HazardKind;
 use crate::asl::{Analysis, Machine, Scope, State};
 use crate::finding::{Finding, Severity};
-use crate::host::Definition;
+use crate::host::{Definition, TypeOrigin};
 use crate::syntax::{Node, Span};
 
 pub use asl001_parse_error::parse_error;
@@ -130,6 +130,8 @@ pub struct Context<'a> {
     pub definition: &'a Definition<'a>,
     pub machine: &'a Machine<'a>,
     pub analysis: &'a Analysis,
+    /// The severity of a hazard that only a retrier on transient service errors repeats.
+    pub transient_severity: Severity,
 }
 
 impl Context<'_> {
@@ -234,15 +236,23 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
     let causes = cx.analysis.contexts.of(state.id);
     // A state no path reaches never runs, once or twice.
     let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
+    // Only a retrier on transient service errors may run it again: rare, so said quietly.
+    let severity = if primary.is_transient() { meta.severity.min(cx.transient_severity) } else { meta.severity };
     for hazard in hazards.iter().filter(|h| h.kind == kind) {
         let target = if hazard.key { Target::Key } else { Target::Value };
         // Joined rather than formatted: a finding may come from every state of a large definition.
         let message = ["`", state.name, "` ", &hazard.what, "; ", &why(cx, state, primary)].concat();
         let mut finding = cx.finding_in(meta, Some(state), &hazard.pointer, target, message).help(hazard.help.clone());
+        finding.severity = severity;
         for cause in causes.iter().take(3) {
             if let Some((file, span, text)) = cause_label(cx, state, cause) {
                 finding = finding.label_in(file, span, text);
             }
+        }
+        if let Some((proof, rejected)) = cx.analysis.contexts.workflow.proof {
+            let proof = &cx.machine.states[proof];
+            let text = ["`", proof.name, "` ", rejected_text(rejected), ", which Express rejects: this workflow is Standard"].concat();
+            finding = finding.label(cx.span(&proof.pointer, Target::Key), text);
         }
         for label in &hazard.labels {
             finding = finding.label_in(label.file.clone(), label.span, label.message.clone());
@@ -251,21 +261,54 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
     }
 }
 
+/// What a state uses that Express rejects, as a verb phrase.
+pub fn rejected_text(rejected: Rejected) -> &'static str {
+    match rejected {
+        Rejected::Sync => "waits for its job with `.sync`",
+        Rejected::Sync2 => "waits for its job with `.sync:2`",
+        Rejected::WaitForTaskToken => "waits for a callback with `.waitForTaskToken`",
+        Rejected::Activity => "runs an activity",
+        Rejected::DistributedMap => "is a Distributed Map",
+    }
+}
+
+/// What a side effect is, in a few words, for labels that list states.
+pub fn effect_label(kind: HazardKind) -> Option<&'static str> {
+    Some(match kind {
+        HazardKind::GrowingUpdate => "grows a DynamoDB attribute",
+        HazardKind::Notification => "messages a person",
+        HazardKind::QueueSend => "sends an SQS message",
+        HazardKind::MissingKey => "has no idempotency key",
+        HazardKind::EventPublish => "publishes an event",
+        HazardKind::StartExecution => "starts an execution",
+        HazardKind::AsyncInvoke => "invokes Lambda asynchronously",
+        HazardKind::UnstableKey | HazardKind::UnhandledGuard => return None,
+    })
+}
+
 /// Why a state may run more than once, as the end of a sentence.
 pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Cow<'static, str> {
     match cause {
-        Cause::Express { origin: crate::host::TypeOrigin::CommandLine } => {
+        Cause::Express { origin: TypeOrigin::CommandLine } => {
             "this Express workflow (`--workflow-type express`) may run it more than once".into()
         }
-        Cause::Express { origin: crate::host::TypeOrigin::Config } => {
+        Cause::Express { origin: TypeOrigin::Config } => {
             "this Express workflow (`workflow-type = \"express\"` in sfn-lint.toml) may run it more than once".into()
         }
         Cause::Express { .. } => "this Express workflow may run it more than once".into(),
-        Cause::UnknownType => "the workflow type is unknown, so it is linted as Express, which may run it more than once".into(),
         Cause::ExpressChildren { map, .. } => {
             format!("child executions of the Distributed Map `{}` are Express and may run it more than once", cx.machine.states[*map].name)
                 .into()
         }
+        Cause::Retry { owner, error, transient: true, .. } if *owner == state.id => format!(
+            "only its `Retry` on `{error}` runs it again, after a transient service error that may hide a finished attempt: rare, but the effect repeats"
+        )
+        .into(),
+        Cause::Retry { owner, error, transient: true, .. } => format!(
+            "only the `Retry` of `{}` on `{error}` runs it again, after a transient service error that may hide a finished attempt: rare, but the effect repeats",
+            cx.machine.states[*owner].name
+        )
+        .into(),
         Cause::Retry { owner, error, .. } if *owner == state.id => {
             format!("its `Retry` on `{error}` runs it again after a failure whose outcome is unknown").into()
         }
@@ -278,12 +321,10 @@ pub fn why(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Cow<'static, s
 
 fn cause_label(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Option<(Option<String>, Span, String)> {
     match cause {
-        Cause::Express { origin: crate::host::TypeOrigin::Declared { file, span } } => {
-            Some((file.clone(), *span, "declared Express here".into()))
-        }
-        Cause::Express { .. } | Cause::UnknownType => None,
+        Cause::Express { origin: TypeOrigin::Declared { file, span } } => Some((file.clone(), *span, "declared Express here".into())),
+        Cause::Express { .. } => None,
         Cause::ExpressChildren { pointer, .. } => Some((None, cx.span(pointer, Target::Value), "child executions are Express".into())),
-        Cause::Retry { owner, pointer, error } => {
+        Cause::Retry { owner, pointer, error, .. } => {
             let whose = if *owner == state.id { String::new() } else { format!(" (on `{}`)", cx.machine.states[*owner].name) };
             Some((None, cx.span(pointer, Target::Value), format!("retries `{error}`{whose}")))
         }
@@ -291,21 +332,23 @@ fn cause_label(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Option<(Op
     }
 }
 
-/// Why a state runs in an Express execution, as a clause; `None` when it does not.
-pub fn express_execution(cx: &Context<'_>, state: &State<'_>) -> Option<std::borrow::Cow<'static, str>> {
-    use crate::asl::context::{Execution, execution_of};
-    use crate::host::WorkflowType;
-    match execution_of(cx.machine, state) {
-        Execution::ExpressChildren(map) => {
-            Some(format!("the child executions of the Distributed Map `{}` are Express", cx.machine.states[map].name).into())
-        }
-        Execution::StandardChildren(_) => None,
-        Execution::Workflow => match cx.definition.workflow_type {
-            WorkflowType::Express => Some("this is an Express workflow".into()),
-            WorkflowType::Unknown => Some("the workflow type is unknown, so it is linted as Express".into()),
-            WorkflowType::Standard => None,
-        },
+/// Why a state runs in an Express execution, as a clause; `None` when it does not or when
+/// nothing says so (an unknown type is not linted as Express).
+pub fn express_execution(cx: &Context<'_>, state: &State<'_>) -> Option<Cow<'static, str>> {
+    let contexts = &cx.analysis.contexts;
+    if !contexts.runs_in_express(state) {
+        return None;
     }
+    Some(match contexts.execution(state.scope) {
+        Execution::ExpressChildren(map) => {
+            format!("the child executions of the Distributed Map `{}` are Express", cx.machine.states[map].name).into()
+        }
+        _ => match contexts.workflow.origin {
+            TypeOrigin::CommandLine => "this is an Express workflow (`--workflow-type express`)".into(),
+            TypeOrigin::Config => "this is an Express workflow (`workflow-type = \"express\"` in sfn-lint.toml)".into(),
+            _ => "this is an Express workflow".into(),
+        },
+    })
 }
 
 /// Which rules run: `--select` and `--ignore` by code, code prefix or name.
