@@ -96,6 +96,8 @@ pub struct FileResult {
     pub bindings: Vec<Binding>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
+    /// The file is a standalone definition, linted with no template's type.
+    pub standalone: bool,
 }
 
 impl FileResult {
@@ -190,7 +192,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
 
 fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) -> FileResult {
     let definition = host::standalone(root, text, options.declared_type());
-    let mut result = FileResult { definitions: 1, ..FileResult::default() };
+    let mut result = FileResult { definitions: 1, standalone: true, ..FileResult::default() };
     result.suppressed = run_rules(display, &definition, options, &[], None, &mut result.findings);
     finish(result, display, text, &[], options)
 }
@@ -235,8 +237,22 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
             }
             Body::Elsewhere(_) => continue,
             Body::File { path: target, span, certain } => {
-                // A file that is not there cannot be linted: said where the template names it.
-                if *certain && std::fs::metadata(target).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                let bound = binding(path, machine);
+                // Found only under other case: a case-insensitive file system (macOS,
+                // Windows) finds it, a case-sensitive build does not.
+                if let Some(on_disk) = bound.as_ref().map(|b| &b.target).filter(|found| *found != target) {
+                    let message = format!(
+                        "the definition of `{}` is the file `{}`, which exists only as `{}`: a case-sensitive file system (Linux, a build container) will not find it",
+                        machine.name,
+                        crate::discover::display_path(target),
+                        crate::discover::display_path(on_disk)
+                    );
+                    let mut finding = unreadable_definition(display, &machine.name, *span, message);
+                    finding.severity = crate::finding::Severity::Warning;
+                    finding.help = Some("write the path with the case the file has on disk".into());
+                    result.findings.push(finding);
+                } else if *certain && std::fs::metadata(target).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                    // A file that is not there cannot be linted: said where the template names it.
                     let message = format!(
                         "the definition of `{}` is the file `{}`, which does not exist",
                         machine.name,
@@ -245,13 +261,7 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                     result.findings.push(unreadable_definition(display, &machine.name, *span, message));
                     continue;
                 }
-                result.bindings.push(Binding {
-                    target: target.clone(),
-                    template: path.to_path_buf(),
-                    name: machine.name.clone(),
-                    workflow_type: machine.workflow_type,
-                    type_span: machine.type_span,
-                });
+                result.bindings.extend(bound);
                 continue;
             }
         }
@@ -260,6 +270,59 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
         result.suppressed += run_rules(display, &definition, options, &machine.ignore, None, &mut result.findings);
     }
     finish(result, display, text, &[], options)
+}
+
+/// The binding of a state machine whose definition is a file of its own: the file as it is
+/// on disk, when it exists only under other case.
+fn binding(template: &Path, machine: &Hosted<'_>) -> Option<Binding> {
+    let Body::File { path: target, .. } = &machine.body else { return None };
+    let target = match std::fs::metadata(target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => with_case_on_disk(target).unwrap_or_else(|| target.clone()),
+        _ => target.clone(),
+    };
+    Some(Binding {
+        target,
+        template: template.to_path_buf(),
+        name: machine.name.clone(),
+        workflow_type: machine.workflow_type,
+        type_span: machine.type_span,
+    })
+}
+
+/// The file a path names on a file system that ignores case, when it exists only under
+/// other case (`Statemachine/Order.asl.json` for `statemachine/order.asl.json`).
+fn with_case_on_disk(path: &Path) -> Option<PathBuf> {
+    let mut found = PathBuf::new();
+    for component in path.components() {
+        let std::path::Component::Normal(name) = component else {
+            found.push(component);
+            continue;
+        };
+        if !found.join(name).exists() {
+            let folder = if found.as_os_str().is_empty() { Path::new(".") } else { found.as_path() };
+            let wanted = name.to_string_lossy();
+            let entry =
+                std::fs::read_dir(folder).ok()?.flatten().find(|e| e.file_name().to_string_lossy().eq_ignore_ascii_case(&wanted))?;
+            found.push(entry.file_name());
+        } else {
+            found.push(name);
+        }
+    }
+    found.exists().then_some(found)
+}
+
+/// The definition files a template names, found without linting it: how a definition file
+/// linted alone finds the template that gives it its type.
+pub fn bindings_in(path: &Path, text: &str) -> Vec<Binding> {
+    if path.extension().is_some_and(|e| e == "tf") {
+        let hosted = host::parse_terraform(path, text).unwrap_or_default();
+        return hosted.iter().filter_map(|machine| binding(path, machine)).collect();
+    }
+    let Some(root) = format_of(path, text).and_then(|format| syntax::parse(text, format).ok()) else { return Vec::new() };
+    match host::contents(path, text, &root) {
+        Contents::Template(hosted) => hosted.iter().filter_map(|machine| binding(path, machine)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Lints a definition file that a template names, with the template's type and resources.

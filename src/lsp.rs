@@ -243,8 +243,7 @@ impl Server {
                         continue;
                     }
                     let display = self.display(&candidate.path);
-                    let options = self.options(&candidate.path);
-                    for binding in lint::lint_bytes(&candidate.path, &display, text.as_bytes(), false, &options).bindings {
+                    for binding in lint::bindings_in(&candidate.path, &text) {
                         let target = std::fs::canonicalize(&binding.target).unwrap_or(binding.target.clone());
                         found.insert(target, (binding, display.clone()));
                     }

@@ -78,6 +78,21 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
     let allowed: Vec<PathBuf> =
         roots.iter().chain(std::env::current_dir().ok().as_ref()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
     let mut bound: BTreeMap<PathBuf, Vec<Binding>> = BTreeMap::new();
+    // A definition file linted without its template (a pre-commit hook passes only the
+    // changed files) takes its type from the templates of its project that name it.
+    let alone: Vec<&Path> = results
+        .iter()
+        .filter_map(|(origin, result)| match origin {
+            Origin::Candidate(i) if result.standalone => Some(candidates[*i].path.as_path()),
+            _ => None,
+        })
+        .collect();
+    let bindings: Vec<Binding> = if alone.is_empty() {
+        bindings
+    } else {
+        let found = templates_naming(&alone, &bindings, roots, &options.config);
+        bindings.into_iter().chain(found).collect()
+    };
     for binding in bindings {
         let Ok(target) = std::fs::canonicalize(&binding.target) else { continue };
         if allowed.iter().any(|root| target.starts_with(root)) {
@@ -154,4 +169,49 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
         }
     }
     report
+}
+
+/// The bindings of the templates, in the projects of `files`, that name one of them: each
+/// project (the folder of the nearest configuration file or repository) is searched once,
+/// unless the run already linted all of it. Only templates that mention a file's name are
+/// parsed, and none is linted.
+fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], config: &crate::config::Config) -> Vec<Binding> {
+    let known: BTreeSet<PathBuf> = known.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
+    let linted: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
+    let mut wanted: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
+    for file in files {
+        let Ok(file) = std::fs::canonicalize(file) else { continue };
+        let Some(project) = project_root(&file) else { continue };
+        if known.contains(&file) || linted.iter().any(|root| project.starts_with(root)) {
+            continue;
+        }
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        wanted.entry(project).or_default().push((file, name));
+    }
+    let mut found = Vec::new();
+    for (project, files) in wanted {
+        let Ok(candidates) = discover::candidates(std::slice::from_ref(&project), config) else { continue };
+        for candidate in candidates {
+            let Ok(text) = std::fs::read_to_string(&candidate.path) else { continue };
+            if !files.iter().any(|(_, name)| memchr::memmem::find(text.as_bytes(), name.as_bytes()).is_some()) {
+                continue;
+            }
+            for binding in lint::bindings_in(&candidate.path, &text) {
+                let target = std::fs::canonicalize(&binding.target);
+                if target.is_ok_and(|target| files.iter().any(|(file, _)| *file == target)) {
+                    found.push(binding);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The folder a file's project lives in: the nearest one above it that holds an
+/// `sfn-lint.toml` or a repository (`.git`).
+fn project_root(file: &Path) -> Option<PathBuf> {
+    file.ancestors()
+        .skip(1)
+        .find(|folder| crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file()) || folder.join(".git").exists())
+        .map(Path::to_path_buf)
 }

@@ -92,6 +92,28 @@ fn definition_uri_files_take_the_template_type_once_per_type() {
 }
 
 #[test]
+fn a_definition_uri_in_other_case_is_linted_and_warned_of() {
+    let report = lint_folder("definition-uri-case");
+    let found: Vec<(&str, &str, &str)> = report.findings.iter().map(|f| (f.code, f.severity.as_str(), f.file.as_str())).collect();
+    let dir = "testdata/hosts/definition-uri-case";
+    if Path::new(dir).join("statemachines/orders.asl.json").exists() {
+        // This file system ignores case: the template's path names the file as it is.
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), ["ALO003"]);
+        return;
+    }
+    assert_eq!(
+        found,
+        [("ALO003", "warning", &*format!("{dir}/StateMachines/Orders.asl.json")), ("ASL001", "warning", &*format!("{dir}/template.yaml"))],
+        "{}",
+        common::render(&report, OutputFormat::Human)
+    );
+    assert_eq!(spanned(&report.findings[1]), "statemachines/orders.asl.json");
+    assert!(report.findings[1].message.contains("exists only as"), "{}", report.findings[1].message);
+    // The Express type reached the file: the queue send is a hazard.
+    assert_eq!(report.findings[0].labels[0].message, "declared Express here");
+}
+
+#[test]
 fn serverless_inline_and_file_definitions() {
     let report = lint_folder("serverless");
     // `countVisits` is Express; `archiveVisits` (a file) is Standard by default, so its

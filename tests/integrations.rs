@@ -320,3 +320,44 @@ fn standard_input_takes_every_host_kind() {
         assert!(diagnostics.iter().all(|d| d["definition"].is_string()), "{name}: findings name their state machine");
     }
 }
+
+/// A pre-commit hook passes only the changed definition file: it is linted with the type of
+/// the template in its project that names it, exactly as a run over the whole project lints
+/// it, so findings, suppressions and baselines agree between the two.
+#[test]
+fn a_definition_linted_alone_takes_its_templates_type() {
+    let dir = scratch("alone");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    write(
+        &dir,
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Saga:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/saga.asl.json\n",
+    );
+    write(&dir, "statemachine/saga.asl.json", COUNTER);
+    write(&dir, "statemachine/other.asl.json", COUNTER);
+    let findings = |args: &[&str]| -> Vec<(String, String, String)> {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        json(&sfn_lint_in(&dir, &all, None))["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["file"] == "statemachine/saga.asl.json")
+            .map(|d| (d["code"].to_string(), d["message"].to_string(), d["labels"].to_string()))
+            .collect()
+    };
+    let whole = findings(&["."]);
+    assert_eq!(whole.iter().map(|(code, ..)| code.as_str()).collect::<Vec<_>>(), ["\"ALO001\"", "\"ALO004\""]);
+    assert_eq!(findings(&["statemachine/saga.asl.json"]), whole);
+    // From inside the folder, too; and a file no template names stays of unknown type.
+    let inside = json(&sfn_lint_in(&dir.join("statemachine"), &["--format", "json", "saga.asl.json", "other.asl.json"], None));
+    let codes: Vec<(&str, &str)> =
+        inside["diagnostics"].as_array().unwrap().iter().map(|d| (d["file"].as_str().unwrap(), d["code"].as_str().unwrap())).collect();
+    assert_eq!(codes, [("other.asl.json", "ALO011"), ("saga.asl.json", "ALO001"), ("saga.asl.json", "ALO004")]);
+
+    // A baseline written from the whole project holds for the file alone.
+    assert_eq!(sfn_lint_in(&dir, &["--write-baseline", "baseline.json", "."], None).status.code(), Some(0));
+    let alone = json(&sfn_lint_in(&dir, &["--format", "json", "--baseline", "baseline.json", "statemachine/saga.asl.json"], None));
+    assert_eq!(alone["diagnostics"].as_array().unwrap().len(), 0, "{alone}");
+    assert_eq!(alone["summary"]["suppressed"], 2);
+}

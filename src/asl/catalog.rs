@@ -23,6 +23,7 @@ pub enum Effect {
     DynamodbTransact,
     DynamodbPartiql,
     TokenWrite,
+    UntokenedWrite,
 }
 
 /// What the catalogue says about one action.

@@ -242,6 +242,15 @@ impl<'s, 'a> Scan<'s, 'a> {
             Some(Effect::DynamodbTransact) => self.transaction(action.token),
             Some(Effect::DynamodbPartiql) => self.partiql(),
             Some(Effect::TokenWrite) => self.token_write(action.token.unwrap_or("ClientToken")),
+            Some(Effect::UntokenedWrite) => {
+                let what = format!("calls {}, which takes no idempotency token, so a second run starts a second one", self.action_name());
+                self.push(
+                    HazardKind::MissingKey,
+                    self.resource_pointer(),
+                    what,
+                    "record the call with a conditional write (`attribute_not_exists`) keyed on the execution first, and skip it when the record exists; or retry only errors that prove the call was refused",
+                );
+            }
             None => {}
         }
         // Most states have one hazard at most; a large definition holds one list per state.
@@ -514,12 +523,18 @@ impl<'s, 'a> Scan<'s, 'a> {
         if input.is_some_and(|input| self.keyed(input.node, matches!(input.value, Value::Path(_)))) {
             return;
         }
-        let target = self.value("StateMachineArn").and_then(|arn| {
-            self.resource(&arn, "AWS::StepFunctions::StateMachine")
-                .filter(|r| r.text("StateMachineType") == Some("EXPRESS"))
-                .or_else(|| self.resource(&arn, "AWS::Serverless::StateMachine").filter(|r| r.text("Type") == Some("EXPRESS")))
+        let child = self.value("StateMachineArn").and_then(|arn| {
+            self.resource(&arn, "AWS::StepFunctions::StateMachine").or_else(|| self.resource(&arn, "AWS::Serverless::StateMachine"))
         });
-        if let Some(target) = target {
+        let express = child.filter(|c| c.text("StateMachineType").or_else(|| c.text("Type")) == Some("EXPRESS"));
+        // A child the template defines is read: starting twice one that runs no Task does
+        // nothing twice, and an Express child's side effects are its own findings.
+        if let Some(runs_no_task) = child.and_then(|c| self.resources?.runs_no_task(&c)) {
+            if runs_no_task || express.is_some() {
+                return;
+            }
+        }
+        if let Some(target) = express {
             self.push(
                 HazardKind::StartExecution,
                 self.resource_pointer(),
@@ -532,8 +547,12 @@ impl<'s, 'a> Scan<'s, 'a> {
         match self.param("Name") {
             Some(_) => {}
             None => {
-                let help =
-                    ["set ", &self.stable_field("Name"), ": a Standard child refuses a second execution with the same name"].concat();
+                let help = [
+                    "set `Name` from a business key of the input, or ",
+                    &self.stable_field("Name"),
+                    ": a Standard child refuses a second execution with the same name",
+                ]
+                .concat();
                 self.push(
                     HazardKind::StartExecution,
                     self.resource_pointer(),
@@ -551,8 +570,14 @@ impl<'s, 'a> Scan<'s, 'a> {
             }
             None => {
                 let what = format!("calls {} without `{token}`, so a second run creates a second one", self.action_name());
-                let help =
-                    ["pass ", &self.stable_field(token), ": the same token makes a repeated call return the first one's result"].concat();
+                let help = [
+                    "pass `",
+                    token,
+                    "` from a business key of the input, or ",
+                    &self.stable_field(token),
+                    ": the same token makes a repeated call return the first one's result",
+                ]
+                .concat();
                 self.push(HazardKind::MissingKey, self.resource_pointer(), what, help);
             }
         }

@@ -9,7 +9,7 @@ use super::spanmap::{SpanMap, first_indent, indented_block, json_string};
 use super::{Body, Hosted, Resources, WorkflowType, relative_to};
 use crate::syntax::{Kind, Node, has_placeholder, push_token};
 
-pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
+pub(super) fn find<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
     let resources = root.get("Resources")?.members()?;
     let mut found = Vec::new();
     let mut any = false;
@@ -58,12 +58,24 @@ pub(super) fn find<'t>(path: &Path, text: &'t str, root: &'t Node) -> Option<Vec
             body,
             workflow_type,
             type_span,
-            resources: Some(Resources::new(root, substitutions)),
+            resources: Some(Resources { path: Some(path), ..Resources::new(root, substitutions) }),
             starters: super::starters::of(resources, &member.key),
             ignore,
         });
     }
     any.then_some(found)
+}
+
+/// The template text of a `DefinitionString`: a string, or a `Fn::Sub`'s template.
+pub(super) fn sub_template(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::String(text) => Some(text),
+        Kind::Tagged(tagged) if &*tagged.tag == "Sub" => tagged.node.as_str().or_else(|| tagged.node.as_array()?.first()?.as_str()),
+        Kind::Object(members) if members.len() == 1 && &*members[0].key == "Fn::Sub" => {
+            members[0].value.as_str().or_else(|| members[0].value.as_array()?.first()?.as_str())
+        }
+        _ => None,
+    }
 }
 
 /// The variable map of `Fn::Sub: [template, {vars}]`.

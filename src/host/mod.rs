@@ -139,6 +139,8 @@ pub struct Resources<'t> {
     pub substitutions: Option<&'t Node>,
     /// A Serverless service's `functions`, which `Fn::GetAtt` names by their keys.
     pub functions: Option<&'t Node>,
+    /// The template's own path, which its `DefinitionUri`s are relative to.
+    pub path: Option<&'t Path>,
     /// The template's file when it is not the definition's own.
     pub file: Option<&'t str>,
 }
@@ -173,7 +175,7 @@ impl<'t> Resource<'t> {
 
 impl<'t> Resources<'t> {
     pub fn new(template: &'t Node, substitutions: Option<&'t Node>) -> Self {
-        Resources { template, substitutions, functions: None, file: None }
+        Resources { template, substitutions, functions: None, path: None, file: None }
     }
 
     /// The resource a value names: `{"Ref": "Q"}`, `!Ref Q`, `!GetAtt Q.Arn`,
@@ -208,6 +210,27 @@ impl<'t> Resources<'t> {
         found.filter(|node| reference(node).is_none())
     }
 
+    /// Whether the state machine `machine`, a resource of this template, holds no Task
+    /// (only Pass, Wait, Choice, Succeed and Fail states, perhaps inside Parallel and Map
+    /// states), when its definition can be read: inline, a `DefinitionString`, or a local
+    /// `DefinitionUri` / `DefinitionS3Location` file.
+    pub fn runs_no_task(&self, machine: &Resource<'_>) -> Option<bool> {
+        let properties = machine.properties?;
+        if let Some(definition) = properties.get("Definition") {
+            return Some(!has_task(definition, 0));
+        }
+        let text = match properties.get("DefinitionString") {
+            Some(string) => cloudformation::sub_template(string)?.to_string(),
+            None => {
+                let uri = properties.get("DefinitionUri").or_else(|| properties.get("DefinitionS3Location"))?.as_str()?;
+                std::fs::read_to_string(relative_to(self.path?, uri)).ok()?
+            }
+        };
+        let format = if text.trim_start().starts_with('{') { crate::syntax::Format::JsonTemplate } else { crate::syntax::Format::Yaml };
+        let root = crate::syntax::parse(&text, format).ok()?;
+        Some(!has_task(&root, 0))
+    }
+
     fn resource(&self, id: &str) -> Option<Resource<'t>> {
         let Some(member) = self.template.get("Resources").and_then(|r| r.member(id)) else {
             let function = self.functions?.member(id)?;
@@ -227,6 +250,21 @@ impl<'t> Resources<'t> {
             span: member.key_span,
         })
     }
+}
+
+/// Whether a definition (or a branch, an item processor) holds a Task, or a state of no
+/// known type.
+fn has_task(definition: &Node, depth: usize) -> bool {
+    let Some(states) = definition.get("States").and_then(Node::members) else { return true };
+    depth > 16
+        || states.iter().any(|state| match state.value.get("Type").and_then(Node::as_str) {
+            Some("Pass" | "Wait" | "Choice" | "Succeed" | "Fail") => false,
+            Some("Parallel") => {
+                state.value.get("Branches").and_then(Node::as_array).is_none_or(|b| b.iter().any(|b| has_task(b, depth + 1)))
+            }
+            Some("Map") => state.value.get("ItemProcessor").or_else(|| state.value.get("Iterator")).is_none_or(|p| has_task(p, depth + 1)),
+            _ => true,
+        })
 }
 
 enum Reference<'a> {
@@ -318,7 +356,7 @@ pub fn looks_like_asl(root: &Node) -> bool {
 }
 
 /// What a parsed JSON or YAML file holds.
-pub fn contents<'t>(path: &Path, text: &'t str, root: &'t Node) -> Contents<'t> {
+pub fn contents<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Contents<'t> {
     if looks_like_asl(root) {
         return Contents::Definition;
     }
