@@ -353,17 +353,22 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
     // The template's resources and substitutions, to resolve references.
     let template_text = std::fs::read_to_string(&binding.template).unwrap_or_default();
     let template_root = format_of(&binding.template, &template_text).and_then(|f| syntax::parse(&template_text, f).ok());
-    let hosted = template_root.as_ref().and_then(|t| match host::contents(&binding.template, &template_text, t) {
-        Contents::Template(hosted) => hosted.into_iter().find(|h| h.name == binding.name),
-        _ => None,
-    });
+    let hosted = if binding.template.extension().is_some_and(|e| e == "tf") {
+        host::parse_terraform(&binding.template, &template_text).ok().and_then(|hosted| hosted.into_iter().find(|h| h.name == binding.name))
+    } else {
+        template_root.as_ref().and_then(|t| match host::contents(&binding.template, &template_text, t) {
+            Contents::Template(hosted) => hosted.into_iter().find(|h| h.name == binding.name),
+            _ => None,
+        })
+    };
     let resources = hosted.as_ref().and_then(|h| h.resources).map(|r| host::Resources { file: Some(template_display), ..r });
     let type_origin = match binding.type_span {
         Some(span) => TypeOrigin::Declared { file: Some(template_display.to_string()), span },
         None => TypeOrigin::Undeclared,
     };
     let mut definition = Definition {
-        name: Some(binding.name.clone()),
+        // A binding from CDK code names no resource.
+        name: (!binding.name.is_empty()).then(|| binding.name.clone()),
         root: &root,
         text,
         map: &host::IDENTITY,

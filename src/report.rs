@@ -203,8 +203,57 @@ fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], confi
                 }
             }
         }
+        let bound: BTreeSet<PathBuf> = found.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
+        let unbound: Vec<&(PathBuf, String)> = files.iter().filter(|(file, _)| !bound.contains(file)).collect();
+        if !unbound.is_empty() {
+            found.extend(cdk_bindings(&project, &unbound));
+        }
     }
     found
+}
+
+/// Definition files that AWS CDK code in the project reads into a state machine
+/// (`DefinitionBody.fromFile('statemachine/order.asl.json')`, `open(...)`): Standard, the
+/// CDK's default, unless the code that names the file mentions `EXPRESS` (then it says
+/// nothing certain, and the file stays of unknown type).
+fn cdk_bindings(project: &Path, files: &[&(PathBuf, String)]) -> Vec<Binding> {
+    const SOURCES: &[&str] = &["ts", "js", "mjs", "py", "java", "cs", "go"];
+    let mut verdicts: BTreeMap<&Path, Option<PathBuf>> = BTreeMap::new();
+    let walker = ignore::WalkBuilder::new(project)
+        .require_git(false)
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "cdk.out" | "target" | ".git")))
+        .build();
+    for entry in walker.flatten() {
+        let path = entry.path();
+        if !path.extension().and_then(|e| e.to_str()).is_some_and(|e| SOURCES.contains(&e)) {
+            continue;
+        }
+        let Ok(code) = std::fs::read_to_string(path) else { continue };
+        if !(code.contains("stepfunctions") || code.contains("StateMachine")) {
+            continue;
+        }
+        for (file, name) in files {
+            if memchr::memmem::find(code.as_bytes(), name.as_bytes()).is_none() {
+                continue;
+            }
+            let verdict = verdicts.entry(file.as_path()).or_insert_with(|| Some(path.to_path_buf()));
+            if code.contains("EXPRESS") {
+                *verdict = None;
+            }
+        }
+    }
+    verdicts
+        .into_iter()
+        .filter_map(|(file, source)| {
+            Some(Binding {
+                target: file.to_path_buf(),
+                template: source?,
+                name: String::new(),
+                workflow_type: crate::host::WorkflowType::Standard,
+                type_span: None,
+            })
+        })
+        .collect()
 }
 
 /// The folder a file's project lives in: the nearest one above it that holds an

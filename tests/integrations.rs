@@ -104,7 +104,7 @@ const COUNTER: &str = r#"{
     "Invoke": {
       "Type": "Task",
       "Resource": "arn:aws:states:::lambda:invoke",
-      "Parameters": {"FunctionName": "enrich-order", "Payload": {"requestId.$": "$.requestId"}},
+      "Parameters": {"FunctionName": "enrich-order", "Payload": {"requestToken.$": "$.requestToken"}},
       "End": true
     }
   }
@@ -147,7 +147,7 @@ fn every_config_key_changes_behaviour() {
     );
     let select_override = format!("{express}[[overrides]]\nfiles = [\"flows/*.json\"]\nselect = [\"ALO004\"]");
     assert_eq!(codes(&run(&select_override, &[])), ["ALO004"]);
-    assert_eq!(codes(&run(&format!("{express}[idempotency]\nkey-fields = [\"requestId\"]"), &[])), ["ALO001"]);
+    assert_eq!(codes(&run(&format!("{express}[idempotency]\nkey-fields = [\"requestToken\"]"), &[])), ["ALO001"]);
     assert_eq!(codes(&run(&format!("{express}[idempotency]\nidempotent-functions = [\"enrich-*\"]"), &[])), ["ALO001"]);
     assert_eq!(codes(&run("max-file-size = 100", &[])), ["ASL001"]);
 
@@ -294,7 +294,7 @@ fn baseline_survives_edits_elsewhere() {
         "flow.asl.json",
         &COUNTER
             .replace("\"End\": true", "\"Next\": \"Gone\"")
-            .replace("\"requestId.$\": \"$.requestId\"", "\"executionId.$\": \"$$.Execution.Id\""),
+            .replace("\"requestToken.$\": \"$.requestToken\"", "\"executionId.$\": \"$$.Execution.Id\""),
     );
     let report =
         json(&sfn_lint_in(&dir, &["--workflow-type", "express", "--format", "json", "--baseline", "baseline.json", "flow.asl.json"], None));
@@ -360,4 +360,29 @@ fn a_definition_linted_alone_takes_its_templates_type() {
     let alone = json(&sfn_lint_in(&dir, &["--format", "json", "--baseline", "baseline.json", "statemachine/saga.asl.json"], None));
     assert_eq!(alone["diagnostics"].as_array().unwrap().len(), 0, "{alone}");
     assert_eq!(alone["summary"]["suppressed"], 2);
+}
+
+/// A definition file that AWS CDK code reads is Standard, the CDK's default, unless that
+/// code mentions `EXPRESS`.
+#[test]
+fn a_definition_read_by_cdk_code_takes_the_cdk_default() {
+    let dir = scratch("cdk-code");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    write(&dir, "statemachine/flow.asl.json", COUNTER);
+    write(&dir, "statemachine/fast.asl.json", COUNTER);
+    write(
+        &dir,
+        "lib/stack.ts",
+        "import * as sfn from 'aws-cdk-lib/aws-stepfunctions';\nnew sfn.StateMachine(this, 'Flow', {\n  definitionBody: sfn.DefinitionBody.fromFile('statemachine/flow.asl.json'),\n});\n",
+    );
+    write(
+        &dir,
+        "lib/fast.ts",
+        "new sfn.StateMachine(this, 'Fast', {\n  definitionBody: sfn.DefinitionBody.fromFile('statemachine/fast.asl.json'),\n  stateMachineType: sfn.StateMachineType.EXPRESS,\n});\n",
+    );
+    let report = json(&sfn_lint_in(&dir, &["--format", "json", "statemachine/flow.asl.json", "statemachine/fast.asl.json"], None));
+    let found: Vec<(&str, &str)> =
+        report["diagnostics"].as_array().unwrap().iter().map(|d| (d["file"].as_str().unwrap(), d["code"].as_str().unwrap())).collect();
+    // Standard without a retry: nothing to say of `flow`; `fast` may be Express, and stays unknown.
+    assert_eq!(found, [("statemachine/fast.asl.json", "ALO011")], "{report}");
 }

@@ -46,6 +46,25 @@ struct File {
     http: Http,
     placeholders: Placeholders,
     dynamodb: Dynamodb,
+    permissions: Permissions,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Permissions {
+    side_effect: Vec<String>,
+    neutral: Vec<String>,
+}
+
+/// What a grant lets a Lambda function do, for a re-run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GrantClass {
+    /// Nothing that changes anything: logs, metrics, reads.
+    Neutral,
+    /// Writes that a re-run may or may not repeat (an S3 object, a DynamoDB item).
+    Writes,
+    /// Effects a re-run repeats: a message, an event, an execution, a job.
+    SideEffect,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +78,7 @@ struct Dynamodb {
 struct Errors {
     rejected_before_running: Vec<String>,
     transient: Vec<String>,
+    predefined: Vec<String>,
     raised_only_with_field: HashMap<String, String>,
     raised_only_by_service: HashMap<String, String>,
 }
@@ -90,7 +110,9 @@ struct ReadOnly {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Idempotency {
     key_fields: Vec<String>,
+    id_field_names: Vec<String>,
     read_only_verbs: Vec<String>,
+    side_effect_words: Vec<String>,
     generic_words: Vec<String>,
 }
 
@@ -116,6 +138,8 @@ pub struct Catalog {
     /// Error-name patterns, each split at its `*`s.
     rejected: Vec<Vec<String>>,
     transient: Vec<Vec<String>>,
+    /// The `States.` errors that Step Functions raises and retries.
+    predefined: HashSet<String>,
     /// Error-name patterns and the Map field, or the service, without which they never occur.
     raised_only_with_field: Vec<(Vec<String>, String)>,
     raised_only_by_service: Vec<(Vec<String>, String)>,
@@ -123,12 +147,16 @@ pub struct Catalog {
     pub key_fields: Vec<String>,
     /// Lowercase, as the words of a name are looked up.
     read_only_verbs: HashSet<String>,
+    side_effect_words: HashSet<String>,
     generic_words: HashSet<String>,
+    side_effect_grants: Vec<Vec<String>>,
+    neutral_grants: Vec<Vec<String>>,
     /// By service, then action name (first letter lowercase): the effect and the token.
     actions: HashMap<String, HashMap<String, (Effect, Option<String>)>>,
     pub http: Http,
     placeholders: Placeholders,
     item_key_names: Vec<Vec<String>>,
+    id_field_names: Vec<Vec<String>>,
 }
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
@@ -144,21 +172,28 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         aliases: file.aliases,
         rejected: file.errors.rejected_before_running.iter().map(|p| split_pattern(p)).collect(),
         transient: file.errors.transient.iter().map(|p| split_pattern(p)).collect(),
+        predefined: file.errors.predefined.into_iter().collect(),
         raised_only_with_field: file.errors.raised_only_with_field.iter().map(|(p, f)| (split_pattern(p), f.clone())).collect(),
         raised_only_by_service: file.errors.raised_only_by_service.iter().map(|(p, s)| (split_pattern(p), s.clone())).collect(),
         read_only_prefixes: file.read_only.prefixes.iter().map(|p| lower_first(p)).collect(),
         key_fields: file.idempotency.key_fields,
         read_only_verbs: file.idempotency.read_only_verbs.iter().map(|w| w.to_ascii_lowercase()).collect(),
+        side_effect_words: file.idempotency.side_effect_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
+        side_effect_grants: file.permissions.side_effect.iter().map(|p| split_pattern(p)).collect(),
+        neutral_grants: file.permissions.neutral.iter().map(|p| split_pattern(p)).collect(),
         generic_words: file.idempotency.generic_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
         actions,
         http: file.http,
         placeholders: file.placeholders,
         item_key_names: file.dynamodb.item_key_names.iter().map(|p| split_pattern(p)).collect(),
+        id_field_names: file.idempotency.id_field_names.iter().map(|p| split_pattern(p)).collect(),
     }
 });
 
+/// A pattern split at its `*`s; `[*]` stands for a literal `*`.
 fn split_pattern(pattern: &str) -> Vec<String> {
-    pattern.split('*').map(str::to_string).collect()
+    const LITERAL: char = '\u{1}';
+    pattern.replace("[*]", &LITERAL.to_string()).split('*').map(|part| part.replace(LITERAL, "*")).collect()
 }
 
 pub fn catalog() -> &'static Catalog {
@@ -260,10 +295,33 @@ impl Catalog {
         }
     }
 
+    /// Whether a payload or event field is named like an ID (`orderId`, `transaction_id`).
+    pub fn looks_like_id(&self, name: &str) -> bool {
+        self.id_field_names.iter().any(|parts| glob(parts, name))
+    }
+
     /// Whether an attribute is named like a DynamoDB item key (`id`, `pk`, `orderId`), for
     /// a table whose key schema the template does not show.
     pub fn looks_like_item_key(&self, name: &str) -> bool {
         self.item_key_names.iter().any(|parts| glob(parts, name))
+    }
+
+    /// Whether a state or function name says it moves money, sends a message or starts
+    /// work (`ChargeCard`, `send-receipt`, `Lambda Invoke to Notify`).
+    pub fn names_side_effect(&self, name: &str) -> bool {
+        words(name).filter(|w| !contains_lowercase(&self.generic_words, w)).any(|w| contains_lowercase(&self.side_effect_words, w))
+    }
+
+    /// What a grant of a function's template lets it do.
+    pub fn grant_class(&self, grant: &str) -> GrantClass {
+        if self.side_effect_grants.iter().any(|parts| glob(parts, grant)) {
+            return GrantClass::SideEffect;
+        }
+        let reads = grant.split_once(':').filter(|(service, _)| !service.contains('/')).is_some_and(|(_, verb)| {
+            let verb = lower_first(verb);
+            self.read_only_prefixes.iter().any(|p| verb.starts_with(p.as_str()))
+        });
+        if reads || self.neutral_grants.iter().any(|parts| glob(parts, grant)) { GrantClass::Neutral } else { GrantClass::Writes }
     }
 
     /// Whether an error name proves the request was rejected before it ran.
@@ -275,6 +333,12 @@ impl Catalog {
     /// is possible but rare.
     pub fn is_transient(&self, error: &str) -> bool {
         self.transient.iter().any(|parts| glob(parts, error))
+    }
+
+    /// Whether a retrier on the error can fire: any name but a `States.` one that Step
+    /// Functions does not raise or never retries.
+    pub fn retriable(&self, error: &str) -> bool {
+        !error.starts_with("States.") || self.predefined.contains(error)
     }
 
     /// The Map field without which the error never occurs (`States.ItemReaderFailed`
@@ -389,6 +453,23 @@ mod tests {
         for name in ["cleanerArn", "DDBPutItem", "SNSTopicPublishAction", "FunctionsTable", "Arn", ""] {
             assert_eq!(c.resource_kind_by_name(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn grants_and_names_say_what_a_function_does() {
+        let c = catalog();
+        assert_eq!(c.grant_class("sqs:SendMessage"), GrantClass::SideEffect);
+        assert_eq!(c.grant_class("SQSSendMessagePolicy"), GrantClass::SideEffect);
+        assert_eq!(c.grant_class("arn:aws:iam::aws:policy/AmazonSNSFullAccess"), GrantClass::SideEffect);
+        assert_eq!(c.grant_class("s3:GetObject"), GrantClass::Neutral);
+        assert_eq!(c.grant_class("dynamodb:Query"), GrantClass::Neutral);
+        assert_eq!(c.grant_class("S3ReadPolicy"), GrantClass::Neutral);
+        assert_eq!(c.grant_class("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"), GrantClass::Neutral);
+        assert_eq!(c.grant_class("logs:CreateLogStream"), GrantClass::Neutral);
+        assert_eq!(c.grant_class("dynamodb:PutItem"), GrantClass::Writes);
+        assert_eq!(c.grant_class("DynamoDBCrudPolicy"), GrantClass::Writes);
+        assert!(c.names_side_effect("ChargeCard") && c.names_side_effect("send-receipt") && c.names_side_effect("Lambda Invoke to Notify"));
+        assert!(!c.names_side_effect("Lambda Invoke") && !c.names_side_effect("Transform Data") && !c.names_side_effect("Sender"));
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub fn ambiguous_retry(machine: &Machine<'_>, state: &State<'_>) -> Option<Cause
 /// Whether an error a retrier matches may come from an attempt that did its work: it can
 /// occur in this state, and it does not prove the request was rejected or the job failed.
 fn leaves_outcome_unknown(machine: &Machine<'_>, state: &State<'_>, error: &str) -> bool {
-    if catalog().rejected_before_running(error) {
+    if catalog().rejected_before_running(error) || !catalog().retriable(error) {
         return false;
     }
     // A `.sync` job that failed is over: its outcome is known, and a retry starts a new one.

@@ -2,6 +2,7 @@
 //! the reason), and for each scope the slowest path from `StartAt` to an end, computed in
 //! time linear in states and transitions. Express executions stop after 300 seconds.
 
+use super::catalog::catalog;
 use super::{Integration, Machine, Scope, ScopeId, State, StateId, StateKind};
 use crate::finding::Label;
 use crate::host::Resources;
@@ -346,7 +347,12 @@ fn task_timeout(state: &State<'_>, resources: Option<&Resources<'_>>) -> Option<
 
 /// What every retrier of a state allows: the attempts and the back-off waits between them.
 struct Retries {
+    /// Attempts that may run their whole length: the first, and those after a retried error
+    /// that may come late (a timeout, a task failure, a custom error).
     attempts: f64,
+    /// Attempts after an error that ends a call at once (a refusal, a transient service
+    /// error): they add their back-off, not a whole attempt.
+    quick: f64,
     backoff_total: f64,
     /// The first few waits, for the detail.
     shown: Vec<f64>,
@@ -355,7 +361,7 @@ struct Retries {
 
 impl Retries {
     fn of(state: &State<'_>) -> Self {
-        let mut retries = Retries { attempts: 1.0, backoff_total: 0.0, shown: Vec::new(), waits: 0.0 };
+        let mut retries = Retries { attempts: 1.0, quick: 0.0, backoff_total: 0.0, shown: Vec::new(), waits: 0.0 };
         for retrier in state.field("Retry").and_then(Node::as_array).unwrap_or_default() {
             let number = |field: &str, default: f64| retrier.get(field).map_or(Some(default), Node::as_f64);
             let (Some(max), Some(interval), Some(rate)) =
@@ -367,7 +373,14 @@ impl Retries {
             if max <= 0.0 || !max.is_finite() {
                 continue;
             }
-            retries.attempts += max;
+            let errors = retrier.get("ErrorEquals").and_then(Node::as_array).unwrap_or_default();
+            let quick = !errors.is_empty()
+                && errors.iter().filter_map(Node::as_str).all(|e| catalog().rejected_before_running(e) || catalog().is_transient(e));
+            if quick {
+                retries.quick += max;
+            } else {
+                retries.attempts += max;
+            }
             retries.waits += max;
             retries.backoff_total += backoff(max, interval, rate, cap, &mut retries.shown);
         }
@@ -383,13 +396,18 @@ impl Retries {
     }
 
     fn describe(&self, what: &str) -> String {
-        if self.attempts == 1.0 {
+        if self.attempts == 1.0 && self.quick == 0.0 {
             return what.to_string();
         }
         let listed: Vec<String> = self.shown.iter().map(|w| format!("{} s", seconds(*w))).collect();
         let more =
             if self.waits > self.shown.len() as f64 { format!(" + … ({} s in all)", seconds(self.backoff_total)) } else { String::new() };
-        format!("{} attempts × {what} + back-off {}{more}", seconds(self.attempts), listed.join(" + "))
+        let quick = if self.quick > 0.0 {
+            format!(" (and {} retries after errors that end a call at once)", seconds(self.quick))
+        } else {
+            String::new()
+        };
+        format!("{} attempts × {what}{quick} + back-off {}{more}", seconds(self.attempts), listed.join(" + "))
     }
 }
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::catalog::{Effect, catalog};
+use super::catalog::{Effect, GrantClass, catalog};
 use super::dataflow::{Flow, finds_unstable_variable, reads_unstable_variable, template_carry};
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
@@ -48,6 +48,10 @@ pub struct Hazard {
     pub help: Cow<'static, str>,
     /// Template resources that decided the verdict (a queue that is not FIFO, ...).
     pub labels: Vec<crate::finding::Label>,
+    /// Nothing shows that the call changes anything that a repeat would double (a Lambda
+    /// function whose grants and name say nothing): a hazard only where the whole
+    /// execution may run again, not where a `Retry` re-runs the state.
+    pub unproven: bool,
 }
 
 pub struct Effects {
@@ -124,7 +128,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<Cow<'static, str>>) {
-        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into(), labels: Vec::new() });
+        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into(), labels: Vec::new(), unproven: false });
     }
 
     /// The template resource a parameter refers to, if the template declares it.
@@ -258,8 +262,8 @@ impl<'s, 'a> Scan<'s, 'a> {
         self.out
     }
 
-    /// Whether a payload (or event) carries the execution ID or a key field whose value is
-    /// the same on every attempt.
+    /// Whether a payload (or event) carries the execution ID, a key field, or an ID read from
+    /// the input, whose value is the same on every attempt.
     fn keyed(&self, node: &Node, dollar: bool) -> bool {
         if !template_carry(node, dollar, self.language(), self.flow).is_empty() {
             return true;
@@ -274,7 +278,14 @@ impl<'s, 'a> Scan<'s, 'a> {
             }
             for member in node.members().unwrap_or_default() {
                 let name = member.key.strip_suffix(".$").unwrap_or(&member.key);
-                if self.is_key_field(name) {
+                // A business ID taken from the input (`orderId`, `$.detail.transaction_id`, a
+                // Map item's key) is as good a key as the execution's.
+                let business_id = catalog().looks_like_id(name)
+                    && matches!(
+                        super::values::classify(&member.value, member.key.ends_with(".$"), self.language()),
+                        Value::Path(_) | Value::Jsonata(_)
+                    );
+                if self.is_key_field(name) || business_id {
                     let dollar = member.key.ends_with(".$");
                     let value = super::values::classify(&member.value, dollar, self.language());
                     let unstable = find_unstable("", &member.value, dollar, self.language()).is_some()
@@ -338,6 +349,19 @@ impl<'s, 'a> Scan<'s, 'a> {
         // the configuration may name functions that are idempotent.
         let function = self.function_name();
         let reads = catalog().reads_by_name(self.state.name) || function.is_some_and(|f| catalog().reads_by_name(f));
+        // What the template lets the function do: nothing that changes anything, writes a
+        // repeat may or may not double, or an effect a repeat repeats.
+        let granted = self.function_resource().and_then(|resource| {
+            let grants = self.resources?.function_grants(&resource)?;
+            let strongest = grants.into_iter().max_by_key(|g| catalog().grant_class(g.name));
+            Some((resource, strongest))
+        });
+        let (class, evidence) = match &granted {
+            Some((_, None)) => (GrantClass::Neutral, None),
+            Some((resource, Some(grant))) => (catalog().grant_class(grant.name), Some((resource, *grant))),
+            None => (GrantClass::Writes, None),
+        };
+        let reads = reads || class == GrantClass::Neutral;
         let declared = function.is_some_and(|f| {
             self.idempotency.functions.is_some_and(|set| set.is_match(f) || set.is_match(format!("arn:aws:lambda:*:*:function:{f}")))
         });
@@ -359,7 +383,32 @@ impl<'s, 'a> Scan<'s, 'a> {
             let what =
                 ["invokes ", &action, " with no idempotency key: the payload carries neither the execution ID nor a key field"].concat();
             self.push(HazardKind::MissingKey, pointer, what, help);
+            match evidence.filter(|_| class == GrantClass::SideEffect) {
+                Some((resource, grant)) => {
+                    let text = ["`", resource.id, "` is allowed `", grant.name, "`"].concat();
+                    if let Some(hazard) = self.out.last_mut() {
+                        hazard.labels.push(Label::new(resource.file.map(str::to_string), grant.span, text));
+                    }
+                }
+                None => {
+                    let named = catalog().names_side_effect(self.state.name) || function.is_some_and(|f| catalog().names_side_effect(f));
+                    if let Some(hazard) = self.out.last_mut() {
+                        hazard.unproven = !named;
+                    }
+                }
+            }
         }
+    }
+
+    /// The template's function a Lambda Task invokes, when the template declares it.
+    fn function_resource(&self) -> Option<Resource<'a>> {
+        let node = match self.integration {
+            Integration::LambdaFunction { .. } => self.state.field("Resource")?,
+            _ => self.value("FunctionName")?.node,
+        };
+        let resource = self.resources?.resolve(node)?;
+        matches!(resource.kind, "AWS::Lambda::Function" | "AWS::Serverless::Function" | crate::host::SERVERLESS_FUNCTION)
+            .then_some(resource)
     }
 
     fn message_person(&mut self, token: Option<&str>) {

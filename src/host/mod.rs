@@ -231,6 +231,69 @@ impl<'t> Resources<'t> {
         Some(!has_task(&root, 0))
     }
 
+    /// What a Lambda function of this template may do, as its template grants it: the
+    /// actions of its role's statements, and the names of the managed policies and SAM
+    /// policy templates it is given. `None` when the template does not show its
+    /// permissions (a role defined elsewhere, a Serverless function).
+    pub fn function_grants(&self, function: &Resource<'t>) -> Option<Vec<Grant<'t>>> {
+        let properties = function.properties;
+        let mut grants = Vec::new();
+        match function.kind {
+            "AWS::Serverless::Function" => match properties.and_then(|p| p.get("Role")) {
+                Some(role) => self.role_grants(role, &mut grants)?,
+                // SAM's own role: the basic execution role and the listed policies.
+                None => {
+                    let policies = properties.and_then(|p| p.get("Policies"));
+                    let items: Vec<&Node> = match policies.map(|p| &p.kind) {
+                        Some(Kind::Array(items)) => items.iter().collect(),
+                        Some(_) => policies.into_iter().collect(),
+                        None => Vec::new(),
+                    };
+                    for item in items {
+                        match item.members() {
+                            Some(_) if item.get("Statement").is_some() => statement_grants(item, &mut grants),
+                            Some(members) => grants.extend(members.iter().map(|m| Grant { name: &m.key, span: m.key_span })),
+                            None => grants.push(Grant { name: item.as_str()?, span: item.span }),
+                        }
+                    }
+                }
+            },
+            "AWS::Lambda::Function" => self.role_grants(properties?.get("Role")?, &mut grants)?,
+            _ => return None,
+        }
+        Some(grants)
+    }
+
+    /// The grants of an IAM role of this template: its inline policies, its managed
+    /// policies, and the `AWS::IAM::Policy` / `ManagedPolicy` resources attached to it.
+    fn role_grants(&self, role: &Node, grants: &mut Vec<Grant<'t>>) -> Option<()> {
+        let role = self.resolve(role).filter(|r| r.kind == "AWS::IAM::Role")?;
+        let properties = role.properties?;
+        for policy in properties.get("Policies").and_then(Node::as_array).unwrap_or_default() {
+            statement_grants(policy.get("PolicyDocument")?, grants);
+        }
+        for managed in properties.get("ManagedPolicyArns").and_then(Node::as_array).unwrap_or_default() {
+            match managed.as_str() {
+                Some(arn) => grants.push(Grant { name: arn, span: managed.span }),
+                // A policy of this template (`!Ref Policy`) is read below when it names the role.
+                None if self.resolve(managed).is_some_and(|r| r.kind == "AWS::IAM::ManagedPolicy") => {}
+                None => return None,
+            }
+        }
+        for member in self.template.get("Resources")?.members()? {
+            let kind = member.value.get("Type").and_then(Node::as_str);
+            if !matches!(kind, Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy")) {
+                continue;
+            }
+            let Some(policy) = member.value.get("Properties") else { continue };
+            let attached = policy.get("Roles").and_then(Node::as_array).unwrap_or_default();
+            if attached.iter().any(|r| self.resolve(r).is_some_and(|r| r.id == role.id)) {
+                statement_grants(policy.get("PolicyDocument")?, grants);
+            }
+        }
+        Some(())
+    }
+
     fn resource(&self, id: &str) -> Option<Resource<'t>> {
         let Some(member) = self.template.get("Resources").and_then(|r| r.member(id)) else {
             let function = self.functions?.member(id)?;
@@ -249,6 +312,32 @@ impl<'t> Resources<'t> {
             properties: member.value.get("Properties"),
             span: member.key_span,
         })
+    }
+}
+
+/// Something a template lets a function do: an IAM action (`sqs:SendMessage`), a managed
+/// policy (`arn:aws:iam::aws:policy/AmazonSNSFullAccess`) or a SAM policy template
+/// (`SQSSendMessagePolicy`), where it is written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Grant<'t> {
+    pub name: &'t str,
+    pub span: Span,
+}
+
+/// The actions a policy document's `Allow` statements grant.
+fn statement_grants<'t>(document: &'t Node, grants: &mut Vec<Grant<'t>>) {
+    let statements: Vec<&Node> = match document.get("Statement").map(|s| &s.kind) {
+        Some(Kind::Array(items)) => items.iter().collect(),
+        Some(_) => document.get("Statement").into_iter().collect(),
+        None => Vec::new(),
+    };
+    for statement in statements.into_iter().filter(|s| s.get("Effect").and_then(Node::as_str) != Some("Deny")) {
+        let Some(action) = statement.get("Action") else { continue };
+        let actions: Vec<&Node> = match &action.kind {
+            Kind::Array(items) => items.iter().collect(),
+            _ => vec![action],
+        };
+        grants.extend(actions.into_iter().filter_map(|a| Some(Grant { name: a.as_str()?, span: a.span })));
     }
 }
 

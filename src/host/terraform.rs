@@ -30,6 +30,7 @@ fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
             ("module", [name]) if is_step_functions_module(block) => format!("module.{name}"),
             _ => continue,
         };
+        let starters = if name.starts_with("aws_sfn_state_machine.") { starters(path, text, body, &name) } else { Default::default() };
         let body = match block.body.get_attribute("definition") {
             Some(definition) => definition_body(path, text, body, &definition.value).unwrap_or_else(|| {
                 let span = span_of(&definition.value).unwrap_or_default();
@@ -45,18 +46,68 @@ fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
             None => (WorkflowType::Standard, None),
         };
         let pointer_prefix = format!("/{}/definition", name.replace('.', "/"));
-        found.push(Hosted {
-            name,
-            pointer_prefix,
-            body,
-            workflow_type,
-            type_span,
-            resources: None,
-            starters: Default::default(),
-            ignore: Vec::new(),
-        });
+        found.push(Hosted { name, pointer_prefix, body, workflow_type, type_span, starters, resources: None, ignore: Vec::new() });
     }
     found
+}
+
+/// What starts the state machine `name` (`aws_sfn_state_machine.x`) among the file's other
+/// blocks, read from their text: an API Gateway integration whose URI or subtype says
+/// `StartSyncExecution` starts it synchronously; an IAM policy that names it grants a
+/// synchronous start when `StartSyncExecution` is all it allows; anything else that names
+/// it may start it otherwise. (SPEC §3; the CloudFormation reading is `starters.rs`.)
+fn starters(path: &Path, text: &str, body: &HclBody, name: &str) -> super::Starters {
+    let reference = format!("{name}.");
+    let (mut synchronous, mut other, mut granted, mut granted_other) = (None, false, None, false);
+    for block in body.blocks() {
+        let Some(range) = block.span() else { continue };
+        let Some(block_text) = text.get(range.clone()) else { continue };
+        if !block_text.contains(&reference) {
+            continue;
+        }
+        let kind = block.labels.first().map(|l| l.as_str()).unwrap_or_default();
+        if kind == "aws_sfn_state_machine" {
+            continue;
+        }
+        // A block that renders a file (an OpenAPI body through `templatefile`) starts the
+        // machine as the file says.
+        let rendered = included_files(path, block_text).filter_map(|file| std::fs::read_to_string(file).ok()).collect::<String>();
+        let said = |needle: &str| block_text.contains(needle) || rendered.contains(needle);
+        let sync = match block_text.find("StartSyncExecution") {
+            Some(at) => Some(Span::new(range.start + at, range.start + at + "StartSyncExecution".len())),
+            None => rendered.contains("StartSyncExecution").then(|| Span::new(range.start, range.start + block.ident.as_str().len())),
+        };
+        let starts = said("StartExecution\"") || said("states:*") || said("action/StartExecution") || said("StartExecution'");
+        if kind.starts_with("aws_iam_") {
+            match (starts, sync) {
+                (true, _) => granted_other = true,
+                (false, Some(span)) => granted = granted.or(Some(span)),
+                (false, None) => {}
+            }
+        } else {
+            match (starts, sync) {
+                (false, Some(span)) => synchronous = synchronous.or(Some(span)),
+                _ => other = true,
+            }
+        }
+    }
+    let only = match (synchronous, other) {
+        (_, true) => None,
+        (Some(span), false) => Some(span),
+        (None, false) => granted.filter(|_| !granted_other),
+    };
+    super::Starters { synchronous: only.map(|span| (None, span)), other: only.is_none() && (other || granted_other) }
+}
+
+/// The files a block's `file(...)` and `templatefile(...)` calls name, relative to the
+/// module (`${path.module}/api.yaml`) or the file's folder.
+fn included_files<'t>(path: &'t Path, block_text: &'t str) -> impl Iterator<Item = std::path::PathBuf> + 't {
+    block_text.match_indices("file(\"").filter_map(move |(at, call)| {
+        let rest = &block_text[at + call.len()..];
+        let file = &rest[..rest.find('"')?];
+        let file = file.strip_prefix("${path.module}/").unwrap_or(file);
+        (!has_placeholder(file)).then(|| relative_to(path, file))
+    })
 }
 
 fn declared(value: &str) -> WorkflowType {
@@ -207,4 +258,30 @@ fn check_depth(text: &str) -> Result<(), ParseError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starters_of(extra: &str) -> super::super::Starters {
+        let text = format!(
+            "resource \"aws_sfn_state_machine\" \"sfn\" {{\n  type = \"EXPRESS\"\n  definition = file(\"flow.asl.json\")\n}}\n{extra}"
+        );
+        let machines = parse_terraform(Path::new("main.tf"), &text).unwrap();
+        machines[0].starters.clone()
+    }
+
+    #[test]
+    fn synchronous_starts_from_integrations_and_permissions() {
+        let integration = "resource \"aws_apigatewayv2_integration\" \"i\" {\n  integration_subtype = \"StepFunctions-StartSyncExecution\"\n  request_parameters = { StateMachineArn = aws_sfn_state_machine.sfn.arn }\n}\n";
+        assert!(starters_of(integration).only_synchronous().is_some());
+        let policy = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Statement = [{Action = [\"states:StartSyncExecution\"], Resource = aws_sfn_state_machine.sfn.arn}]})\n}\n";
+        assert!(starters_of(policy).only_synchronous().is_some());
+        let asynchronous = "resource \"aws_api_gateway_integration\" \"i\" {\n  uri = \"arn:aws:apigateway:us-east-1:states:action/StartExecution\"\n  request_templates = { x = aws_sfn_state_machine.sfn.name }\n}\n";
+        assert!(starters_of(&format!("{integration}{asynchronous}")).other);
+        let rule = "resource \"aws_cloudwatch_event_target\" \"t\" {\n  arn = aws_sfn_state_machine.sfn.arn\n}\n";
+        assert!(starters_of(&format!("{policy}{rule}")).other);
+        assert_eq!(starters_of(""), Default::default());
+    }
 }

@@ -238,7 +238,11 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
     let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
     // Only a retrier on transient service errors may run it again: rare, so said quietly.
     let severity = if primary.is_transient() { meta.severity.min(cx.transient_severity) } else { meta.severity };
-    for hazard in hazards.iter().filter(|h| h.kind == kind) {
+    // A call nothing shows to change anything is a hazard only where the whole execution
+    // may run again; a `Retry` alone re-runs it without evidence of harm.
+    let whole_execution =
+        causes.iter().any(|c| matches!(c, Cause::Express { .. } | Cause::ExpressChildren { .. } | Cause::AsyncInvoke { .. }));
+    for hazard in hazards.iter().filter(|h| h.kind == kind && (whole_execution || !h.unproven)) {
         let target = if hazard.key { Target::Key } else { Target::Value };
         // Joined rather than formatted: a finding may come from every state of a large definition.
         let message = ["`", state.name, "` ", &hazard.what, "; ", &why(cx, state, primary)].concat();
