@@ -135,3 +135,62 @@ fn every_state_machine_in_the_corpus_templates_is_found() {
     }
     assert!(found_total > 250, "{found_total} of {declared_total}");
 }
+
+/// The corpus's repositories laid out as their authors have them (templates beside the
+/// definitions they name), as `rebuild.py` does: `DEST/<owner--repo>/<source path>`. Returns
+/// each copied file's relative path with the `express` column of `MANIFEST.tsv`.
+fn rebuild(corpus: &std::path::Path, dest: &std::path::Path) -> Vec<(String, String)> {
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).unwrap();
+    let mut files = Vec::new();
+    for line in manifest.lines().skip(1) {
+        let columns: Vec<&str> = line.split('\t').collect();
+        let [corpus_path, repo, source_path, _, _, express] = columns[..] else { continue };
+        if corpus_path.starts_with("peer-tests/") {
+            continue;
+        }
+        let relative = format!("{}/{source_path}", repo.replace('/', "--"));
+        let target = dest.join(&relative);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(corpus.join(corpus_path), &target).unwrap();
+        files.push((relative, express.to_string()));
+    }
+    files
+}
+
+/// Precision on real repositories: where a definition's own repository declares it
+/// Standard, no finding says it is Express. (The child executions of a Distributed Map with
+/// `ExecutionType: EXPRESS` are Express executions in any parent: those findings stand.)
+#[test]
+fn standard_sources_get_no_express_findings() {
+    let Some(corpus) = corpus() else { return };
+    let dest = std::env::temp_dir().join(format!("sfn-lint-rebuilt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dest);
+    let files = rebuild(&corpus, &dest);
+    assert!(files.len() > 600, "{} files", files.len());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
+        .args(["check", "--no-config", "--format", "json", "--fail-on", "never", "."])
+        .current_dir(&dest)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    std::fs::remove_dir_all(&dest).unwrap();
+    let standard: std::collections::BTreeSet<&str> = files.iter().filter(|(_, express)| express == "no").map(|(f, _)| f.as_str()).collect();
+    let mut wrong = Vec::new();
+    let mut standard_findings = 0;
+    for finding in report["diagnostics"].as_array().unwrap() {
+        let (code, file, message) =
+            (finding["code"].as_str().unwrap(), finding["file"].as_str().unwrap(), finding["message"].as_str().unwrap());
+        if !standard.contains(file) || !(code.starts_with("EXP") || code.starts_with("ALO")) {
+            continue;
+        }
+        standard_findings += 1;
+        let express_children = message.contains("child executions of the Distributed Map");
+        // ALO011 says the type is unknown, not that it is Express.
+        let says_express = message.contains("Express workflow");
+        if (code.starts_with("EXP") && !express_children) || (says_express && !express_children) {
+            wrong.push(format!("{file}: {code} {message}"));
+        }
+    }
+    assert!(standard_findings > 50, "only {standard_findings} findings on Standard sources: the check would prove nothing");
+    assert!(wrong.is_empty(), "{} findings say Express where the source is Standard:\n{}", wrong.len(), wrong.join("\n"));
+}

@@ -131,6 +131,8 @@ pub struct Http {
     pub messaging_hosts: Vec<String>,
     pub non_idempotent_methods: Vec<String>,
     pub idempotency_headers: Vec<String>,
+    /// A request body with a field of each group is a model inference request.
+    pub inference_fields: Vec<Vec<String>>,
 }
 
 pub struct Catalog {

@@ -639,6 +639,14 @@ impl<'s, 'a> Scan<'s, 'a> {
         if !catalog().http.non_idempotent_methods.contains(&method) {
             return;
         }
+        // A model inference request (`model` with `messages` or `prompt`) creates nothing:
+        // a repeat costs again, and returns a new answer.
+        let body = self.value("RequestBody").map(|b| b.node);
+        let has = |field: &String| body.is_some_and(|b| member(b, field, self.language()).is_some());
+        let inference = catalog().http.inference_fields.iter().all(|any| any.iter().any(has));
+        if inference {
+            return;
+        }
         if let Some((headers_pointer, headers)) = self.param("Headers") {
             for header in &catalog().http.idempotency_headers {
                 let found = headers
