@@ -187,7 +187,7 @@ fn standard_sources_get_no_express_findings() {
         let express_children = message.contains("child executions of the Distributed Map");
         // ALO011 says the type is unknown, not that it is Express.
         let says_express = message.contains("Express workflow");
-        if (code.starts_with("EXP") && !express_children) || (says_express && !express_children) {
+        if (code.starts_with("EXP") || says_express) && !express_children {
             wrong.push(format!("{file}: {code} {message}"));
         }
     }
