@@ -17,26 +17,45 @@ use crate::syntax::{Kind, Node, Token, Trail};
 /// A path inside a JSON value; empty for the whole value.
 pub type Path = Vec<String>;
 
+/// What a flow follows: the values derived from the execution ID (those every path
+/// carries), or the values that may be new on every attempt (those any path carries).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Track {
+    #[default]
+    ExecutionId,
+    Unstable,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Flow {
-    /// Paths of the value that derive from the execution ID.
+    /// Paths of the value that carry what the flow tracks.
     pub paths: BTreeSet<Path>,
-    /// Variables that hold a value derived from the execution ID.
+    /// Variables that hold what the flow tracks.
     pub vars: BTreeSet<String>,
     /// Variables that may hold a value that is new on every attempt.
     pub unstable_vars: BTreeSet<String>,
+    pub track: Track,
 }
 
 impl Flow {
     fn with_paths(&self, paths: BTreeSet<Path>) -> Flow {
-        Flow { paths, vars: self.vars.clone(), unstable_vars: self.unstable_vars.clone() }
+        Flow { paths, vars: self.vars.clone(), unstable_vars: self.unstable_vars.clone(), track: self.track }
     }
 
-    /// Keeps what both carry; a variable that may be unstable on either side stays so.
+    /// Where paths join: an execution ID is kept where both carry it, an unstable value
+    /// where either may; a variable that may be unstable on either side stays so.
     fn meet(&mut self, other: &Flow) -> bool {
         let before = (self.paths.len(), self.vars.len(), self.unstable_vars.len());
-        self.paths.retain(|p| other.paths.contains(p));
-        self.vars.retain(|v| other.vars.contains(v));
+        match self.track {
+            Track::ExecutionId => {
+                self.paths.retain(|p| other.paths.contains(p));
+                self.vars.retain(|v| other.vars.contains(v));
+            }
+            Track::Unstable => {
+                self.paths.extend(other.paths.iter().cloned());
+                self.vars.extend(other.vars.iter().cloned());
+            }
+        }
         self.unstable_vars.extend(other.unstable_vars.iter().cloned());
         before != (self.paths.len(), self.vars.len(), self.unstable_vars.len())
     }
@@ -48,13 +67,26 @@ pub struct DataFlow {
 }
 
 impl DataFlow {
+    /// The execution-ID flow.
     pub fn new(machine: &Machine<'_>) -> Self {
+        Self::follow(machine, Track::ExecutionId)
+    }
+
+    /// Where values that are new on every attempt flow (a `States.UUID()` a Pass stores,
+    /// then a put reads); `None` when the definition has no such source.
+    pub fn unstable(machine: &Machine<'_>) -> Option<Self> {
+        let sources =
+            [QueryLanguage::JsonPath, QueryLanguage::Jsonata].iter().any(|&l| find_unstable("", machine.root, false, l).is_some());
+        sources.then(|| Self::follow(machine, Track::Unstable))
+    }
+
+    fn follow(machine: &Machine<'_>, track: Track) -> Self {
         let n = machine.states.len();
         let mut input: Vec<Option<Flow>> = vec![None; n];
         let mut queue = VecDeque::new();
         let top = &machine.scopes[0];
         if let Some(start) = top.start_at.and_then(|name| top.state_named(name)) {
-            input[start] = Some(Flow::default());
+            input[start] = Some(Flow { track, ..Flow::default() });
             queue.push_back(start);
         }
         // Each visit only shrinks path sets or grows the unstable set, so this ends; the
@@ -182,7 +214,11 @@ fn variable(text: &str) -> Option<&str> {
 /// input it reads.
 pub fn carried(value: Value<'_>, input: &Flow) -> BTreeSet<Path> {
     let whole = || BTreeSet::from([Vec::new()]);
-    if reads_execution_id(value) {
+    let source = match input.track {
+        Track::ExecutionId => reads_execution_id(value),
+        Track::Unstable => super::values::unstable_in(value).is_some(),
+    };
+    if source {
         return whole();
     }
     match value {
@@ -283,6 +319,25 @@ pub fn finds_unstable_variable(node: &Node, dollar_key: bool, language: QueryLan
                     return Some(var);
                 }
             }
+        }
+    }
+    None
+}
+
+/// The first expression inside a value (`$.orderId`, `{% $states.input.id %}`) that reads
+/// what `input` carries, as written.
+pub fn finds_carried<'n>(node: &'n Node, dollar_key: bool, language: QueryLanguage, input: &Flow) -> Option<&'n str> {
+    let mut stack = vec![(node, dollar_key)];
+    while let Some((node, dollar_key)) = stack.pop() {
+        match &node.kind {
+            Kind::Object(members) => stack.extend(members.iter().map(|m| (&m.value, m.key.ends_with(".$")))),
+            Kind::Array(items) => stack.extend(items.iter().map(|item| (item, false))),
+            Kind::String(text) => {
+                if !carried(classify(node, dollar_key, language), input).is_empty() {
+                    return Some(text);
+                }
+            }
+            _ => {}
         }
     }
     None
@@ -527,6 +582,25 @@ mod tests {
         );
         assert_eq!(paths(&f[1].1), ["key"]);
         assert_eq!(paths(&f[2].1), ["key"], "a branch gets the Parallel's input");
+    }
+
+    #[test]
+    fn unstable_values_flow_where_any_path_brings_them() {
+        let root = parse(
+            r#"{"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "Mint"}], "Default": "Keep"},
+            "Mint": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "ResultPath": "$.ids", "Next": "Join"},
+            "Keep": {"Type": "Pass", "Parameters": {"id.$": "$.orderId"}, "ResultPath": "$.ids", "Next": "Join"},
+            "Join": {"Type": "Pass", "End": true}}}"#,
+            Format::Json,
+        )
+        .unwrap();
+        let machine = Machine::new(&root);
+        let unstable = DataFlow::unstable(&machine).unwrap();
+        let join = machine.scopes[0].state_named("Join").unwrap();
+        assert_eq!(paths(&unstable.input[join]), ["ids.id"]);
+        let stable = parse(r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}"#, Format::Json).unwrap();
+        assert!(DataFlow::unstable(&Machine::new(&stable)).is_none(), "no source, no second flow");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::catalog::{Effect, GrantClass, catalog};
-use super::dataflow::{Flow, finds_unstable_variable, reads_unstable_variable, template_carry};
+use super::dataflow::{Flow, finds_carried, finds_unstable_variable, reads_unstable_variable, template_carry};
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
@@ -48,14 +48,23 @@ pub struct Hazard {
     pub help: Cow<'static, str>,
     /// Template resources that decided the verdict (a queue that is not FIFO, ...).
     pub labels: Vec<crate::finding::Label>,
-    /// Nothing shows that the call changes anything that a repeat would double (a Lambda
-    /// function whose grants and name say nothing): a hazard only where the whole
-    /// execution may run again, not where a `Retry` re-runs the state.
-    pub unproven: bool,
+    /// A hazard only where the whole execution may run again, not where a `Retry` re-runs
+    /// the state alone: nothing shows that the call changes anything a repeat would double
+    /// (a Lambda function whose grants and name say nothing), or the unstable value was set
+    /// by an earlier state, which a retry of this one does not run again.
+    pub whole_run_only: bool,
 }
 
 pub struct Effects {
     pub hazards: Vec<Vec<Hazard>>,
+}
+
+/// The data flows at each state's input: the execution ID's, and, when the definition
+/// has a source of them, the values that are new on every attempt.
+#[derive(Clone, Copy)]
+pub struct Flows<'f> {
+    pub execution_id: &'f [Flow],
+    pub unstable: Option<&'f [Flow]>,
 }
 
 /// What the configuration adds: more key fields, and Lambda functions known to be
@@ -67,13 +76,14 @@ pub struct Idempotency<'c> {
 }
 
 impl Effects {
-    pub fn new<'a>(machine: &Machine<'a>, flows: &[Flow], resources: Option<&Resources<'a>>, idempotency: &Idempotency<'_>) -> Self {
+    pub fn new<'a>(machine: &Machine<'a>, flows: Flows<'_>, resources: Option<&Resources<'a>>, idempotency: &Idempotency<'_>) -> Self {
         let hazards = machine
             .states
             .iter()
             .map(|state| match (&state.kind, &state.resource) {
                 (StateKind::Task, Some(Ok(integration))) => {
-                    Scan::new(machine, state, integration, &flows[state.id], resources, idempotency).hazards()
+                    let unstable = flows.unstable.map(|u| &u[state.id]);
+                    Scan::new(machine, state, integration, (&flows.execution_id[state.id], unstable), resources, idempotency).hazards()
                 }
                 _ => Vec::new(),
             })
@@ -90,6 +100,8 @@ struct Scan<'s, 'a> {
     state: &'s State<'a>,
     integration: &'s Integration<'a>,
     flow: &'s Flow,
+    /// Where values that are new on every attempt are in the state's input.
+    unstable_flow: Option<&'s Flow>,
     request: Option<(String, Request<'a>)>,
     out: Vec<Hazard>,
 }
@@ -99,12 +111,12 @@ impl<'s, 'a> Scan<'s, 'a> {
         machine: &'s Machine<'a>,
         state: &'s State<'a>,
         integration: &'s Integration<'a>,
-        flow: &'s Flow,
+        (flow, unstable_flow): (&'s Flow, Option<&'s Flow>),
         resources: Option<&'s Resources<'a>>,
         idempotency: &'s Idempotency<'s>,
     ) -> Self {
         let request = Request::of(state).map(|(field, request)| (state.field_pointer(field), request));
-        Scan { resources, idempotency, machine, state, integration, flow, request, out: Vec::new() }
+        Scan { resources, idempotency, machine, state, integration, flow, unstable_flow, request, out: Vec::new() }
     }
 
     fn is_key_field(&self, name: &str) -> bool {
@@ -128,7 +140,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<Cow<'static, str>>) {
-        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into(), labels: Vec::new(), unproven: false });
+        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into(), labels: Vec::new(), whole_run_only: false });
     }
 
     /// The template resource a parameter refers to, if the template declares it.
@@ -207,23 +219,32 @@ impl<'s, 'a> Scan<'s, 'a> {
     /// `field` is the member the help sets to a stable key.
     fn unstable(&mut self, pointer: &str, param: Param<'a>, role: &str, field: &str) -> bool {
         let dollar = matches!(param.value, Value::Path(_));
-        let found =
-            find_unstable(pointer, param.node, dollar, self.language()).map(|u| (u.pointer, format!("`{}`", u.what))).or_else(|| {
+        let found = find_unstable(pointer, param.node, dollar, self.language())
+            .map(|u| (u.pointer, format!("`{}`", u.what), false))
+            .or_else(|| {
                 finds_unstable_variable(param.node, dollar, self.language(), self.flow)
-                    .map(|var| (pointer.to_string(), format!("the variable `{var}` (set from a random or time value)")))
+                    .map(|var| (pointer.to_string(), format!("the variable `{var}` (set from a random or time value)"), true))
+                    .or_else(|| {
+                        let read = finds_carried(param.node, dollar, self.language(), self.unstable_flow?)?;
+                        Some((pointer.to_string(), format!("`{read}` (set by an earlier state from a random or time value)"), true))
+                    })
             });
-        let Some((at, what)) = found else { return false };
+        let Some((at, what, earlier)) = found else { return false };
         let help = [
             "derive it from values that stay the same when the state runs again: a business key of the input, or ",
             &self.stable_field(field),
         ]
         .concat();
+        let new_on = if earlier { "every run of the execution" } else { "every attempt" };
         self.push(
             HazardKind::UnstableKey,
             at,
-            format!("builds {role} from {what}, which is new on every attempt, so a repeated call is not recognised"),
+            format!("builds {role} from {what}, which is new on {new_on}, so a repeated call is not recognised"),
             help,
         );
+        if let Some(hazard) = self.out.last_mut() {
+            hazard.whole_run_only = earlier;
+        }
         true
     }
 
@@ -393,7 +414,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                 None => {
                     let named = catalog().names_side_effect(self.state.name) || function.is_some_and(|f| catalog().names_side_effect(f));
                     if let Some(hazard) = self.out.last_mut() {
-                        hazard.unproven = !named;
+                        hazard.whole_run_only = !named;
                     }
                 }
             }

@@ -435,7 +435,9 @@ pub struct Analysis {
 impl Analysis {
     pub fn new<'a>(machine: &Machine<'a>, definition: &crate::host::Definition<'a>, idempotency: &effects::Idempotency<'_>) -> Self {
         let flow = dataflow::DataFlow::new(machine);
-        let effects = effects::Effects::new(machine, &flow.input, definition.resources.as_ref(), idempotency);
+        let unstable = dataflow::DataFlow::unstable(machine);
+        let flows = effects::Flows { execution_id: &flow.input, unstable: unstable.as_ref().map(|u| u.input.as_slice()) };
+        let effects = effects::Effects::new(machine, flows, definition.resources.as_ref(), idempotency);
         Analysis {
             contexts: context::Contexts::new(machine, definition),
             flow,

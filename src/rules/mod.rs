@@ -242,7 +242,7 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
     // may run again; a `Retry` alone re-runs it without evidence of harm.
     let whole_execution =
         causes.iter().any(|c| matches!(c, Cause::Express { .. } | Cause::ExpressChildren { .. } | Cause::AsyncInvoke { .. }));
-    for hazard in hazards.iter().filter(|h| h.kind == kind && (whole_execution || !h.unproven)) {
+    for hazard in hazards.iter().filter(|h| h.kind == kind && (whole_execution || !h.whole_run_only)) {
         let target = if hazard.key { Target::Key } else { Target::Value };
         // Joined rather than formatted: a finding may come from every state of a large definition.
         let message = ["`", state.name, "` ", &hazard.what, "; ", &why(cx, state, primary)].concat();
