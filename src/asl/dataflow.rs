@@ -332,11 +332,7 @@ pub fn finds_carried<'n>(node: &'n Node, dollar_key: bool, language: QueryLangua
         match &node.kind {
             Kind::Object(members) => stack.extend(members.iter().map(|m| (&m.value, m.key.ends_with(".$")))),
             Kind::Array(items) => stack.extend(items.iter().map(|item| (item, false))),
-            Kind::String(text) => {
-                if !carried(classify(node, dollar_key, language), input).is_empty() {
-                    return Some(text);
-                }
-            }
+            Kind::String(text) if !carried(classify(node, dollar_key, language), input).is_empty() => return Some(text),
             _ => {}
         }
     }
