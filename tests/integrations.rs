@@ -386,3 +386,35 @@ fn a_definition_read_by_cdk_code_takes_the_cdk_default() {
     // Standard without a retry: nothing to say of `flow`; `fast` may be Express, and stays unknown.
     assert_eq!(found, [("statemachine/fast.asl.json", "ALO011")], "{report}");
 }
+
+/// A hazard that only the console's transient Lambda retrier repeats is reported at `info`;
+/// `transient-retry-severity` raises it.
+#[test]
+fn transient_retries_are_info_unless_configured() {
+    let dir = scratch("transient");
+    write(
+        &dir,
+        "flow.asl.json",
+        r#"{"StartAt": "Charge Card", "States": {"Charge Card": {"Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "charge-card", "Payload": {"amount.$": "$.amount"}},
+            "Retry": [{"ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"]}],
+            "End": true}}}"#,
+    );
+    let severity = |config: &str| {
+        write(&dir, "sfn-lint.toml", &format!("workflow-type = \"standard\"\n{config}"));
+        let report = json(&sfn_lint_in(&dir, &["--format", "json", "flow.asl.json"], None));
+        let found: Vec<(String, String)> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["code"].as_str().unwrap().to_string(), d["severity"].as_str().unwrap().to_string()))
+            .collect();
+        found
+    };
+    assert_eq!(severity(""), [("ALO004".to_string(), "info".to_string())]);
+    assert_eq!(severity("[idempotency]\ntransient-retry-severity = \"warning\""), [("ALO004".to_string(), "warning".to_string())]);
+    assert_eq!(sfn_lint_in(&dir, &["flow.asl.json"], None).status.code(), Some(1), "a warning fails the run");
+    write(&dir, "sfn-lint.toml", "workflow-type = \"standard\"");
+    assert_eq!(sfn_lint_in(&dir, &["flow.asl.json"], None).status.code(), Some(0), "an info does not");
+}
