@@ -178,19 +178,25 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
 fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], config: &crate::config::Config) -> Vec<Binding> {
     let known: BTreeSet<PathBuf> = known.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     let linted: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
-    let mut wanted: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
+    // Per project: its files, and whether its templates are still to be searched (a run
+    // that linted the whole project has read them; its CDK code is searched either way).
+    let mut wanted: BTreeMap<PathBuf, (Vec<(PathBuf, String)>, bool)> = BTreeMap::new();
     for file in files {
         let Ok(file) = std::fs::canonicalize(file) else { continue };
-        let Some(project) = project_root(&file) else { continue };
-        if known.contains(&file) || linted.iter().any(|root| project.starts_with(root)) {
+        if known.contains(&file) {
             continue;
         }
+        let covered = linted.iter().find(|root| file.starts_with(root));
+        let Some(project) = project_root(&file).or_else(|| covered.cloned()) else { continue };
+        let searched = covered.is_some_and(|root| project.starts_with(root));
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        wanted.entry(project).or_default().push((file, name));
+        let entry = wanted.entry(project).or_insert_with(|| (Vec::new(), searched));
+        entry.0.push((file, name));
     }
     let mut found = Vec::new();
-    for (project, files) in wanted {
-        let Ok(candidates) = discover::candidates(std::slice::from_ref(&project), config) else { continue };
+    for (project, (files, searched)) in wanted {
+        let candidates =
+            if searched { Vec::new() } else { discover::candidates(std::slice::from_ref(&project), config).unwrap_or_default() };
         for candidate in candidates {
             let Ok(text) = std::fs::read_to_string(&candidate.path) else { continue };
             if !files.iter().any(|(_, name)| memchr::memmem::find(text.as_bytes(), name.as_bytes()).is_some()) {
@@ -214,11 +220,12 @@ fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], confi
 
 /// Definition files that AWS CDK code in the project reads into a state machine
 /// (`DefinitionBody.fromFile('statemachine/order.asl.json')`, `open(...)`): Standard, the
-/// CDK's default, unless the code that names the file mentions `EXPRESS` (then it says
-/// nothing certain, and the file stays of unknown type).
+/// CDK's default, unless the code that names the file mentions `EXPRESS`: Express when it
+/// makes one state machine, else nothing certain, and the file stays of unknown type.
 fn cdk_bindings(project: &Path, files: &[&(PathBuf, String)]) -> Vec<Binding> {
     const SOURCES: &[&str] = &["ts", "js", "mjs", "py", "java", "cs", "go"];
-    let mut verdicts: BTreeMap<&Path, Option<PathBuf>> = BTreeMap::new();
+    use crate::host::WorkflowType;
+    let mut verdicts: BTreeMap<&Path, Option<(PathBuf, WorkflowType)>> = BTreeMap::new();
     let walker = ignore::WalkBuilder::new(project)
         .require_git(false)
         .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "cdk.out" | "target" | ".git")))
@@ -236,22 +243,22 @@ fn cdk_bindings(project: &Path, files: &[&(PathBuf, String)]) -> Vec<Binding> {
             if memchr::memmem::find(code.as_bytes(), name.as_bytes()).is_none() {
                 continue;
             }
-            let verdict = verdicts.entry(file.as_path()).or_insert_with(|| Some(path.to_path_buf()));
-            if code.contains("EXPRESS") {
+            // Code that makes one state machine and says `EXPRESS` makes it Express; code
+            // that makes several and says `EXPRESS` leaves each one's type uncertain.
+            let express = code.contains("EXPRESS");
+            let certain = !express || (code.matches("StateMachine(").count() == 1 && !code.contains("STANDARD"));
+            let workflow_type = if express { WorkflowType::Express } else { WorkflowType::Standard };
+            let verdict = verdicts.entry(file.as_path()).or_insert(Some((path.to_path_buf(), workflow_type)));
+            if !certain || verdict.as_ref().is_some_and(|(_, known)| *known != workflow_type) {
                 *verdict = None;
             }
         }
     }
     verdicts
         .into_iter()
-        .filter_map(|(file, source)| {
-            Some(Binding {
-                target: file.to_path_buf(),
-                template: source?,
-                name: String::new(),
-                workflow_type: crate::host::WorkflowType::Standard,
-                type_span: None,
-            })
+        .filter_map(|(file, verdict)| {
+            let (template, workflow_type) = verdict?;
+            Some(Binding { target: file.to_path_buf(), template, name: String::new(), workflow_type, type_span: None })
         })
         .collect()
 }

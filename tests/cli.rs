@@ -21,7 +21,7 @@ fn demo_folder_reports_findings_and_exits_1() {
     assert!(text.contains("error[ASL003/unknown-transition-target]"), "{text}");
     assert!(text.contains("testdata/demo/counter.asl.json:33:15"), "{text}");
     assert!(text.contains("error[ALO001/non-idempotent-update]"), "{text}");
-    assert!(text.contains("5 errors, 2 warnings, 1 info in 5 files (4 definitions)"), "{text}");
+    assert!(text.contains("5 errors, 2 warnings, 0 infos in 5 files (4 definitions)"), "{text}");
     assert!(!text.contains('\u{1b}'), "no color when not a terminal");
 }
 
@@ -45,7 +45,7 @@ fn json_report_matches_the_schema() {
         assert!(summary[key].is_u64(), "summary.{key}");
     }
     let diagnostics = report["diagnostics"].as_array().unwrap();
-    assert_eq!(diagnostics.len(), 8);
+    assert_eq!(diagnostics.len(), 7);
     let keys = ["code", "name", "severity", "message", "file", "definition", "state", "pointer", "span", "labels", "help", "url"];
     for d in diagnostics {
         let object = d.as_object().unwrap();

@@ -53,18 +53,6 @@ struct File {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Permissions {
     side_effect: Vec<String>,
-    neutral: Vec<String>,
-}
-
-/// What a grant lets a Lambda function do, for a re-run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum GrantClass {
-    /// Nothing that changes anything: logs, metrics, reads.
-    Neutral,
-    /// Writes that a re-run may or may not repeat (an S3 object, a DynamoDB item).
-    Writes,
-    /// Effects a re-run repeats: a message, an event, an execution, a job.
-    SideEffect,
 }
 
 #[derive(Deserialize)]
@@ -152,7 +140,6 @@ pub struct Catalog {
     side_effect_words: HashSet<String>,
     generic_words: HashSet<String>,
     side_effect_grants: Vec<Vec<String>>,
-    neutral_grants: Vec<Vec<String>>,
     /// By service, then action name (first letter lowercase): the effect and the token.
     actions: HashMap<String, HashMap<String, (Effect, Option<String>)>>,
     pub http: Http,
@@ -182,7 +169,6 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         read_only_verbs: file.idempotency.read_only_verbs.iter().map(|w| w.to_ascii_lowercase()).collect(),
         side_effect_words: file.idempotency.side_effect_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
         side_effect_grants: file.permissions.side_effect.iter().map(|p| split_pattern(p)).collect(),
-        neutral_grants: file.permissions.neutral.iter().map(|p| split_pattern(p)).collect(),
         generic_words: file.idempotency.generic_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
         actions,
         http: file.http,
@@ -314,16 +300,10 @@ impl Catalog {
         words(name).filter(|w| !contains_lowercase(&self.generic_words, w)).any(|w| contains_lowercase(&self.side_effect_words, w))
     }
 
-    /// What a grant of a function's template lets it do.
-    pub fn grant_class(&self, grant: &str) -> GrantClass {
-        if self.side_effect_grants.iter().any(|parts| glob(parts, grant)) {
-            return GrantClass::SideEffect;
-        }
-        let reads = grant.split_once(':').filter(|(service, _)| !service.contains('/')).is_some_and(|(_, verb)| {
-            let verb = lower_first(verb);
-            self.read_only_prefixes.iter().any(|p| verb.starts_with(p.as_str()))
-        });
-        if reads || self.neutral_grants.iter().any(|parts| glob(parts, grant)) { GrantClass::Neutral } else { GrantClass::Writes }
+    /// Whether a grant of a function's template lets it repeat an effect when it runs
+    /// again: send a message, publish an event, start an execution or a job.
+    pub fn grant_repeats_effect(&self, grant: &str) -> bool {
+        self.side_effect_grants.iter().any(|parts| glob(parts, grant))
     }
 
     /// Whether an error name proves the request was rejected before it ran.
@@ -460,16 +440,15 @@ mod tests {
     #[test]
     fn grants_and_names_say_what_a_function_does() {
         let c = catalog();
-        assert_eq!(c.grant_class("sqs:SendMessage"), GrantClass::SideEffect);
-        assert_eq!(c.grant_class("SQSSendMessagePolicy"), GrantClass::SideEffect);
-        assert_eq!(c.grant_class("arn:aws:iam::aws:policy/AmazonSNSFullAccess"), GrantClass::SideEffect);
-        assert_eq!(c.grant_class("s3:GetObject"), GrantClass::Neutral);
-        assert_eq!(c.grant_class("dynamodb:Query"), GrantClass::Neutral);
-        assert_eq!(c.grant_class("S3ReadPolicy"), GrantClass::Neutral);
-        assert_eq!(c.grant_class("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"), GrantClass::Neutral);
-        assert_eq!(c.grant_class("logs:CreateLogStream"), GrantClass::Neutral);
-        assert_eq!(c.grant_class("dynamodb:PutItem"), GrantClass::Writes);
-        assert_eq!(c.grant_class("DynamoDBCrudPolicy"), GrantClass::Writes);
+        for grant in ["sqs:SendMessage", "SQSSendMessagePolicy", "arn:aws:iam::aws:policy/AmazonSNSFullAccess", "batch:SubmitJob", "sqs:*"]
+        {
+            assert!(c.grant_repeats_effect(grant), "{grant}");
+        }
+        for grant in
+            ["s3:GetObject", "S3ReadPolicy", "logs:CreateLogStream", "dynamodb:PutItem", "DynamoDBCrudPolicy", "states:SendTaskSuccess"]
+        {
+            assert!(!c.grant_repeats_effect(grant), "{grant}");
+        }
         assert!(c.names_side_effect("ChargeCard") && c.names_side_effect("send-receipt") && c.names_side_effect("Lambda Invoke to Notify"));
         assert!(!c.names_side_effect("Lambda Invoke") && !c.names_side_effect("Transform Data") && !c.names_side_effect("Sender"));
     }

@@ -5,14 +5,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::catalog::{Effect, GrantClass, catalog};
+use super::catalog::{Effect, catalog};
 use super::dataflow::{Flow, finds_carried, finds_unstable_variable, reads_unstable_variable, template_carry};
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
 use crate::finding::Label;
-use crate::host::{Resource, Resources};
-use crate::syntax::{Node, push_token};
+use crate::host::{Grant, Resource, Resources};
+use crate::syntax::{Node, has_placeholder, push_token};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum HazardKind {
@@ -49,10 +49,25 @@ pub struct Hazard {
     /// Template resources that decided the verdict (a queue that is not FIFO, ...).
     pub labels: Vec<crate::finding::Label>,
     /// A hazard only where the whole execution may run again, not where a `Retry` re-runs
-    /// the state alone: nothing shows that the call changes anything a repeat would double
-    /// (a Lambda function whose grants and name say nothing), or the unstable value was set
-    /// by an earlier state, which a retry of this one does not run again.
+    /// the state alone: only a step's label shows that the call changes anything (a Lambda
+    /// function called `Send Receipt` by its state), or the unstable value was set by an
+    /// earlier state, which a retry of this one does not run again.
     pub whole_run_only: bool,
+}
+
+/// What shows that running a Lambda function again repeats something.
+#[derive(Clone, Copy)]
+enum Evidence<'a> {
+    /// A grant of the function's template that repeats an effect.
+    Grant(Resource<'a>, Grant<'a>),
+    /// The function's own name, written out (`charge-card`).
+    DeployedName,
+    /// The state's name, or a name a template fills in: enough only where the whole
+    /// execution may run again.
+    Name,
+    /// Nothing either way: no template says what the function may do, and no name says
+    /// what it does.
+    Silent,
 }
 
 pub struct Effects {
@@ -177,6 +192,19 @@ impl<'s, 'a> Scan<'s, 'a> {
             }),
             _ => None,
         }
+    }
+
+    /// The function's name when the definition writes it out (`charge-card`, or in its
+    /// ARN), rather than leaving it to a placeholder a template fills in.
+    fn deployed_function(&self) -> Option<&'a str> {
+        let written = match *self.integration {
+            Integration::LambdaFunction { .. } => self.state.field("Resource")?.as_str()?,
+            _ => match self.value("FunctionName")?.value {
+                Value::Static(node) => node.as_str()?,
+                _ => return None,
+            },
+        };
+        (!has_placeholder(written)).then(|| self.function_name()).flatten()
     }
 
     fn action_name(&self) -> String {
@@ -323,7 +351,10 @@ impl<'s, 'a> Scan<'s, 'a> {
 
     fn lambda(&mut self) {
         let language = self.language();
-        if let Some((pointer, param)) = self.param("InvocationType") {
+        // An asynchronous invocation is a hazard unless the function is shown harmless; a
+        // missing key only when something shows that the function changes anything.
+        let evidence = self.function_evidence();
+        if let Some((pointer, param)) = self.param("InvocationType").filter(|_| evidence.is_some()) {
             if matches!(param.value, Value::Static(n) if n.as_str() == Some("Event")) {
                 let help = if matches!(self.integration, Integration::Optimized { pattern: super::Pattern::WaitForTaskToken, .. }) {
                     "have the function skip a task token it has already handled: Lambda's second delivery of the event carries the same token"
@@ -336,6 +367,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                     "invokes its Lambda function asynchronously (`InvocationType: Event`), and Lambda retries a failed event twice".into(),
                     help,
                 );
+                self.attach(evidence);
             }
         }
         // The payload: `Payload` of the integrations; for a function ARN, the whole request.
@@ -366,28 +398,7 @@ impl<'s, 'a> Scan<'s, 'a> {
             // No payload written out: the function receives the state's input.
             None => (self.resource_pointer(), !self.flow.paths.is_empty()),
         };
-        // A function named for reading (`GetOrderStatus`, `Validate input`) changes nothing;
-        // the configuration may name functions that are idempotent.
-        let function = self.function_name();
-        let reads = catalog().reads_by_name(self.state.name) || function.is_some_and(|f| catalog().reads_by_name(f));
-        // What the template lets the function do: nothing that changes anything, writes a
-        // repeat may or may not double, or an effect a repeat repeats.
-        let granted = self.function_resource().and_then(|resource| {
-            let grants = self.resources?.function_grants(&resource)?;
-            let strongest = grants.into_iter().max_by_key(|g| catalog().grant_class(g.name));
-            Some((resource, strongest))
-        });
-        let (class, evidence) = match &granted {
-            Some((_, None)) => (GrantClass::Neutral, None),
-            Some((resource, Some(grant))) => (catalog().grant_class(grant.name), Some((resource, *grant))),
-            None => (GrantClass::Writes, None),
-        };
-        let reads = reads || class == GrantClass::Neutral;
-        let declared = function.is_some_and(|f| {
-            self.idempotency.functions.is_some_and(|set| set.is_match(f) || set.is_match(format!("arn:aws:lambda:*:*:function:{f}")))
-        });
-        let reads = reads || declared;
-        if !keyed && !reads {
+        if !keyed && !matches!(evidence, None | Some(Evidence::Silent)) {
             let help = match language {
                 QueryLanguage::JsonPath => {
                     "add `\"executionId.$\": \"$$.Execution.Id\"` to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"
@@ -396,7 +407,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                     "add `\"executionId\": \"{% $states.context.Execution.Id %}\"` to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"
                 }
             };
-            let action = match function {
+            let action = match self.function_name() {
                 Some(name) => ["the Lambda function `", name, "`"].concat(),
                 None => self.action_name(),
             };
@@ -404,20 +415,51 @@ impl<'s, 'a> Scan<'s, 'a> {
             let what =
                 ["invokes ", &action, " with no idempotency key: the payload carries neither the execution ID nor a key field"].concat();
             self.push(HazardKind::MissingKey, pointer, what, help);
-            match evidence.filter(|_| class == GrantClass::SideEffect) {
-                Some((resource, grant)) => {
-                    let text = ["`", resource.id, "` is allowed `", grant.name, "`"].concat();
-                    if let Some(hazard) = self.out.last_mut() {
-                        hazard.labels.push(Label::new(resource.file.map(str::to_string), grant.span, text));
-                    }
-                }
-                None => {
-                    let named = catalog().names_side_effect(self.state.name) || function.is_some_and(|f| catalog().names_side_effect(f));
-                    if let Some(hazard) = self.out.last_mut() {
-                        hazard.whole_run_only = !named;
-                    }
-                }
+            self.attach(evidence);
+        }
+    }
+
+    /// What shows that running the function again repeats something: a grant of its
+    /// template that repeats an effect (`sns:Publish`); where the template does not say
+    /// what the function may do, a name that says so (`charge-card`). A state's label or
+    /// a placeholder's name (`Sell Stock`, `${ReserveFlightArn}`) describes the step, not
+    /// what the function does: enough only where the whole execution may run again. A
+    /// function named for reading or declared idempotent in the configuration is harmless
+    /// (`None`); so is one whose grants only read or write (a `PutItem` overwrites as often
+    /// as not).
+    fn function_evidence(&self) -> Option<Evidence<'a>> {
+        let function = self.function_name();
+        let named = |test: fn(&super::catalog::Catalog, &str) -> bool| {
+            test(catalog(), self.state.name) || function.is_some_and(|f| test(catalog(), f))
+        };
+        let declared = function.is_some_and(|f| {
+            self.idempotency.functions.is_some_and(|set| set.is_match(f) || set.is_match(format!("arn:aws:lambda:*:*:function:{f}")))
+        });
+        if declared || named(super::catalog::Catalog::reads_by_name) {
+            return None;
+        }
+        let resource = self.function_resource();
+        match resource.and_then(|resource| Some((resource, self.resources?.function_grants(&resource)?))) {
+            Some((resource, grants)) => {
+                grants.into_iter().find(|grant| catalog().grant_repeats_effect(grant.name)).map(|grant| Evidence::Grant(resource, grant))
             }
+            None if self.deployed_function().is_some_and(|f| catalog().names_side_effect(f)) => Some(Evidence::DeployedName),
+            None if named(super::catalog::Catalog::names_side_effect) => Some(Evidence::Name),
+            None => Some(Evidence::Silent),
+        }
+    }
+
+    /// Records on the last hazard what shows it: the grant as a label, or that a name
+    /// alone shows it.
+    fn attach(&mut self, evidence: Option<Evidence<'a>>) {
+        let Some(hazard) = self.out.last_mut() else { return };
+        match evidence {
+            Some(Evidence::Grant(resource, grant)) => {
+                let text = ["`", resource.id, "` is allowed `", grant.name, "`"].concat();
+                hazard.labels.push(Label::new(resource.file.map(str::to_string), grant.span, text));
+            }
+            Some(Evidence::Name) => hazard.whole_run_only = true,
+            Some(Evidence::DeployedName | Evidence::Silent) | None => {}
         }
     }
 
@@ -566,7 +608,9 @@ impl<'s, 'a> Scan<'s, 'a> {
             return;
         };
         let (pointer, node) = (pointer.clone(), request.node);
-        if self.keyed(node, false) {
+        // An event handed on whole from the input (`"Detail.$": "$.detail"`) carries
+        // whatever ID the input has, and nothing here shows it has none.
+        if self.keyed(node, false) || self.forwards_detail(node) {
             return;
         }
         let example = match self.language() {
@@ -582,6 +626,29 @@ impl<'s, 'a> Scan<'s, 'a> {
             ),
             format!("add {example} to the event so consumers can drop duplicates"),
         );
+    }
+
+    /// Whether an event's `Detail` or a record's `Data` (of the request or of an entry) is
+    /// read whole from the input or a variable rather than written out.
+    fn forwards_detail(&self, node: &Node) -> bool {
+        let mut stack = vec![(node, 0)];
+        while let Some((node, depth)) = stack.pop() {
+            if depth > 3 {
+                continue;
+            }
+            stack.extend(node.as_array().unwrap_or_default().iter().map(|item| (item, depth + 1)));
+            for member in node.members().unwrap_or_default() {
+                if matches!(member.key.strip_suffix(".$").unwrap_or(&member.key), "Detail" | "Data") {
+                    let value = super::values::classify(&member.value, member.key.ends_with(".$"), self.language());
+                    if super::values::is_reference(value) {
+                        return true;
+                    }
+                } else {
+                    stack.push((&member.value, depth + 1));
+                }
+            }
+        }
+        false
     }
 
     fn start_execution(&mut self) {

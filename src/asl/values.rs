@@ -120,7 +120,32 @@ pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
         Value::Jsonata(text) => (text, UNSTABLE_JSONATA),
         _ => return None,
     };
-    table.iter().find(|(needle, _)| find(text, needle).is_some()).map(|&(_, what)| what)
+    table.iter().find(|(needle, _)| text.match_indices(needle).any(|(at, _)| !date_part(text, at, needle))).map(|&(_, what)| what)
+}
+
+/// Whether the time at `text[at..]` is cut down to its date or month, which is the same on
+/// a re-run minutes later: `States.ArrayGetItem(States.StringSplit($$.State.EnteredTime,
+/// 'T'), 0)`, `$substring($now(), 0, 10)`, `$now('[Y0001]-[M01]')`.
+fn date_part(text: &str, at: usize, needle: &str) -> bool {
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let before = squeeze(&text[..at]);
+    let after = squeeze(&text[at + needle.len()..]);
+    if before.ends_with("States.StringSplit(") {
+        return after.starts_with(",'T'),0)");
+    }
+    if before.ends_with("$substring(") {
+        // `$now(` ends with its parenthesis open.
+        let after = if needle.ends_with('(') { after.strip_prefix(')').unwrap_or(&after) } else { &after };
+        let Some(length) = after.strip_prefix(",0,").and_then(|rest| rest.split(')').next()) else { return false };
+        return length.parse::<u32>().is_ok_and(|n| n <= 10);
+    }
+    // `$now(picture)`: a picture with no hour, minute, second or fraction.
+    if needle == "$now(" {
+        let picture = after.split(')').next().unwrap_or_default();
+        return (picture.starts_with('\'') || picture.starts_with('"'))
+            && !["[H", "[h", "[m", "[s", "[f", "[P"].iter().any(|c| picture.contains(c));
+    }
+    false
 }
 
 /// The first unstable value anywhere in `node` (a parameter value, possibly an object such
@@ -148,6 +173,17 @@ pub fn find_unstable(pointer: &str, node: &Node, dollar_key: bool, language: Que
         }
     }
     None
+}
+
+/// Whether an expression only reads a value (`$.detail`, `{% $states.input.order %}`,
+/// `$order`) rather than computing one.
+pub fn is_reference(value: Value<'_>) -> bool {
+    let text = match value {
+        Value::Path(text) if !text.starts_with("$$.") || text.starts_with("$$.Execution.Input") => text,
+        Value::Jsonata(text) => text.trim(),
+        _ => return false,
+    };
+    text.starts_with('$') && text.chars().all(|c| c.is_alphanumeric() || matches!(c, '$' | '.' | '_' | '-' | '[' | ']' | '\'' | '"' | '`'))
 }
 
 /// Whether an expression reads the execution ID (or name) from the context object.
@@ -182,6 +218,39 @@ mod tests {
         assert_eq!(unstable_in(Value::Jsonata(" $string($millis()) ")), Some("$millis()"));
         assert_eq!(unstable_in(Value::Path("$$.Execution.Id")), None);
         assert_eq!(unstable_in(Value::Placeholder), None);
+    }
+
+    #[test]
+    fn a_date_cut_from_a_time_is_stable() {
+        let month = "States.Format('{}{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($$.State.EnteredTime, 'T'), 0), '-'), 0), States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($$.State.EnteredTime, 'T'), 0), '-'), 1))";
+        assert_eq!(unstable_in(Value::Path(month)), None);
+        assert_eq!(
+            unstable_in(Value::Path("States.ArrayGetItem(States.StringSplit($$.State.EnteredTime, 'T'), 1)")),
+            Some("$$.State.EnteredTime")
+        );
+        assert_eq!(
+            unstable_in(Value::Path(
+                "States.Format('{}-{}', States.ArrayGetItem(States.StringSplit($$.State.EnteredTime,'T'),0), $$.State.EnteredTime)"
+            )),
+            Some("$$.State.EnteredTime")
+        );
+        assert_eq!(unstable_in(Value::Jsonata(" $substring($now(), 0, 10) ")), None);
+        assert_eq!(unstable_in(Value::Jsonata(" $substring($now(), 0, 19) ")), Some("$now()"));
+        assert_eq!(unstable_in(Value::Jsonata(" $now('[Y0001]-[M01]') ")), None);
+        assert_eq!(unstable_in(Value::Jsonata(" $now('[Y0001]-[M01]-[D01]T[H01]') ")), Some("$now()"));
+        assert_eq!(unstable_in(Value::Jsonata(" $substring($states.context.State.EnteredTime, 0, 7) ")), None);
+    }
+
+    #[test]
+    fn references_read_without_computing() {
+        assert!(is_reference(Value::Path("$.detail")));
+        assert!(is_reference(Value::Path("$")));
+        assert!(is_reference(Value::Path("$$.Execution.Input.order")));
+        assert!(!is_reference(Value::Path("$$.State.EnteredTime")));
+        assert!(!is_reference(Value::Path("States.Format('{}', $.id)")));
+        assert!(is_reference(Value::Jsonata(" $states.input.detail ")));
+        assert!(!is_reference(Value::Jsonata(" $merge([$states.input, {'at': $now()}]) ")));
+        assert!(!is_reference(Value::Placeholder));
     }
 
     #[test]

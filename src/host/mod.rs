@@ -268,6 +268,11 @@ impl<'t> Resources<'t> {
     /// policies, and the `AWS::IAM::Policy` / `ManagedPolicy` resources attached to it.
     fn role_grants(&self, role: &Node, grants: &mut Vec<Grant<'t>>) -> Option<()> {
         let role = self.resolve(role).filter(|r| r.kind == "AWS::IAM::Role")?;
+        // A role that several resources assume (one role for the state machine and all its
+        // functions) says what one of them may do, not what this function does.
+        if self.role_users(role.id) > 1 {
+            return None;
+        }
         let properties = role.properties?;
         for policy in properties.get("Policies").and_then(Node::as_array).unwrap_or_default() {
             statement_grants(policy.get("PolicyDocument")?, grants);
@@ -292,6 +297,17 @@ impl<'t> Resources<'t> {
             }
         }
         Some(())
+    }
+
+    /// How many resources of this template assume the role `id` (`Role`, `RoleArn`).
+    fn role_users(&self, id: &str) -> usize {
+        let Some(resources) = self.template.get("Resources").and_then(Node::members) else { return 0 };
+        resources
+            .iter()
+            .filter_map(|member| member.value.get("Properties"))
+            .filter_map(|properties| properties.get("Role").or_else(|| properties.get("RoleArn")))
+            .filter(|role| self.resolve(role).is_some_and(|r| r.id == id))
+            .count()
     }
 
     fn resource(&self, id: &str) -> Option<Resource<'t>> {

@@ -78,6 +78,11 @@ fn starters(path: &Path, text: &str, body: &HclBody, name: &str) -> super::Start
             None => rendered.contains("StartSyncExecution").then(|| Span::new(range.start, range.start + block.ident.as_str().len())),
         };
         let starts = said("StartExecution\"") || said("states:*") || said("action/StartExecution") || said("StartExecution'");
+        // A data source starts nothing: one that renders a file we cannot read (an OpenAPI
+        // body) leaves the start to the grants.
+        if block.ident.as_str() == "data" && !starts && sync.is_none() {
+            continue;
+        }
         if kind.starts_with("aws_iam_") {
             match (starts, sync) {
                 (true, _) => granted_other = true,
@@ -282,6 +287,9 @@ mod tests {
         assert!(starters_of(&format!("{integration}{asynchronous}")).other);
         let rule = "resource \"aws_cloudwatch_event_target\" \"t\" {\n  arn = aws_sfn_state_machine.sfn.arn\n}\n";
         assert!(starters_of(&format!("{policy}{rule}")).other);
+        // A data source that renders a file nobody can read starts nothing itself.
+        let rendered = "data \"template_file\" \"api\" {\n  template = file(\"${path.module}/missing.yaml\")\n  vars = { arn = aws_sfn_state_machine.sfn.arn }\n}\n";
+        assert!(starters_of(&format!("{policy}{rendered}")).only_synchronous().is_some());
         assert_eq!(starters_of(""), Default::default());
     }
 }
