@@ -107,7 +107,7 @@ fn declares_state_machines(text: &str) -> bool {
 #[test]
 fn every_state_machine_in_the_corpus_templates_is_found() {
     let Some(dir) = corpus() else { return };
-    let (mut declared_total, mut found_total) = (0, 0);
+    let mut found_total = 0;
     for folder in ["cfn", "serverless", "terraform"] {
         for path in files(&dir.join(folder)) {
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
@@ -129,11 +129,10 @@ fn every_state_machine_in_the_corpus_templates_is_found() {
                 continue;
             }
             assert_eq!(found, declared_machines(&text), "{}", path.display());
-            declared_total += found;
             found_total += found;
         }
     }
-    assert!(found_total > 250, "{found_total} of {declared_total}");
+    assert!(found_total > 250, "only {found_total} state machines found in the corpus templates");
 }
 
 /// The corpus's repositories laid out as their authors have them (templates beside the
