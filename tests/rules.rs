@@ -94,7 +94,7 @@ fn ok_trials() -> Vec<Trial> {
                     return Err(format!("{}: {} definitions", relative.display(), report.summary.definitions).into());
                 }
                 let express_only = |code: &str| workflow_type == WorkflowType::Express && code.starts_with("EXP");
-                if report.findings.iter().any(|f| !express_only(&f.code)) {
+                if report.findings.iter().any(|f| !express_only(f.code)) {
                     return Err(common::render(&report, OutputFormat::Human).into());
                 }
                 Ok(())
