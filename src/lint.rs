@@ -176,8 +176,11 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
     let root = match syntax::parse(text, format) {
         Ok(root) => root,
         Err(error) if asl_named || mentions_state_machine(text) || (named && broken_json(format, text)) => {
-            let mut result = FileResult::default();
-            result.findings.push(rules::parse_error(display, &error, template_hint(text)));
+            let hint = template_hint(text);
+            // A definition with placeholders is looked up in its project's templates, which
+            // fill them in, as a standalone one is.
+            let mut result = FileResult { standalone: hint.is_some(), ..FileResult::default() };
+            result.findings.push(rules::parse_error(display, &error, hint));
             return finish(result, display, text, &[], options);
         }
         Err(_) => return FileResult::skipped(),

@@ -172,9 +172,8 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
 }
 
 /// The bindings of the templates, in the projects of `files`, that name one of them: each
-/// project (the folder of the nearest configuration file or repository) is searched once,
-/// unless the run already linted all of it. Only templates that mention a file's name are
-/// parsed, and none is linted.
+/// project (see [`project_root`]) is searched once, unless the run already linted all of
+/// it. Only templates that mention a file's name are parsed, and none is linted.
 fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], config: &crate::config::Config) -> Vec<Binding> {
     let known: BTreeSet<PathBuf> = known.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     let linted: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
@@ -197,9 +196,12 @@ fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], confi
     for (project, (files, searched)) in wanted {
         let candidates =
             if searched { Vec::new() } else { discover::candidates(std::slice::from_ref(&project), config).unwrap_or_default() };
+        let names_lower: Vec<String> = files.iter().map(|(_, name)| name.to_ascii_lowercase()).collect();
         for candidate in candidates {
             let Ok(text) = std::fs::read_to_string(&candidate.path) else { continue };
-            if !files.iter().any(|(_, name)| memchr::memmem::find(text.as_bytes(), name.as_bytes()).is_some()) {
+            // A template may name the file in other case (see `lint::with_case_on_disk`).
+            let text_lower = text.to_ascii_lowercase();
+            if !names_lower.iter().any(|name| memchr::memmem::find(text_lower.as_bytes(), name.as_bytes()).is_some()) {
                 continue;
             }
             for binding in lint::bindings_in(&candidate.path, &text) {
@@ -264,10 +266,24 @@ fn cdk_bindings(project: &Path, files: &[&(PathBuf, String)]) -> Vec<Binding> {
 }
 
 /// The folder a file's project lives in: the nearest one above it that holds an
-/// `sfn-lint.toml` or a repository (`.git`).
+/// `sfn-lint.toml` or a repository (`.git`); outside any, the nearest one that holds
+/// infrastructure code (a SAM or Serverless template, `cdk.json`, Terraform files), as in
+/// a copy of a project without its repository.
 fn project_root(file: &Path) -> Option<PathBuf> {
-    file.ancestors()
-        .skip(1)
-        .find(|folder| crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file()) || folder.join(".git").exists())
-        .map(Path::to_path_buf)
+    let marked = |folder: &Path| crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file()) || folder.join(".git").exists();
+    if let Some(root) = file.ancestors().skip(1).find(|folder| marked(folder)) {
+        return Some(root.to_path_buf());
+    }
+    file.ancestors().skip(1).find(|folder| holds_infrastructure(folder)).map(Path::to_path_buf)
+}
+
+/// Whether a folder holds a file that deploys state machines from other files.
+fn holds_infrastructure(folder: &Path) -> bool {
+    const NAMES: &[&str] =
+        &["template.yaml", "template.yml", "template.json", "serverless.yml", "serverless.yaml", "cdk.json", "samconfig.toml"];
+    if NAMES.iter().any(|name| folder.join(name).is_file()) {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(folder) else { return false };
+    entries.flatten().any(|entry| entry.path().extension().is_some_and(|e| e == "tf"))
 }

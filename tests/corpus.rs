@@ -193,3 +193,47 @@ fn standard_sources_get_no_express_findings() {
     assert!(standard_findings > 20, "only {standard_findings} findings on Standard sources: the check would prove nothing");
     assert!(wrong.is_empty(), "{} findings say Express where the source is Standard:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+/// A definition named alone on the command line (a pre-commit hook) gets the findings the
+/// folder run gives it: the same template, type and resources. Every seventh definition of
+/// the rebuilt corpus, whose repositories have no `.git` here.
+#[test]
+fn definitions_linted_alone_match_the_folder_run() {
+    let Some(corpus) = corpus() else { return };
+    let dest = std::env::temp_dir().join(format!("sfn-lint-rebuilt-alone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dest);
+    let files = rebuild(&corpus, &dest);
+    let run = |target: &str| -> serde_json::Value {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
+            .args(["check", "--no-config", "--format", "json", "--fail-on", "never", target])
+            .current_dir(&dest)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let findings_of = |report: &serde_json::Value, file: &str| -> Vec<String> {
+        let mut found: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["file"] == file)
+            .map(|d| format!("{}:{} {}", d["code"], d["span"]["start"]["line"], d["message"]))
+            .collect();
+        found.sort();
+        found
+    };
+    let whole = run(".");
+    let mut compared = 0;
+    let mut differ = Vec::new();
+    for (file, _) in files.iter().step_by(7) {
+        let whole_findings = findings_of(&whole, file);
+        let alone = findings_of(&run(file), file);
+        if alone != whole_findings {
+            differ.push(format!("{file}:\n  alone:  {alone:?}\n  folder: {whole_findings:?}"));
+        }
+        compared += 1;
+    }
+    std::fs::remove_dir_all(&dest).unwrap();
+    assert!(compared > 80, "only {compared} definitions compared");
+    assert!(differ.is_empty(), "{} of {compared} differ:\n{}", differ.len(), differ.join("\n"));
+}

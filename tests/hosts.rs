@@ -84,11 +84,21 @@ fn definition_uri_files_take_the_template_type_once_per_type() {
     assert_eq!(report.summary.definitions, 2);
     insta::assert_snapshot!("definition_uri", common::render(&report, OutputFormat::Human));
 
-    // Alone, the file's unquoted `${Timeout}` is not JSON: it is a template's input.
+    // Alone, the file's unquoted `${Timeout}` is not JSON, but its project's template fills
+    // it in: the same finding as in the folder run.
     let alone = common::lint(&[Path::new("testdata/hosts/definition-uri/statemachine/notify.asl.json")], &common::only(&[]));
-    assert_eq!(alone.findings.len(), 1);
-    assert_eq!(alone.findings[0].code, "ASL001");
-    assert!(alone.findings[0].help.as_deref().unwrap().contains("lint it together with the template"));
+    assert_eq!(codes(&alone), codes(&report));
+
+    // With no template that names it, it is a template's input that cannot be linted alone.
+    let dir = std::env::temp_dir().join(format!("sfn-lint-placeholders-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("notify.asl.json");
+    std::fs::copy("testdata/hosts/definition-uri/statemachine/notify.asl.json", &copy).unwrap();
+    let orphan = common::lint(&[&copy], &common::only(&[]));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(orphan.findings.len(), 1);
+    assert_eq!(orphan.findings[0].code, "ASL001");
+    assert!(orphan.findings[0].help.as_deref().unwrap().contains("lint it together with the template"));
 }
 
 #[test]

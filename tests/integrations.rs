@@ -17,6 +17,16 @@ fn codes(output: &std::process::Output) -> Vec<String> {
     json(output)["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
 }
 
+/// Each finding's file and code, in report order.
+fn file_codes(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap().to_string(), d["code"].as_str().unwrap().to_string()))
+        .collect()
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -220,13 +230,7 @@ fn suppressions_in_comments_yaml_and_metadata() {
     );
     // Linted as Express: every state of the counter may run twice.
     let report = json(&sfn_lint_in(&dir, &["--format", "json", "--workflow-type", "express", "--select", "ALO001,ALO004,LINT", "."], None));
-    let found: Vec<(String, String)> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["file"].as_str().unwrap().to_string(), d["code"].as_str().unwrap().to_string()))
-        .collect();
-    assert_eq!(found, [("state.asl.json".to_string(), "ALO004".to_string())], "{report:#}");
+    assert_eq!(file_codes(&report), [("state.asl.json".to_string(), "ALO004".to_string())], "{report:#}");
     // ALO001 in all four files, ALO004 in top.asl.json.
     assert_eq!(report["summary"]["suppressed"], 5);
 
@@ -362,6 +366,40 @@ fn a_definition_linted_alone_takes_its_templates_type() {
     assert_eq!(alone["summary"]["suppressed"], 2);
 }
 
+/// A copy of a project without its repository (an unpacked archive, a generated layout):
+/// the nearest folder with a template is the project, so a file linted alone still gets
+/// its template — also when the template names it in other case, or the file has
+/// unquoted `${...}` placeholders that only the template makes valid.
+#[test]
+fn a_definition_linted_alone_finds_its_template_without_a_repository() {
+    let dir = std::env::temp_dir().join(format!("sfn-lint-no-repository-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(dir.ancestors().all(|folder| !folder.join(".git").exists()), "the test needs a folder outside any repository");
+    write(
+        &dir,
+        "app/template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Saga:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/Saga.asl.json\n      DefinitionSubstitutions:\n        Timeout: 30\n",
+    );
+    write(
+        &dir,
+        "app/statemachine/saga.asl.json",
+        &COUNTER.replace(r#""Type": "Task","#, r#""Type": "Task", "TimeoutSeconds": ${Timeout},"#),
+    );
+    let findings = |args: &[&str]| -> Vec<(String, String)> {
+        json(&sfn_lint_in(&dir, &[&["--format", "json"], args].concat(), None))["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["file"] == "app/statemachine/saga.asl.json")
+            .map(|d| (d["code"].to_string(), d["message"].to_string()))
+            .collect()
+    };
+    let whole = findings(&["."]);
+    assert!(whole.iter().any(|(code, _)| code == "\"ALO001\""), "{whole:?}");
+    assert_eq!(findings(&["app/statemachine/saga.asl.json"]), whole);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A definition file that AWS CDK code reads is Standard, the CDK's default, unless that
 /// code mentions `EXPRESS`.
 #[test]
@@ -388,15 +426,7 @@ fn a_definition_read_by_cdk_code_takes_the_cdk_default() {
         "from aws_cdk import aws_stepfunctions as sfn\nsfn.StateMachine(self, 'Slow', definition_body=sfn.DefinitionBody.from_file('statemachine/either.asl.json'))\nsfn.StateMachine(self, 'Quick', definition_body=body, state_machine_type=sfn.StateMachineType.EXPRESS)\n",
     );
     let files = ["statemachine/either.asl.json", "statemachine/fast.asl.json", "statemachine/flow.asl.json"];
-    let found = |args: &[&str]| {
-        let report = json(&sfn_lint_in(&dir, &[&["--format", "json"], args].concat(), None));
-        report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| (d["file"].as_str().unwrap().to_string(), d["code"].as_str().unwrap().to_string()))
-            .collect::<Vec<_>>()
-    };
+    let found = |args: &[&str]| file_codes(&json(&sfn_lint_in(&dir, &[&["--format", "json"], args].concat(), None)));
     // Standard without a retry: nothing to say of `flow`; `fast` is Express, so its counter
     // and its charge may run twice; `either` may be Express, and stays unknown.
     let expected =

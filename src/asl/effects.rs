@@ -351,25 +351,10 @@ impl<'s, 'a> Scan<'s, 'a> {
 
     fn lambda(&mut self) {
         let language = self.language();
-        // An asynchronous invocation is a hazard unless the function is shown harmless; a
-        // missing key only when something shows that the function changes anything.
-        let evidence = self.function_evidence();
-        if let Some((pointer, param)) = self.param("InvocationType").filter(|_| evidence.is_some()) {
-            if matches!(param.value, Value::Static(n) if n.as_str() == Some("Event")) {
-                let help = if matches!(self.integration, Integration::Optimized { pattern: super::Pattern::WaitForTaskToken, .. }) {
-                    "have the function skip a task token it has already handled: Lambda's second delivery of the event carries the same token"
-                } else {
-                    "invoke it synchronously (remove `InvocationType`) so the state sees the outcome, or make the function skip an execution ID it has already handled"
-                };
-                self.push(
-                    HazardKind::AsyncInvoke,
-                    pointer,
-                    "invokes its Lambda function asynchronously (`InvocationType: Event`), and Lambda retries a failed event twice".into(),
-                    help,
-                );
-                self.attach(evidence);
-            }
-        }
+        let asynchronous = self
+            .param("InvocationType")
+            .filter(|(_, param)| matches!(param.value, Value::Static(n) if n.as_str() == Some("Event")))
+            .map(|(pointer, _)| pointer);
         // The payload: `Payload` of the integrations; for a function ARN, the whole request.
         let payload = match self.integration {
             Integration::LambdaFunction { .. } => self.request.as_ref().map(|(p, r)| (p.clone(), r.node, false)),
@@ -398,6 +383,26 @@ impl<'s, 'a> Scan<'s, 'a> {
             // No payload written out: the function receives the state's input.
             None => (self.resource_pointer(), !self.flow.paths.is_empty()),
         };
+        if asynchronous.is_none() && keyed {
+            return;
+        }
+        // An asynchronous invocation is a hazard unless the function is shown harmless; a
+        // missing key only when something shows that the function changes anything.
+        let evidence = self.function_evidence();
+        if let Some(at) = asynchronous.filter(|_| evidence.is_some()) {
+            let help = if matches!(self.integration, Integration::Optimized { pattern: super::Pattern::WaitForTaskToken, .. }) {
+                "have the function skip a task token it has already handled: Lambda's second delivery of the event carries the same token"
+            } else {
+                "invoke it synchronously (remove `InvocationType`) so the state sees the outcome, or make the function skip an execution ID it has already handled"
+            };
+            self.push(
+                HazardKind::AsyncInvoke,
+                at,
+                "invokes its Lambda function asynchronously (`InvocationType: Event`), and Lambda retries a failed event twice".into(),
+                help,
+            );
+            self.attach(evidence);
+        }
         if !keyed && !matches!(evidence, None | Some(Evidence::Silent)) {
             let help = match language {
                 QueryLanguage::JsonPath => {
