@@ -2,7 +2,7 @@
 //! parses the same files with serde_json, on the same thread pool, in the same run; and
 //! the growth from 1,000 to 10,000 states. Inputs are generated, the same every run.
 //! `cargo bench --bench lint -- --generate DIR` only writes the inputs (for
-//! `scripts/bench-peers.sh`).
+//! `scripts/bench-peers.sh`); `-- --profile template` lints one input over and over.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -117,14 +117,20 @@ fn generate(dir: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
         std::fs::write(&path, text).unwrap();
         path
     };
+    // Each input is a project of its own, as in a repository of its own: a definition
+    // linted alone is looked for in the templates of its project, not of this one or of
+    // the other inputs.
+    for folder in ["small", "chain-1000", "chain-10000", "ladder-1000", "ladder-10000", "template"] {
+        write(&format!("{folder}/sfn-lint.toml"), String::new());
+    }
     let smalls = (0..1000).map(|i| write(&format!("small/order-{i:04}.asl.json"), small(i))).collect();
     vec![
         ("1,000 small definitions", smalls),
-        ("chain, 1,000 states", vec![write("chain-1000.asl.json", chain(1_000))]),
-        ("chain, 10,000 states", vec![write("chain-10000.asl.json", chain(10_000))]),
-        ("ladder, 1,000 states", vec![write("ladder-1000.asl.json", ladder(1_000))]),
-        ("ladder, 10,000 states", vec![write("ladder-10000.asl.json", ladder(10_000))]),
-        ("template, 100 machines", vec![write("template.json", template())]),
+        ("chain, 1,000 states", vec![write("chain-1000/chain.asl.json", chain(1_000))]),
+        ("chain, 10,000 states", vec![write("chain-10000/chain.asl.json", chain(10_000))]),
+        ("ladder, 1,000 states", vec![write("ladder-1000/ladder.asl.json", ladder(1_000))]),
+        ("ladder, 10,000 states", vec![write("ladder-10000/ladder.asl.json", ladder(10_000))]),
+        ("template, 100 machines", vec![write("template/template.json", template())]),
     ]
 }
 
@@ -179,6 +185,16 @@ fn main() {
     }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-inputs");
     let inputs = generate(&dir);
+    // `-- --profile WORDS`: only the lint of the input whose name starts with WORDS, 200
+    // times, for a profiler.
+    if let Some(at) = args.iter().position(|a| a == "--profile") {
+        let wanted = args.get(at + 1).expect("--profile INPUT");
+        let (_, paths) = inputs.iter().find(|(name, _)| name.starts_with(wanted.as_str())).expect("an input of that name");
+        (0..200).for_each(|_| {
+            std::hint::black_box(lint(paths));
+        });
+        return;
+    }
     println!("{} threads", rayon::current_num_threads());
     println!("{:<26} {:>14} {:>14} {:>8}", "input", "parse only", "sfn-lint", "ratio");
     for (name, paths) in &inputs {

@@ -38,8 +38,8 @@ while IFS= read -r f; do SMALL100+=("$f"); done < <(find "$IN/small" -name '*.as
 [[ ${#SMALL100[@]} -eq 100 ]] || die "expected 100 small files, got ${#SMALL100[@]}"
 SMALL1000_COUNT=$(find "$IN/small" -name '*.asl.json' | wc -l)
 [[ $SMALL1000_COUNT -eq 1000 ]] || die "expected 1000 small files, got $SMALL1000_COUNT"
-CHAIN="$IN/chain-10000.asl.json"
-TEMPLATE="$IN/template.json"
+CHAIN="$IN/chain-10000/chain.asl.json"
+TEMPLATE="$IN/template/template.json"
 
 # --- install peers ------------------------------------------------------------------------
 log "installing asl-validator (npm)"

@@ -180,13 +180,17 @@ fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], confi
     // Per project: its files, and whether its templates are still to be searched (a run
     // that linted the whole project has read them; its CDK code is searched either way).
     let mut wanted: BTreeMap<PathBuf, (Vec<(PathBuf, String)>, bool)> = BTreeMap::new();
+    // Files of one folder share a project: each folder's ancestors are looked at once.
+    let mut roots_of: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
     for file in files {
         let Ok(file) = std::fs::canonicalize(file) else { continue };
         if known.contains(&file) {
             continue;
         }
         let covered = linted.iter().find(|root| file.starts_with(root));
-        let Some(project) = project_root(&file).or_else(|| covered.cloned()) else { continue };
+        let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let root = roots_of.entry(folder).or_insert_with_key(|folder| project_root(folder)).clone();
+        let Some(project) = root.or_else(|| covered.cloned()) else { continue };
         let searched = covered.is_some_and(|root| project.starts_with(root));
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let entry = wanted.entry(project).or_insert_with(|| (Vec::new(), searched));
@@ -196,12 +200,12 @@ fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], confi
     for (project, (files, searched)) in wanted {
         let candidates =
             if searched { Vec::new() } else { discover::candidates(std::slice::from_ref(&project), config).unwrap_or_default() };
-        let names_lower: Vec<String> = files.iter().map(|(_, name)| name.to_ascii_lowercase()).collect();
-        for candidate in candidates {
+        let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
+        // A definition names no other file; nor do the files searched for.
+        let definition = |path: &Path| discover::is_asl_name(path) || files.iter().any(|(file, _)| file == path);
+        for candidate in candidates.iter().filter(|c| !definition(&c.path)) {
             let Ok(text) = std::fs::read_to_string(&candidate.path) else { continue };
-            // A template may name the file in other case (see `lint::with_case_on_disk`).
-            let text_lower = text.to_ascii_lowercase();
-            if !names_lower.iter().any(|name| memchr::memmem::find(text_lower.as_bytes(), name.as_bytes()).is_some()) {
+            if !names.any_in(&text) {
                 continue;
             }
             for binding in lint::bindings_in(&candidate.path, &text) {
@@ -218,6 +222,46 @@ fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], confi
         }
     }
     found
+}
+
+/// File names to look for in templates, in any case (see `lint::with_case_on_disk`): a
+/// template is read once whatever the number of names.
+struct FileNames {
+    /// Lowercased names that are one token of a template (no space, quote or slash).
+    tokens: foldhash::HashSet<String>,
+    /// Lowercased names that are not: searched for one by one.
+    others: Vec<String>,
+}
+
+impl FileNames {
+    /// What ends a file name in a template: quotes, separators, brackets, spaces.
+    fn is_delimiter(byte: u8) -> bool {
+        matches!(
+            byte,
+            b'"' | b'\'' | b'`' | b'/' | b'\\' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b',' | b'=' | b':' | b';'
+        ) || byte.is_ascii_whitespace()
+    }
+
+    fn new<'n>(names: impl Iterator<Item = &'n str>) -> Self {
+        let (mut tokens, mut others) = (foldhash::HashSet::default(), Vec::new());
+        for name in names.map(str::to_ascii_lowercase) {
+            if name.bytes().any(Self::is_delimiter) {
+                others.push(name);
+            } else {
+                tokens.insert(name);
+            }
+        }
+        FileNames { tokens, others }
+    }
+
+    fn any_in(&self, text: &str) -> bool {
+        let lower = text.to_ascii_lowercase();
+        lower
+            .as_bytes()
+            .split(|&b| Self::is_delimiter(b))
+            .any(|token| !token.is_empty() && std::str::from_utf8(token).is_ok_and(|token| self.tokens.contains(token)))
+            || self.others.iter().any(|name| memchr::memmem::find(lower.as_bytes(), name.as_bytes()).is_some())
+    }
 }
 
 /// Definition files that AWS CDK code in the project reads into a state machine
@@ -265,16 +309,16 @@ fn cdk_bindings(project: &Path, files: &[&(PathBuf, String)]) -> Vec<Binding> {
         .collect()
 }
 
-/// The folder a file's project lives in: the nearest one above it that holds an
+/// The folder the project of the files in `folder` lives in: the nearest one above it that holds an
 /// `sfn-lint.toml` or a repository (`.git`); outside any, the nearest one that holds
 /// infrastructure code (a SAM or Serverless template, `cdk.json`, Terraform files), as in
 /// a copy of a project without its repository.
-fn project_root(file: &Path) -> Option<PathBuf> {
+fn project_root(folder: &Path) -> Option<PathBuf> {
     let marked = |folder: &Path| crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file()) || folder.join(".git").exists();
-    if let Some(root) = file.ancestors().skip(1).find(|folder| marked(folder)) {
+    if let Some(root) = folder.ancestors().find(|folder| marked(folder)) {
         return Some(root.to_path_buf());
     }
-    file.ancestors().skip(1).find(|folder| holds_infrastructure(folder)).map(Path::to_path_buf)
+    folder.ancestors().find(|folder| holds_infrastructure(folder)).map(Path::to_path_buf)
 }
 
 /// Whether a folder holds a file that deploys state machines from other files.

@@ -13,12 +13,15 @@ pub(super) fn find<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Option<
     let resources = root.get("Resources")?.members()?;
     let mut found = Vec::new();
     let mut any = false;
+    let kind = |member: &crate::syntax::Member| match member.value.get("Type").and_then(Node::as_str) {
+        Some("AWS::StepFunctions::StateMachine") => Some(false),
+        Some("AWS::Serverless::StateMachine") => Some(true),
+        _ => None,
+    };
+    let machines: Vec<&str> = resources.iter().filter(|m| kind(m).is_some()).map(|m| &*m.key).collect();
+    let mut starters = super::starters::all(resources, &machines).into_iter();
     for member in resources {
-        let sam = match member.value.get("Type").and_then(Node::as_str) {
-            Some("AWS::StepFunctions::StateMachine") => false,
-            Some("AWS::Serverless::StateMachine") => true,
-            _ => continue,
-        };
+        let Some(sam) = kind(member) else { continue };
         any = true;
         let properties = member.value.get("Properties");
         let properties_pointer = push_token(&push_token("/Resources", &member.key), "Properties");
@@ -59,7 +62,7 @@ pub(super) fn find<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Option<
             workflow_type,
             type_span,
             resources: Some(Resources { path: Some(path), ..Resources::new(root, substitutions) }),
-            starters: super::starters::of(resources, &member.key),
+            starters: starters.next().unwrap_or_default(),
             ignore,
         });
     }

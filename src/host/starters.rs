@@ -22,45 +22,90 @@ struct Evidence {
     granted_other: bool,
 }
 
-/// The starters of the state machine `id` in a template's `Resources`. The uses of the
-/// machine decide; where the template shows none (an API defined in another file), the IAM
-/// permissions to start it do: `states:StartSyncExecution` alone is a synchronous start.
-pub(super) fn of(resources: &[crate::syntax::Member], id: &str) -> Starters {
-    let mut evidence = Evidence::default();
+/// The starters of the state machines `ids` in a template's `Resources`, found in one
+/// walk of the template. The uses of a machine decide; where the template shows none (an
+/// API defined in another file), the IAM permissions to start it do:
+/// `states:StartSyncExecution` alone is a synchronous start.
+pub(super) fn all(resources: &[crate::syntax::Member], ids: &[&str]) -> Vec<Starters> {
+    let index: foldhash::HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut evidence: Vec<Evidence> = ids.iter().map(|_| Evidence::default()).collect();
     for resource in resources {
-        if &*resource.key == id {
+        let own = index.get(&*resource.key).copied();
+        if let Some(own) = own {
             // SAM event sources (`Events:`) start it asynchronously.
             let events = resource.value.get("Properties").and_then(|p| p.get("Events"));
-            evidence.other |= events.and_then(Node::members).is_some_and(|m| !m.is_empty());
-            continue;
+            evidence[own].other |= events.and_then(Node::members).is_some_and(|m| !m.is_empty());
         }
         let kind = resource.value.get("Type").and_then(Node::as_str).unwrap_or_default();
         if NOT_STARTERS.contains(&kind) || kind.starts_with("AWS::Logs::") {
             continue;
         }
-        let mut ancestors = Vec::new();
-        visit(&resource.value, &resource.key, id, kind == "AWS::Pipes::Pipe", &mut ancestors, &mut evidence);
+        let mut walk = Walk { index: &index, own, pipe: kind == "AWS::Pipes::Pipe", ancestors: Vec::new(), evidence: &mut evidence };
+        walk.visit(&resource.value, &resource.key);
     }
-    let synchronous = match (evidence.synchronous, evidence.other) {
-        (_, true) => None,
-        (Some(span), false) => Some(span),
-        (None, false) => evidence.granted_synchronous.filter(|_| !evidence.granted_other),
-    };
-    Starters {
-        synchronous: synchronous.map(|span| (None, span)),
-        other: synchronous.is_none() && (evidence.other || evidence.granted_other),
+    evidence.into_iter().map(Evidence::weigh).collect()
+}
+
+impl Evidence {
+    fn weigh(self) -> Starters {
+        let synchronous = match (self.synchronous, self.other) {
+            (_, true) => None,
+            (Some(span), false) => Some(span),
+            (None, false) => self.granted_synchronous.filter(|_| !self.granted_other),
+        };
+        Starters { synchronous: synchronous.map(|span| (None, span)), other: synchronous.is_none() && (self.other || self.granted_other) }
     }
 }
 
-/// Walks a resource for references to `id`: `key` is the member that holds `node`, and
-/// `ancestors` are the objects around it, outermost first.
-fn visit<'t>(node: &'t Node, key: &str, id: &str, pipe: bool, ancestors: &mut Vec<&'t Node>, evidence: &mut Evidence) {
-    let reference = match &node.kind {
-        Kind::String(text) => mentions(text, id),
-        _ => refers_to(node, id),
-    };
-    if reference {
-        if let Some(grant) = granted(ancestors) {
+/// A walk of one resource for references to the machines.
+struct Walk<'w, 't> {
+    index: &'w foldhash::HashMap<&'w str, usize>,
+    /// The machine the resource is, whose references to itself start nothing.
+    own: Option<usize>,
+    pipe: bool,
+    /// The objects around the node visited, outermost first.
+    ancestors: Vec<&'t Node>,
+    evidence: &'w mut [Evidence],
+}
+
+impl<'t> Walk<'_, 't> {
+    /// Visits `node`, held by the member `key`.
+    fn visit(&mut self, node: &'t Node, key: &str) {
+        let mut referenced = false;
+        match &node.kind {
+            Kind::String(text) => {
+                for id in mentioned(text) {
+                    referenced |= self.record(id, node, key);
+                }
+            }
+            _ => {
+                if let Some(id) = referred(node) {
+                    referenced |= self.record(id, node, key);
+                }
+            }
+        }
+        if referenced {
+            return;
+        }
+        match &node.kind {
+            Kind::Object(members) => {
+                self.ancestors.push(node);
+                for member in members {
+                    self.visit(&member.value, &member.key);
+                }
+                self.ancestors.pop();
+            }
+            Kind::Array(items) => items.iter().for_each(|item| self.visit(item, key)),
+            Kind::Tagged(tagged) => self.visit(&tagged.node, key),
+            _ => {}
+        }
+    }
+
+    /// Weighs a reference to `id` at `node`; whether `id` is one of the machines.
+    fn record(&mut self, id: &str, node: &'t Node, key: &str) -> bool {
+        let Some(&machine) = self.index.get(id).filter(|&&m| Some(m) != self.own) else { return false };
+        let evidence = &mut self.evidence[machine];
+        if let Some(grant) = granted(&self.ancestors) {
             match grant {
                 Grant::Synchronous(action) => {
                     evidence.granted_synchronous.get_or_insert(action.span);
@@ -68,27 +113,15 @@ fn visit<'t>(node: &'t Node, key: &str, id: &str, pipe: bool, ancestors: &mut Ve
                 Grant::Other => evidence.granted_other = true,
                 Grant::Nothing => {}
             }
-            return;
+            return true;
         }
-        match synchronous_start(node, key, ancestors, pipe) {
+        match synchronous_start(node, key, &self.ancestors, self.pipe) {
             Some(marker) => {
                 evidence.synchronous.get_or_insert(marker.span);
             }
             None => evidence.other = true,
         }
-        return;
-    }
-    match &node.kind {
-        Kind::Object(members) => {
-            ancestors.push(node);
-            for member in members {
-                visit(&member.value, &member.key, id, pipe, ancestors, evidence);
-            }
-            ancestors.pop();
-        }
-        Kind::Array(items) => items.iter().for_each(|item| visit(item, key, id, pipe, ancestors, evidence)),
-        Kind::Tagged(tagged) => visit(&tagged.node, key, id, pipe, ancestors, evidence),
-        _ => {}
+        true
     }
 }
 
@@ -181,30 +214,27 @@ fn text_of(node: &Node) -> Option<&str> {
     }
 }
 
-/// `!Ref id`, `!GetAtt id.Arn`, `{"Ref": id}`, `{"Fn::GetAtt": [id, ...]}`.
-fn refers_to(node: &Node, id: &str) -> bool {
-    let named = |target: &Node| match &target.kind {
-        Kind::String(text) => text.split('.').next() == Some(id),
-        Kind::Array(items) => items.first().and_then(Node::as_str) == Some(id),
-        _ => false,
+/// The resource that `!Ref id`, `!GetAtt id.Arn`, `{"Ref": id}` or `{"Fn::GetAtt": [id, ...]}`
+/// names.
+fn referred(node: &Node) -> Option<&str> {
+    let target = match &node.kind {
+        Kind::Tagged(tagged) if matches!(&*tagged.tag, "Ref" | "GetAtt") => &tagged.node,
+        Kind::Object(members) if members.len() == 1 && matches!(&*members[0].key, "Ref" | "Fn::GetAtt") => &members[0].value,
+        _ => return None,
     };
-    match &node.kind {
-        Kind::Tagged(tagged) => matches!(&*tagged.tag, "Ref" | "GetAtt") && named(&tagged.node),
-        Kind::Object(members) if members.len() == 1 => matches!(&*members[0].key, "Ref" | "Fn::GetAtt") && named(&members[0].value),
-        _ => false,
+    match &target.kind {
+        Kind::String(text) => text.split('.').next(),
+        Kind::Array(items) => items.first().and_then(Node::as_str),
+        _ => None,
     }
 }
 
-/// `${id}` or `${id.Arn}` in a `Fn::Sub` template.
-fn mentions(text: &str, id: &str) -> bool {
-    let mut rest = text;
-    while let Some(at) = rest.find("${") {
-        rest = &rest[at + 2..];
-        if rest.strip_prefix(id).is_some_and(|after| after.starts_with('}') || after.starts_with('.')) {
-            return true;
-        }
-    }
-    false
+/// The resources that `${id}` or `${id.Arn}` name in a `Fn::Sub` template.
+fn mentioned(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${").skip(1).filter_map(|rest| {
+        let end = rest.find(['}', '.'])?;
+        Some(&rest[..end])
+    })
 }
 
 #[cfg(test)]
@@ -214,7 +244,7 @@ mod tests {
 
     fn starters(yaml: &str) -> Starters {
         let root = parse(yaml, Format::Yaml).unwrap();
-        of(root.get("Resources").unwrap().members().unwrap(), "Machine")
+        all(root.get("Resources").unwrap().members().unwrap(), &["Machine"]).remove(0)
     }
 
     #[test]
