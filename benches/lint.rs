@@ -141,7 +141,7 @@ fn parse_only(paths: &[PathBuf]) -> usize {
 
 fn lint(paths: &[PathBuf]) -> usize {
     let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.clone(), named: true }).collect();
-    sfn_lint::report::run(&candidates, None, &[], &Options::default()).findings.len()
+    sfn_lint::lint::run(&candidates, None, &[], &Options::default()).findings.len()
 }
 
 /// Whether each timed run follows an untimed run of the same work.

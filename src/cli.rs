@@ -9,9 +9,8 @@ use std::sync::Arc;
 
 use crate::config::{self, Config, FailOn, TypeSetting};
 use crate::discover;
-use crate::lint::{self, Options};
-use crate::output::{self, OutputFormat, Snippets, Style};
-use crate::report::{self, Stdin};
+use crate::lint::{self, Options, Stdin};
+use crate::output::{self, OutputFormat, Style};
 use crate::rules::{self, REGISTRY, Selection};
 use crate::suppress::Baseline;
 
@@ -162,7 +161,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         workflow_type_from_cli: args.workflow_type.is_some(),
         selection,
         config: config.clone(),
-        snippets: (format == OutputFormat::Human).then_some(Snippets { color }),
+        excerpts: format == OutputFormat::Human,
     };
 
     let mut paths = args.paths;
@@ -182,7 +181,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         None
     };
     let candidates = discover::candidates(&paths, &config)?;
-    let mut report = report::run(&candidates, stdin, &paths, &options);
+    let mut report = lint::run(&candidates, stdin, &paths, &options);
 
     if let Some(file) = &args.write_baseline {
         let baseline = Baseline::from_findings(&report.findings);
@@ -193,7 +192,10 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     if let Some(file) = &args.baseline {
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let baseline = Baseline::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        baseline.apply(&mut report);
+        let (hidden, unmatched) = baseline.apply(&mut report.findings);
+        report.summary.suppressed += hidden;
+        report.summary.baseline_unmatched = Some(unmatched);
+        report.recount();
     }
 
     // Written as it is rendered, through a buffer: a large report is never held whole.

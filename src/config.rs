@@ -9,7 +9,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::finding::Severity;
+use crate::diagnostic::Severity;
 use crate::rules::{self, Selection};
 
 pub const FILE_NAMES: &[&str] = &["sfn-lint.toml", ".sfn-lint.toml"];
@@ -190,7 +190,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 impl Config {
     /// A path relative to the configuration's folder, for glob matching.
     pub fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
-        let cwd = crate::discover::working_folder().unwrap_or(Path::new(""));
+        let cwd = working_folder().unwrap_or(Path::new(""));
         let absolute = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
         let root = if self.root.is_absolute() { self.root.clone() } else { cwd.join(&self.root) };
         match absolute.strip_prefix(&root) {
@@ -209,4 +209,9 @@ impl Config {
         let relative = if self.overrides.is_empty() { PathBuf::new() } else { self.relative(path).into_owned() };
         self.overrides.iter().filter(move |o| o.files.is_match(&relative))
     }
+}
+/// The working folder. It does not change during a run: asked once, not once per file.
+pub fn working_folder() -> Option<&'static Path> {
+    static WORKING_FOLDER: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    WORKING_FOLDER.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use crate::config::{Config, working_folder};
 use crate::syntax::Format;
 
 /// A file to lint.
@@ -110,12 +110,6 @@ pub fn display_path(path: &Path) -> String {
         _ => path,
     };
     shown.to_string_lossy().into_owned()
-}
-
-/// The working folder. It does not change during a run: asked once, not once per file.
-pub fn working_folder() -> Option<&'static Path> {
-    static WORKING_FOLDER: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    WORKING_FOLDER.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use crate::asl::{Analysis, Machine};
 use crate::config::{self, Config};
+use crate::diagnostic::{Finding, Severity};
 use crate::discover::{self, format_of};
-use crate::finding::{Finding, Severity};
 use crate::host::{self, Body, Contents, Definition};
 use crate::lint::{self, Options};
 use crate::rules;
@@ -190,7 +190,7 @@ impl Server {
         let selection =
             rules::Selection { select: config.select.clone().unwrap_or_default(), ignore: config.ignore.clone().unwrap_or_default() };
         let workflow_type = config.workflow_type.and_then(lint::workflow_type);
-        Options { workflow_type, workflow_type_from_cli: false, selection, config, snippets: None }.for_path(path)
+        Options { workflow_type, workflow_type_from_cli: false, selection, config, excerpts: false }.for_path(path)
     }
 
     fn display(&self, path: &Path) -> String {
@@ -429,7 +429,7 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
         definition,
         machine: &machine,
         analysis: &analysis,
-        transient_severity: crate::finding::Severity::Info,
+        transient_severity: crate::diagnostic::Severity::Info,
     };
     let mut lines = vec![format!("**{}** ({:?} state)", state.name, state.kind)];
     match analysis.contexts.of(state.id).first() {

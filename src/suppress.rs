@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{Finding, Severity};
-use crate::report::Report;
+use crate::diagnostic::Finding;
 use crate::rules::{self, Selection};
 use crate::syntax::{LineIndex, Span};
 
@@ -201,26 +200,22 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Hides the findings the baseline records (each entry once) and counts the entries
-    /// that no longer match.
-    pub fn apply(&self, report: &mut Report) {
+    /// Hides the findings the baseline records (each entry once): how many it hid, and how
+    /// many entries no longer match a finding.
+    pub fn apply(&self, findings: &mut Vec<Finding>) -> (usize, usize) {
         let mut remaining: BTreeMap<&Entry, usize> = BTreeMap::new();
         for entry in &self.findings {
             *remaining.entry(entry).or_default() += 1;
         }
-        let before = report.findings.len();
-        report.findings.retain(|finding| match remaining.get_mut(&Entry::of(finding)) {
+        let before = findings.len();
+        findings.retain(|finding| match remaining.get_mut(&Entry::of(finding)) {
             Some(count) if *count > 0 => {
                 *count -= 1;
                 false
             }
             _ => true,
         });
-        report.summary.suppressed += before - report.findings.len();
-        report.summary.baseline_unmatched = Some(remaining.values().sum());
-        report.summary.errors = report.findings.iter().filter(|f| f.severity == Severity::Error).count();
-        report.summary.warnings = report.findings.iter().filter(|f| f.severity == Severity::Warning).count();
-        report.summary.infos = report.findings.iter().filter(|f| f.severity == Severity::Info).count();
+        (before - findings.len(), remaining.values().sum())
     }
 }
 

@@ -132,7 +132,7 @@ fn a_file_deleted_after_the_walk_is_reported_not_fatal() {
     let dir = common::scratch("deleted");
     let path = dir.join("gone.asl.json");
     let report =
-        sfn_lint::report::run(&[sfn_lint::discover::Candidate { path, named: false }], None, &[], &sfn_lint::lint::Options::default());
+        sfn_lint::lint::run(&[sfn_lint::discover::Candidate { path, named: false }], None, &[], &sfn_lint::lint::Options::default());
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].code, "ASL001");
     assert!(report.findings[0].message.starts_with("cannot read the file"));
@@ -176,8 +176,8 @@ fn fuzz_findings_stay_fixed() {
                 "template_hosts" => (TEMPLATE_NAMES[bytes[0] as usize % TEMPLATE_NAMES.len()], &bytes[1..]),
                 other => panic!("no replay for fuzz target {other}"),
             };
-            let stdin = sfn_lint::report::Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
-            let report = sfn_lint::report::run(&[], Some(stdin), &[], &sfn_lint::lint::Options::default());
+            let stdin = sfn_lint::lint::Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
+            let report = sfn_lint::lint::run(&[], Some(stdin), &[], &sfn_lint::lint::Options::default());
             let json = common::render(&report, sfn_lint::output::OutputFormat::Json);
             serde_json::from_str::<Value>(&json).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
             replayed += 1;

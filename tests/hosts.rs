@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use sfn_lint::finding::Finding;
+use sfn_lint::diagnostic::Finding;
 use sfn_lint::output::OutputFormat;
 use sfn_lint::report::Report;
 use sfn_lint::syntax::Span;
@@ -15,7 +15,7 @@ use sfn_lint::syntax::Span;
 fn lint_folder(folder: &str) -> Report {
     let path = Path::new("testdata/hosts").join(folder);
     let candidates = sfn_lint::discover::candidates(std::slice::from_ref(&path), &Default::default()).unwrap();
-    sfn_lint::report::run(&candidates, None, &[path], &common::only(&[]))
+    sfn_lint::lint::run(&candidates, None, &[path], &common::only(&[]))
 }
 
 /// The text a span of `file` covers.
@@ -193,7 +193,7 @@ fn lambda_timeouts_in_the_template_bound_their_tasks() {
     // A shorter function timeout keeps the path inside the budget: 10 + 3 × 60 + 3 s.
     let text = std::fs::read_to_string("testdata/hosts/lambda-timeout/template.yaml").unwrap();
     let shorter = text.replace("Handler: report.handler", "Handler: report.handler\n      Timeout: 60");
-    let stdin = sfn_lint::report::Stdin { name: Some("template.yaml".into()), bytes: shorter.into_bytes() };
-    let report = sfn_lint::report::run(&[], Some(stdin), &[], &common::only(&[]));
+    let stdin = sfn_lint::lint::Stdin { name: Some("template.yaml".into()), bytes: shorter.into_bytes() };
+    let report = sfn_lint::lint::run(&[], Some(stdin), &[], &common::only(&[]));
     assert!(report.findings.iter().all(|f| f.code != "EXP002"), "{}", common::render(&report, OutputFormat::Human));
 }

@@ -1,9 +1,8 @@
 //! What every host target checks: linting any bytes under a file name never panics, and
 //! the JSON report stays one valid document; the human format (drawn while linting) too.
 
-use sfn_lint::lint::Options;
-use sfn_lint::output::{self, OutputFormat, Snippets, Style};
-use sfn_lint::report::{self, Stdin};
+use sfn_lint::output::{self, OutputFormat, Style};
+use sfn_lint::lint::{self, Options, Stdin};
 
 pub fn lint_as(name: &str, bytes: &[u8]) {
     // The YAML parser's own panics are caught and become findings (as in the binary,
@@ -18,8 +17,8 @@ pub fn lint_as(name: &str, bytes: &[u8]) {
         }));
     });
     let stdin = Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
-    let options = Options { snippets: Some(Snippets { color: true }), ..Options::default() };
-    let report = report::run(&[], Some(stdin), &[], &options);
+    let options = Options { excerpts: true, ..Options::default() };
+    let report = lint::run(&[], Some(stdin), &[], &options);
     let mut out = Vec::new();
     output::write(&report, OutputFormat::Human, &Style { color: true, quiet: false }, &mut out).expect("writing to memory");
     out.clear();

@@ -4,7 +4,7 @@
 
 use super::catalog::catalog;
 use super::{Integration, Machine, Scope, ScopeId, State, StateId, StateKind};
-use crate::finding::Label;
+use crate::diagnostic::Label;
 use crate::host::Resources;
 use crate::syntax::Node;
 

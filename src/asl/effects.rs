@@ -10,7 +10,7 @@ use super::dataflow::{Flow, finds_carried, finds_unstable_variable, reads_unstab
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
-use crate::finding::Label;
+use crate::diagnostic::Label;
 use crate::host::{Grant, Resource, Resources};
 use crate::syntax::{Node, has_placeholder, push_token};
 
@@ -47,7 +47,7 @@ pub struct Hazard {
     /// Most helps are fixed sentences: borrowed, not copied for every hazard.
     pub help: Cow<'static, str>,
     /// Template resources that decided the verdict (a queue that is not FIFO, ...).
-    pub labels: Vec<crate::finding::Label>,
+    pub labels: Vec<crate::diagnostic::Label>,
     /// A hazard only where the whole execution may run again, not where a `Retry` re-runs
     /// the state alone: only a step's label shows that the call changes anything (a Lambda
     /// function called `Send Receipt` by its state), or the unstable value was set by an

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::finding::Severity;
+use crate::diagnostic::Severity;
 use crate::report::Report;
 
 /// GitHub's escaping, after control characters (which would reach the log raw) are

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::finding::Severity;
+use crate::diagnostic::Severity;
 use crate::report::Report;
 
 #[derive(Serialize)]

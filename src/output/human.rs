@@ -1,4 +1,3 @@
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
@@ -6,69 +5,62 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 
 use super::{Style, escape_control, sanitize_source};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::report::{Report, Summary};
 use crate::syntax::LineIndex;
 
 /// Lines longer than this (in bytes) are not shown as snippets.
 const LONG_LINE: usize = 2000;
 
-/// How the human format draws snippets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Snippets {
-    pub color: bool,
+/// The finding as the human format shows it: drawn on its source lines when the finding
+/// kept them, else on one line.
+fn render(finding: &Finding, color: bool) -> String {
+    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    if !draw(finding, &mut buffer) {
+        // A snippet of a minified or very long line would print the whole line each time;
+        // a finding in a file whose text is not at hand has none.
+        buffer.clear();
+        one_line(finding, &mut buffer).expect("writing to memory succeeds");
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
-/// Draws the findings of one file, with the texts their labels point into. Runs as each
-/// file finishes linting, so that the report keeps only the drawings, not the texts.
-pub struct Renderer<'t> {
-    files: SimpleFiles<String, Cow<'t, str>>,
-    /// Each file's displayed path, text and id in `files`.
-    ids: Vec<(&'t str, &'t str, usize)>,
-    style: Snippets,
-}
-
-impl<'t> Renderer<'t> {
-    pub fn new(texts: &[(&'t str, &'t str)], style: Snippets) -> Self {
-        let mut files = SimpleFiles::new();
-        let ids =
-            texts.iter().map(|&(path, text)| (path, text, files.add(escape_control(path).into_owned(), sanitize_source(text)))).collect();
-        Renderer { files, ids, style }
+/// Draws the finding on its excerpts; false when it cannot be drawn.
+fn draw(finding: &Finding, buffer: &mut Buffer) -> bool {
+    let Some(own) = finding.excerpts.iter().position(|e| e.file == finding.file) else { return false };
+    let excerpt = &finding.excerpts[own];
+    let index = LineIndex::new(&excerpt.text);
+    let long = [finding.span.start(), finding.span.end()]
+        .into_iter()
+        .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start()))
+        .any(|offset| index.line_length(offset.saturating_sub(excerpt.offset).min(excerpt.text.len())) > LONG_LINE);
+    if long {
+        return false;
     }
-
-    /// The finding as the human format shows it; `index` is of the finding's own file.
-    pub fn render(&self, finding: &Finding, index: &LineIndex) -> String {
-        let mut buffer = if self.style.color { Buffer::ansi() } else { Buffer::no_color() };
-        let own = self.ids.iter().find(|(path, ..)| *path == finding.file);
-        let long = |text: &str| {
-            [finding.span.start(), finding.span.end()]
-                .into_iter()
-                .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start()))
-                .any(|offset| index.line_length(offset.min(text.len())) > LONG_LINE)
-        };
-        let drawn = matches!(own, Some(&(_, text, _)) if !long(text)) && {
-            let file = own.map_or(0, |&(.., id)| id);
-            let mut labels = vec![Label::primary(file, finding.span.range())];
-            for label in &finding.labels {
-                let id = label.file.as_deref().and_then(|f| self.ids.iter().find(|(path, ..)| *path == f)).map_or(file, |&(.., id)| id);
-                labels.push(Label::secondary(id, label.span.range()).with_message(escape_control(&label.message)));
-            }
-            let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
-            let diagnostic = Diagnostic::new(level(finding.severity))
-                .with_code(format!("{}/{}", finding.code, finding.name))
-                .with_message(escape_control(&finding.message))
-                .with_labels(labels)
-                .with_notes(notes);
-            term::emit_to_write_style(&mut buffer, &Config::default(), &self.files, &diagnostic).is_ok()
-        };
-        if !drawn {
-            // A snippet of a minified or very long line would print the whole line each time;
-            // a finding in a file whose text is not at hand has none.
-            buffer.clear();
-            one_line(finding, &mut buffer).expect("writing to memory succeeds");
-        }
-        String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    // Each excerpt stands in for its whole file: the lines before it are empty, so that
+    // line numbers and offsets shift by the same amount.
+    let mut files = SimpleFiles::new();
+    for excerpt in &finding.excerpts {
+        let source = "\n".repeat(excerpt.lines_before) + &sanitize_source(&excerpt.text);
+        files.add(escape_control(&excerpt.file).into_owned(), source);
     }
+    let shift = |file: usize, span: crate::diagnostic::Span| {
+        let excerpt = &finding.excerpts[file];
+        let moved = |at: usize| at.saturating_sub(excerpt.offset) + excerpt.lines_before;
+        moved(span.start())..moved(span.end())
+    };
+    let mut labels = vec![Label::primary(own, shift(own, finding.span))];
+    for label in &finding.labels {
+        let file = label.file.as_deref().and_then(|f| finding.excerpts.iter().position(|e| e.file == f)).unwrap_or(own);
+        labels.push(Label::secondary(file, shift(file, label.span)).with_message(escape_control(&label.message)));
+    }
+    let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
+    let diagnostic = Diagnostic::new(level(finding.severity))
+        .with_code(format!("{}/{}", finding.code, finding.name))
+        .with_message(escape_control(&finding.message))
+        .with_labels(labels)
+        .with_notes(notes);
+    term::emit_to_write_style(buffer, &Config::default(), &files, &diagnostic).is_ok()
 }
 
 fn level(severity: Severity) -> Level {
@@ -98,14 +90,10 @@ fn one_line(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The findings as drawn while linting (a finding without a drawing gets its one-line
-/// form), then a one-line summary.
+/// The findings, drawn on their source lines, then a one-line summary.
 pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     for finding in &report.findings {
-        match &finding.snippet {
-            Some(snippet) => out.write_all(snippet.as_bytes())?,
-            None => one_line(finding, out)?,
-        }
+        out.write_all(render(finding, style.color).as_bytes())?;
     }
     if !style.quiet {
         writeln!(out, "{}", summary_line(&report.summary))?;

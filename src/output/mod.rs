@@ -7,8 +7,6 @@ mod human;
 mod json;
 mod sarif;
 
-pub use human::{Renderer, Snippets};
-
 use std::io::{self, Write};
 
 use crate::report::Report;

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::finding::Severity;
+use crate::diagnostic::Severity;
 use crate::report::Report;
 use crate::rules::REGISTRY;
 use crate::syntax::Position;

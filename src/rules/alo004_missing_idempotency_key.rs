@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, report_hazards, rule_doc};
 use crate::asl::State;
 use crate::asl::effects::HazardKind;
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 
 pub struct MissingIdempotencyKey;
 

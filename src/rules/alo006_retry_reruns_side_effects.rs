@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, effect_label, rule_doc};
 use crate::asl::context::{Cause, ambiguous_retry, enclosing};
 use crate::asl::{State, StateKind};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::syntax::push_token;
 
 pub struct RetryRerunsSideEffects;

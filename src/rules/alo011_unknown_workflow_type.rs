@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleMeta, Target, effect_label, rule_doc};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 
 pub struct UnknownWorkflowType;
 

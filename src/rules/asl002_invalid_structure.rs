@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::asl::{Scope, ScopeKind, State, StateKind};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::syntax::{Node, push_token};
 
 pub struct InvalidStructure;

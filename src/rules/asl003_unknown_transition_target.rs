@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, Target, closest, rule_doc};
 use crate::asl::{Scope, State, TransitionKind};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::syntax::{has_placeholder, push_token};
 
 pub struct UnknownTransitionTarget;

@@ -1,7 +1,7 @@
 use foldhash::HashMap;
 
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 
 pub struct DuplicateStateName;
 

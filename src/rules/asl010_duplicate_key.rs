@@ -1,7 +1,7 @@
 use foldhash::{HashMap, HashSet};
 
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::syntax::{Kind, Node, Token, Trail, push_token};
 
 pub struct DuplicateKey;

@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, express_execution, rejected_text, rule_doc};
 use crate::asl::State;
 use crate::asl::context::{Execution, Rejected};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::syntax::push_token;
 
 pub struct UnsupportedInExpress;

@@ -2,7 +2,7 @@ use super::{Context, Rule, RuleMeta, Target, express_execution, rule_doc};
 use crate::asl::ScopeKind;
 use crate::asl::context::Execution;
 use crate::asl::duration::{Cost, EXPRESS_LIMIT, express_limit};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 
 pub struct ExceedsExpressDuration;
 

@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, express_execution, rule_doc};
 use crate::asl::context::Execution;
 use crate::asl::duration::Unbounded;
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 
 pub struct UnboundedExpressDuration;
 

@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleMeta, rule_doc};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::syntax::Span;
 
 pub struct UnusedSuppression;

@@ -34,22 +34,12 @@ use std::borrow::Cow;
 use crate::asl::context::{Cause, Execution, Rejected};
 use crate::asl::effects::HazardKind;
 use crate::asl::{Analysis, Machine, Scope, State};
-use crate::finding::{Finding, Severity};
+use crate::diagnostic::{Finding, RuleMeta, Severity};
 use crate::host::{Definition, TypeOrigin};
 use crate::syntax::{Node, Span};
 
 pub use asl001_parse_error::parse_error;
 pub use lint001_unused_suppression::unused_suppression;
-
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub severity: Severity,
-    /// `rules/CODE.md`, embedded.
-    pub doc: &'static str,
-}
 
 /// A lint rule. Rules are stateless; the default `check_definition` visits every scope and
 /// every state, nested Parallel branches and Map item processors included, so a rule

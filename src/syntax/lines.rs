@@ -1,11 +1,6 @@
 //! Byte offsets to 1-based lines and columns (columns count characters).
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-    pub offset: usize,
-}
+use super::Position;
 
 /// Checkpoints of the character count every this many bytes, so a column on a long line
 /// costs a bounded count.
@@ -40,8 +35,13 @@ impl LineIndex {
 
     /// The byte length of the line holding `offset`.
     pub fn line_length(&self, offset: usize) -> usize {
+        self.line_of(offset).1.len()
+    }
+
+    /// The line holding `offset`: its number (from 0) and its bytes, line break included.
+    pub fn line_of(&self, offset: usize) -> (usize, std::ops::Range<usize>) {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        self.starts.get(line + 1).unwrap_or(&self.len) - self.starts[line]
+        (line, self.starts[line]..*self.starts.get(line + 1).unwrap_or(&self.len))
     }
 
     /// The number of characters before `offset` (a character boundary).

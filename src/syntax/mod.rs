@@ -8,39 +8,12 @@ mod json;
 mod lines;
 mod yaml;
 
-pub use lines::{LineIndex, Position};
+pub use crate::diagnostic::{Position, Span};
+pub use lines::LineIndex;
 pub use yaml::panic_in_yaml_parser;
 
 /// Nesting deeper than this is refused as a parse error (SPEC §10).
 pub const MAX_DEPTH: usize = 256;
-
-/// A byte range in a file, end exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Span {
-    start: u32,
-    end: u32,
-}
-
-impl Span {
-    /// Offsets are 32-bit, which keeps the tree small; no file of 4 GiB or more is read
-    /// (see [`MAX_TEXT_LEN`]), and an offset past that saturates rather than wraps.
-    pub fn new(start: usize, end: usize) -> Self {
-        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
-        Span { start: offset(start), end: offset(end) }
-    }
-
-    pub fn start(self) -> usize {
-        self.start as usize
-    }
-
-    pub fn end(self) -> usize {
-        self.end as usize
-    }
-
-    pub fn range(self) -> std::ops::Range<usize> {
-        self.start()..self.end()
-    }
-}
 
 /// The longest text whose offsets a [`Span`] holds.
 pub const MAX_TEXT_LEN: usize = u32::MAX as usize;

@@ -5,20 +5,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use sfn_lint::discover::Candidate;
-use sfn_lint::lint::Options;
-use sfn_lint::output::{self, OutputFormat, Snippets, Style};
-use sfn_lint::report::{self, Report};
+use sfn_lint::lint::{self, Options};
+use sfn_lint::output::{self, OutputFormat, Style};
+use sfn_lint::report::Report;
 use sfn_lint::rules::Selection;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Options that run only `codes` (all rules when empty), with plain human snippets.
+/// Options that run only `codes` (all rules when empty), with the source excerpts the human format draws.
 pub fn only(codes: &[&str]) -> Options {
     Options {
         selection: Selection { select: codes.iter().map(|c| c.to_string()).collect(), ignore: Vec::new() },
-        snippets: Some(Snippets { color: false }),
+        excerpts: true,
         ..Options::default()
     }
 }
@@ -26,7 +26,7 @@ pub fn only(codes: &[&str]) -> Options {
 /// Lints files as if named on the command line (paths relative to the crate root).
 pub fn lint(paths: &[&Path], options: &Options) -> Report {
     let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.to_path_buf(), named: true }).collect();
-    report::run(&candidates, None, &[], options)
+    lint::run(&candidates, None, &[], options)
 }
 
 pub fn render(report: &Report, format: OutputFormat) -> String {

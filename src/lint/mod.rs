@@ -3,13 +3,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod project;
+mod run;
+
+pub use run::{Stdin, run};
+
 use crate::asl::effects::Idempotency;
 use crate::asl::{Analysis, Machine};
 use crate::config::{Config, TypeSetting};
+use crate::diagnostic::{Excerpt, Finding};
 use crate::discover::{format_of, is_asl_name};
-use crate::finding::Finding;
 use crate::host::{self, Body, Contents, Definition, Hosted, SpanMap, TypeOrigin, WorkflowType};
-use crate::output::Snippets;
 use crate::rules::{self, Context, REGISTRY, Selection};
 use crate::suppress;
 use crate::syntax::{self, Format, LineIndex, Node, ParseError, Span};
@@ -27,9 +31,9 @@ pub struct Options {
     pub workflow_type_from_cli: bool,
     pub selection: Selection,
     pub config: Arc<Config>,
-    /// Render each finding for the human format as its file finishes (`None`: the output
-    /// needs no snippets), so that no file's text outlives its lint.
-    pub snippets: Option<Snippets>,
+    /// Keep the source lines of each finding (see [`Excerpt`]) for a format that draws
+    /// them.
+    pub excerpts: bool,
 }
 
 impl Options {
@@ -251,7 +255,7 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                         crate::discover::display_path(on_disk)
                     );
                     let mut finding = unreadable_definition(display, &machine.name, *span, message);
-                    finding.severity = crate::finding::Severity::Warning;
+                    finding.severity = crate::diagnostic::Severity::Warning;
                     finding.help = Some("write the path with the case the file has on disk".into());
                     result.findings.push(finding);
                 } else if *certain && std::fs::metadata(target).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
@@ -414,7 +418,7 @@ fn run_rules(
         definition,
         machine: &machine,
         analysis: &analysis,
-        transient_severity: options.config.transient_retry_severity.unwrap_or(crate::finding::Severity::Info),
+        transient_severity: options.config.transient_retry_severity.unwrap_or(crate::diagnostic::Severity::Info),
     };
     let mut found = Vec::new();
     for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {
@@ -476,7 +480,7 @@ fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &s
         }
     }
     if !result.findings.is_empty() {
-        locate(&mut result.findings, display, text, others, options.snippets);
+        locate(&mut result.findings, display, text, others, options.excerpts);
     }
     result.findings.sort_by(Finding::order);
     // The run keeps every file's result until the end: no spare capacity.
@@ -484,17 +488,16 @@ fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &s
     result
 }
 
-/// Fills in the line and column of every span, and the human format's snippet.
-fn locate(findings: &mut [Finding], display: &str, text: &str, others: &[(&str, &str)], snippets: Option<Snippets>) {
+/// Fills in the line and column of every span, and the excerpts if asked for.
+fn locate(findings: &mut [Finding], display: &str, text: &str, others: &[(&str, &str)], excerpts: bool) {
     let texts: Vec<(&str, &str)> = std::iter::once((display, text)).chain(others.iter().copied()).collect();
     // Another file's text is indexed only when a span points into it.
     let indexes: Vec<std::cell::OnceCell<LineIndex>> = texts.iter().map(|_| std::cell::OnceCell::new()).collect();
-    let renderer = snippets.map(|style| crate::output::Renderer::new(&texts, style));
     // A span in a file whose text is not at hand points at its start.
-    let index = |i: usize| indexes[i].get_or_init(|| LineIndex::new(texts[i].1));
+    let index_of = |i: usize| indexes[i].get_or_init(|| LineIndex::new(texts[i].1));
     let text_of = |file: &str| match texts.iter().position(|(name, _)| *name == file) {
-        Some(i) => (texts[i].1, index(i)),
-        None => ("", index(0)),
+        Some(i) => (texts[i].1, index_of(i)),
+        None => ("", index_of(0)),
     };
     for finding in findings {
         let (own, index) = text_of(&finding.file);
@@ -503,10 +506,34 @@ fn locate(findings: &mut [Finding], display: &str, text: &str, others: &[(&str, 
             let (text, index) = label.file.as_deref().map_or((own, index), text_of);
             (label.start, label.end) = (index.position(text, label.span.start()), index.position(text, label.span.end()));
         }
-        if let Some(renderer) = &renderer {
-            finding.snippet = Some(renderer.render(finding, index));
+        if excerpts {
+            finding.excerpts = excerpts_of(finding, &texts, index_of);
         }
     }
+}
+
+/// The lines that `finding` and its labels point into, one excerpt per file whose text is
+/// at hand. A label in a file not at hand is drawn in the finding's own file.
+fn excerpts_of<'i>(finding: &Finding, texts: &[(&str, &str)], index: impl Fn(usize) -> &'i LineIndex) -> Vec<Excerpt> {
+    let Some(own) = texts.iter().position(|(name, _)| *name == finding.file) else { return Vec::new() };
+    let file_of = |label: &crate::diagnostic::Label| {
+        label.file.as_deref().and_then(|file| texts.iter().position(|(name, _)| *name == file)).unwrap_or(own)
+    };
+    let mut spans: Vec<(usize, Span)> = vec![(own, finding.span)];
+    spans.extend(finding.labels.iter().map(|label| (file_of(label), label.span)));
+    spans.sort_by_key(|&(file, _)| file);
+    spans
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|group| {
+            let (file, text) = texts[group[0].0];
+            let index = index(group[0].0);
+            let first = group.iter().map(|(_, span)| span.start()).min().unwrap_or(0).min(text.len());
+            let last = group.iter().map(|(_, span)| span.end().max(span.start())).max().unwrap_or(0).min(text.len());
+            let (lines_before, first_line) = index.line_of(first);
+            let end = index.line_of(last).1.end;
+            Excerpt { file: file.to_string(), offset: first_line.start, lines_before, text: text[first_line.start..end].to_string() }
+        })
+        .collect()
 }
 
 fn unreadable(display: &str, report: bool, message: &str, options: &Options) -> FileResult {

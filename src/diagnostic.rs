@@ -1,9 +1,54 @@
-//! What a rule reports: one primary location, optional labels and a help line.
+//! What a rule reports: one primary location, optional labels and a help line. A leaf:
+//! every other module may use it, and it uses none of them.
 
 use std::fmt;
 
-use crate::rules::RuleMeta;
-use crate::syntax::{Position, Span};
+/// A byte range in a file, end exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// Offsets are 32-bit, which keeps the tree small; no file of 4 GiB or more is read
+    /// (see [`MAX_TEXT_LEN`]), and an offset past that saturates rather than wraps.
+    pub fn new(start: usize, end: usize) -> Self {
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span { start: offset(start), end: offset(end) }
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
+    }
+}
+
+/// A 1-based line and column (columns count characters), with the byte offset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+/// What the registry knows of a rule.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+    /// `rules/CODE.md`, embedded.
+    pub doc: &'static str,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,8 +106,21 @@ pub struct Finding {
     pub labels: Vec<Label>,
     /// Most helps are fixed sentences: borrowed, not copied for every finding.
     pub help: Option<std::borrow::Cow<'static, str>>,
-    /// The human format's rendering (snippet, labels, help), when the run asked for it.
-    pub snippet: Option<String>,
+    /// The source lines the finding and its labels point into, for formats that draw them;
+    /// empty unless the run asked for them.
+    pub excerpts: Vec<Excerpt>,
+}
+
+/// Whole lines of a file's text, kept with a finding so that a format can draw them once the
+/// text itself is gone: no file's text outlives its lint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Excerpt {
+    /// The file as shown to the user.
+    pub file: String,
+    /// The byte offset in the file where `text` begins, and the number of lines before it.
+    pub offset: usize,
+    pub lines_before: usize,
+    pub text: String,
 }
 
 impl Label {
@@ -89,7 +147,7 @@ impl Finding {
             end: Position::default(),
             labels: Vec::new(),
             help: None,
-            snippet: None,
+            excerpts: Vec::new(),
         }
     }
 

@@ -1,0 +1,139 @@
+//! A whole run: every file linted in parallel, then the definition files that templates
+//! name linted with the templates' types; findings sorted, counts summed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{Binding, FileResult, Options};
+use crate::diagnostic::Finding;
+use crate::discover::{self, Candidate};
+use crate::report::Report;
+
+/// Standard input, with the name that gives its kind.
+pub struct Stdin {
+    pub name: Option<PathBuf>,
+    pub bytes: Vec<u8>,
+}
+
+/// Where a file's result came from.
+enum Origin {
+    /// The candidate at this index.
+    Candidate(usize),
+    /// Standard input, or a definition file linted with a template's type: its displayed path.
+    Other(String),
+}
+
+/// Lints `candidates` (and standard input) in parallel. A definition file that a template
+/// names is read only when it lies under `roots` (the linted paths) or the working folder.
+pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], options: &Options) -> Report {
+    // Only the candidate's index is kept per file: paths are displayed (and resolved) again
+    // when needed, so that a run over many files holds little more than their findings.
+    let mut results: Vec<(Origin, FileResult)> = candidates
+        .par_iter()
+        .enumerate()
+        .map(|(i, candidate)| {
+            let display = discover::display_path(&candidate.path);
+            (Origin::Candidate(i), super::lint_path(&candidate.path, &display, candidate.named, options))
+        })
+        .collect();
+    if let Some(stdin) = stdin {
+        let path = stdin.name.unwrap_or_else(|| PathBuf::from("-"));
+        let display = if path == Path::new("-") { "<stdin>".to_string() } else { discover::display_path(&path) };
+        let result = super::lint_bytes(&path, &display, &stdin.bytes, true, options);
+        results.push((Origin::Other(display), result));
+    }
+
+    // Definition files named by templates: linted once per workflow type that binds them,
+    // in place of their linting as standalone files.
+    let bindings: Vec<Binding> = results.iter_mut().flat_map(|(_, r)| std::mem::take(&mut r.bindings)).collect();
+    let allowed: Vec<PathBuf> =
+        roots.iter().chain(std::env::current_dir().ok().as_ref()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
+    let mut bound: BTreeMap<PathBuf, Vec<Binding>> = BTreeMap::new();
+    // A definition file linted without its template (a pre-commit hook passes only the
+    // changed files) takes its type from the templates of its project that name it.
+    let alone: Vec<&Path> = results
+        .iter()
+        .filter_map(|(origin, result)| match origin {
+            Origin::Candidate(i) if result.standalone => Some(candidates[*i].path.as_path()),
+            _ => None,
+        })
+        .collect();
+    let bindings: Vec<Binding> = if alone.is_empty() {
+        bindings
+    } else {
+        let found = super::project::templates_naming(&alone, &bindings, roots, &options.config);
+        bindings.into_iter().chain(found).collect()
+    };
+    for binding in bindings {
+        let Ok(target) = std::fs::canonicalize(&binding.target) else { continue };
+        if allowed.iter().any(|root| target.starts_with(root)) {
+            bound.entry(target).or_default().push(binding);
+        }
+    }
+    if !bound.is_empty() {
+        results.retain(|(origin, result)| match origin {
+            Origin::Candidate(i) if !result.skipped => {
+                std::fs::canonicalize(&candidates[*i].path).map_or(true, |path| !bound.contains_key(&path))
+            }
+            _ => true,
+        });
+    }
+    let rebound: Vec<(Origin, FileResult)> = bound
+        .par_iter()
+        .flat_map_iter(|(_, group)| {
+            let mut types = BTreeSet::new();
+            group
+                .iter()
+                .filter(move |b| types.insert(b.workflow_type))
+                .map(|binding| {
+                    let display = discover::display_path(&binding.target);
+                    let template = discover::display_path(&binding.template);
+                    let result = super::lint_bound(binding, &display, &template, options);
+                    (Origin::Other(display), result)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    results.extend(rebound);
+
+    let mut report = Report::default();
+    // A file linted with both workflow types (or read from standard input under a linted
+    // file's name) counts once.
+    let others: BTreeSet<&str> = results
+        .iter()
+        .filter_map(|(origin, result)| match origin {
+            Origin::Other(display) if !result.skipped => Some(display.as_str()),
+            _ => None,
+        })
+        .collect();
+    report.summary.files = others.len()
+        + results
+            .iter()
+            .filter(|(origin, result)| match origin {
+                Origin::Candidate(i) => {
+                    !result.skipped && (others.is_empty() || !others.contains(discover::display_path(&candidates[*i].path).as_str()))
+                }
+                Origin::Other(_) => false,
+            })
+            .count();
+    for (_, result) in results {
+        if result.skipped {
+            report.summary.skipped += 1;
+            continue;
+        }
+        report.summary.definitions += result.definitions;
+        report.summary.suppressed += result.suppressed;
+        report.findings.extend(result.findings);
+    }
+    // Each file's findings come sorted, and files mostly in order: sorting a few hundred
+    // bytes per finding again is worth skipping.
+    if !report.findings.is_sorted_by(|a, b| a.order(b).is_le()) {
+        report.findings.sort_by(Finding::order);
+    }
+    // A file bound by templates of both types is linted twice; type-blind findings once.
+    report.findings.dedup_by(|a, b| a.code == b.code && a.file == b.file && a.span == b.span && a.message == b.message);
+    report.recount();
+    report
+}
