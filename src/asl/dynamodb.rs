@@ -46,16 +46,6 @@ pub enum GrowthKind {
     AddNumber,
 }
 
-impl GrowthKind {
-    pub fn verb(self) -> &'static str {
-        match self {
-            GrowthKind::Increment | GrowthKind::AddNumber => "adds to",
-            GrowthKind::Decrement => "subtracts from",
-            GrowthKind::Append => "appends to",
-        }
-    }
-}
-
 /// What an update expression does.
 #[derive(Debug, Default)]
 pub struct Update {

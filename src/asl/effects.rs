@@ -2,7 +2,6 @@
 //! definition from the catalogue, the request and the data flow. Rules report them when
 //! the Task is in an at-least-once context.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::catalog::{Effect, catalog};
@@ -10,49 +9,198 @@ use super::dataflow::{Flow, finds_carried, finds_unstable_variable, reads_unstab
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
-use crate::diagnostic::Label;
+use crate::diagnostic::Span;
 use crate::host::{Grant, Resource, Resources};
 use crate::syntax::{Node, has_placeholder, push_token};
 
+/// The kinds of side effect that repeat when a Task runs again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum HazardKind {
-    /// A DynamoDB write whose effect grows on replay (ALO001).
+    /// A DynamoDB write whose effect grows on replay.
     GrowingUpdate,
-    /// A message to a person (ALO002).
+    /// A message to a person.
     Notification,
-    /// An SQS send without deduplication (ALO003).
+    /// An SQS send without deduplication.
     QueueSend,
-    /// A state-changing call with no key from the execution (ALO004).
+    /// A state-changing call with no key from the execution.
     MissingKey,
-    /// A token or key built from a value that is new on every attempt (ALO005).
+    /// A token or key built from a value that is new on every attempt.
     UnstableKey,
-    /// An event or stream record with no ID (ALO007).
+    /// An event or stream record with no ID.
     EventPublish,
-    /// A Step Functions execution started without a stable name (ALO008).
+    /// A Step Functions execution started without a stable name.
     StartExecution,
-    /// An asynchronous Lambda invocation (ALO009).
+    /// An asynchronous Lambda invocation.
     AsyncInvoke,
-    /// A guarded write whose guard failure is not caught (ALO010).
+    /// A guarded write whose guard failure is not caught.
     UnhandledGuard,
 }
 
-/// One side effect of a Task, worded for the message: `what` completes "`<State>` ...".
+/// One side effect of a Task that repeats when it runs again: where it is, what it is,
+/// and what shows it. Rules word it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hazard {
-    pub kind: HazardKind,
     pub pointer: String,
-    /// Point at the member's key rather than its value.
-    pub key: bool,
-    pub what: String,
-    /// Most helps are fixed sentences: borrowed, not copied for every hazard.
-    pub help: Cow<'static, str>,
+    pub fact: Fact,
     /// Template resources that decided the verdict (a queue that is not FIFO, ...).
-    pub labels: Vec<crate::diagnostic::Label>,
+    pub witnesses: Vec<Witness>,
     /// A hazard only where the whole execution may run again, not where a `Retry` re-runs
     /// the state alone: only a step's label shows that the call changes anything (a Lambda
     /// function called `Send Receipt` by its state), or the unstable value was set by an
     /// earlier state, which a retry of this one does not run again.
     pub whole_run_only: bool,
+}
+
+/// What a side effect is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fact {
+    /// An update that adds to, subtracts from or appends to `attribute` (and `more` others).
+    GrowingUpdate { growth: dynamodb::GrowthKind, attribute: String, more: usize, partiql: bool },
+    /// A service call that messages a person; `token` is the call's idempotency token field.
+    MessagesPerson { action: Action, token: Option<&'static str> },
+    /// An SNS publish to a phone number (SMS) or to a device (push).
+    SnsToPerson { sms: bool },
+    /// A publish to a topic that is, or may be, a standard topic.
+    StandardTopic { topic: Named },
+    /// An HTTP request to an API that messages people.
+    MessagingHttp { method: String, host: String },
+    /// A send to a FIFO queue without a deduplication ID; `queue` is the template's resource.
+    FifoWithoutDedup { queue: Option<String> },
+    /// A send to a queue that is, or may be, a standard queue.
+    StandardQueue { queue: Named },
+    /// A call to an action that takes no idempotency token.
+    UntokenedCall { action: Action },
+    /// A Lambda invocation whose payload carries no key.
+    UnkeyedLambda { action: Action, language: QueryLanguage },
+    /// A call that takes an idempotency token and is not given one.
+    MissingToken { action: Action, token: &'static str, stable: StableKey },
+    /// An HTTP request with a method that is not idempotent and no idempotency header.
+    UnkeyedHttp { method: String },
+    /// A key or token built from a value that is new on every attempt (or run).
+    UnstableKey { role: KeyRole, source: Unstable, stable: StableKey },
+    /// An event or record published without an ID; `language` is `None` when the state
+    /// writes no request.
+    EventWithoutId { action: Action, language: Option<QueryLanguage> },
+    /// A start of the template's Express state machine `child`.
+    StartsExpressChild { child: String },
+    /// A start of an execution with no `Name` and no key in its input.
+    StartsUnnamed { stable: StableKey },
+    /// An asynchronous Lambda invocation; `callback` when the state waits for a task token.
+    AsyncInvoke { callback: bool },
+    /// A conditional write whose condition failing nothing catches; `sdk` when the error
+    /// is named as the SDK integration names it (`DynamoDb.`).
+    UnhandledGuard { sdk: bool },
+}
+
+/// What a Task calls.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A Lambda function, by its name.
+    Function(String),
+    /// A Lambda function ARN as the Resource.
+    FunctionResource(String),
+    /// An integration's or SDK's `service:action`.
+    Api {
+        service: String,
+        action: String,
+    },
+    Other,
+}
+
+/// A queue or topic: named (by the template's resource, or by its URL or ARN), or not known.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Named {
+    Known(String),
+    Unknown,
+}
+
+/// The field an unstable value builds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyRole {
+    /// A key field of a Lambda payload.
+    IdempotencyKey(String),
+    /// A request member: an idempotency token, `MessageDeduplicationId`.
+    Member(String),
+    /// The `Key` of an UpdateItem.
+    ItemKey,
+    /// A key attribute of the item a PutItem writes.
+    PutKey(String),
+    /// An attribute an `attribute_not_exists` guard checks.
+    GuardedAttribute(String),
+    /// An HTTP header.
+    Header(String),
+    /// A started execution's `Name`.
+    ExecutionName,
+}
+
+/// Where a value that is new on every attempt comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unstable {
+    /// An expression of this state (`$$.Execution.StartTime`, `States.UUID()`).
+    Expression(&'static str),
+    /// A variable set from a random or time value.
+    Variable(String),
+    /// A field an earlier state set from a random or time value.
+    Carried(String),
+}
+
+impl Unstable {
+    /// Whether the value is set by an earlier state: new on every run of the execution,
+    /// the same on a retry of this state.
+    pub fn earlier(&self) -> bool {
+        !matches!(self, Unstable::Expression(_))
+    }
+}
+
+/// The field to set to a key that is the same each time the state runs again, as the
+/// state's query language and place (inside an inline Map or not) write it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StableKey {
+    pub field: String,
+    pub language: QueryLanguage,
+    pub inline_map: bool,
+}
+
+/// A template resource that shows a hazard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Witness {
+    /// The template's file (`None`: the finding's own).
+    pub file: Option<String>,
+    pub span: Span,
+    pub fact: WitnessFact,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WitnessFact {
+    StandardTopic,
+    StandardQueue,
+    FifoQueueWithoutContentDedup,
+    ExpressStateMachine,
+    /// The function `function` is allowed the action `grant`.
+    Grant {
+        function: String,
+        grant: String,
+    },
+}
+
+impl Hazard {
+    pub fn kind(&self) -> HazardKind {
+        match self.fact {
+            Fact::GrowingUpdate { .. } => HazardKind::GrowingUpdate,
+            Fact::MessagesPerson { .. } | Fact::SnsToPerson { .. } | Fact::StandardTopic { .. } | Fact::MessagingHttp { .. } => {
+                HazardKind::Notification
+            }
+            Fact::FifoWithoutDedup { .. } | Fact::StandardQueue { .. } => HazardKind::QueueSend,
+            Fact::UntokenedCall { .. } | Fact::UnkeyedLambda { .. } | Fact::MissingToken { .. } | Fact::UnkeyedHttp { .. } => {
+                HazardKind::MissingKey
+            }
+            Fact::UnstableKey { .. } => HazardKind::UnstableKey,
+            Fact::EventWithoutId { .. } => HazardKind::EventPublish,
+            Fact::StartsExpressChild { .. } | Fact::StartsUnnamed { .. } => HazardKind::StartExecution,
+            Fact::AsyncInvoke { .. } => HazardKind::AsyncInvoke,
+            Fact::UnhandledGuard { .. } => HazardKind::UnhandledGuard,
+        }
+    }
 }
 
 /// What shows that running a Lambda function again repeats something.
@@ -154,8 +302,8 @@ impl<'s, 'a> Scan<'s, 'a> {
         self.request.as_ref()?.1.get(name).map(|(_, param)| param)
     }
 
-    fn push(&mut self, kind: HazardKind, pointer: String, what: String, help: impl Into<Cow<'static, str>>) {
-        self.out.push(Hazard { kind, pointer, key: false, what, help: help.into(), labels: Vec::new(), whole_run_only: false });
+    fn push(&mut self, pointer: String, fact: Fact) {
+        self.out.push(Hazard { pointer, fact, witnesses: Vec::new(), whole_run_only: false });
     }
 
     /// The template resource a parameter refers to, if the template declares it.
@@ -163,10 +311,10 @@ impl<'s, 'a> Scan<'s, 'a> {
         self.resources?.resolve(param.node).filter(|r| r.kind == kind)
     }
 
-    /// Attaches a label at a template resource to the last hazard reported.
-    fn label_last(&mut self, resource: &Resource<'_>, message: String) {
+    /// Attaches a template resource as a witness to the last hazard reported.
+    fn witness_last(&mut self, resource: &Resource<'_>, fact: WitnessFact) {
         if let Some(hazard) = self.out.last_mut() {
-            hazard.labels.push(Label::new(resource.file.map(str::to_string), resource.span, message));
+            hazard.witnesses.push(Witness { file: resource.file.map(str::to_string), span: resource.span, fact });
         }
     }
 
@@ -207,71 +355,47 @@ impl<'s, 'a> Scan<'s, 'a> {
         (!has_placeholder(written)).then(|| self.function_name()).flatten()
     }
 
-    fn action_name(&self) -> String {
+    fn action(&self) -> Action {
         if let Some(Effect::LambdaInvoke) = catalog().action(self.integration).and_then(|a| a.effect) {
             if let Some(name) = self.function_name() {
-                return format!("the Lambda function `{name}`");
+                return Action::Function(name.to_string());
             }
         }
         match *self.integration {
-            Integration::Optimized { service, action, .. } | Integration::Sdk { service, action, .. } => format!("{service}:{action}"),
-            Integration::LambdaFunction { name } => format!("Lambda `{name}`"),
-            _ => "it".into(),
+            Integration::Optimized { service, action, .. } | Integration::Sdk { service, action, .. } => {
+                Action::Api { service: service.to_string(), action: action.to_string() }
+            }
+            Integration::LambdaFunction { name } => Action::FunctionResource(name.to_string()),
+            _ => Action::Other,
         }
     }
 
-    /// A key that is the same each time this state runs again and differs between states
-    /// (and between an inline Map's iterations): 32 hexadecimal characters, which fit
-    /// execution names and every idempotency token. The field `field` set to it, as the
-    /// state's query language writes it, for a help line.
-    fn stable_field(&self, field: &str) -> String {
+    /// The field `field` to set to a key that is the same each time this state runs again
+    /// and differs between states (and between an inline Map's iterations).
+    fn stable_key(&self, field: &str) -> StableKey {
         let enclosing_map = super::context::enclosing(self.machine, self.state).find(|s| s.kind == StateKind::Map);
         let inline_map = enclosing_map.is_some_and(|map| !map.is_distributed_map());
-        match (self.language(), inline_map) {
-            (QueryLanguage::JsonPath, false) => {
-                format!("`\"{field}.$\": \"States.Hash(States.Format('{{}}{{}}', $$.Execution.Id, $$.State.Name), 'MD5')\"`")
-            }
-            (QueryLanguage::JsonPath, true) => format!(
-                "`\"{field}.$\": \"States.Hash(States.Format('{{}}{{}}{{}}', $$.Execution.Id, $$.State.Name, $.index), 'MD5')\"` (with `\"index.$\": \"$$.Map.Item.Index\"` in the Map's `ItemSelector`)"
-            ),
-            (QueryLanguage::Jsonata, false) => {
-                format!("`\"{field}\": \"{{% $hash($states.context.Execution.Id & $states.context.State.Name, 'MD5') %}}\"`")
-            }
-            (QueryLanguage::Jsonata, true) => format!(
-                "`\"{field}\": \"{{% $hash($states.context.Execution.Id & $states.context.State.Name & $states.input.index, 'MD5') %}}\"` (with `\"index\": \"{{% $states.context.Map.Item.Index %}}\"` in the Map's `ItemSelector`)"
-            ),
-        }
+        StableKey { field: field.to_string(), language: self.language(), inline_map }
     }
 
     /// Reports a parameter built from an unstable value; returns whether it was.
-    /// `field` is the member the help sets to a stable key.
-    fn unstable(&mut self, pointer: &str, param: Param<'a>, role: &str, field: &str) -> bool {
+    /// `field` is the member to set to a stable key instead.
+    fn unstable(&mut self, pointer: &str, param: Param<'a>, role: KeyRole, field: &str) -> bool {
         let dollar = matches!(param.value, Value::Path(_));
-        let found = find_unstable(pointer, param.node, dollar, self.language())
-            .map(|u| (u.pointer, format!("`{}`", u.what), false))
-            .or_else(|| {
+        let found =
+            find_unstable(pointer, param.node, dollar, self.language()).map(|u| (u.pointer, Unstable::Expression(u.what))).or_else(|| {
                 finds_unstable_variable(param.node, dollar, self.language(), self.flow)
-                    .map(|var| (pointer.to_string(), format!("the variable `{var}` (set from a random or time value)"), true))
+                    .map(|var| (pointer.to_string(), Unstable::Variable(var.to_string())))
                     .or_else(|| {
                         let read = finds_carried(param.node, dollar, self.language(), self.unstable_flow?)?;
-                        Some((pointer.to_string(), format!("`{read}` (set by an earlier state from a random or time value)"), true))
+                        Some((pointer.to_string(), Unstable::Carried(read.to_string())))
                     })
             });
-        let Some((at, what, earlier)) = found else { return false };
-        let help = [
-            "derive it from values that stay the same when the state runs again: a business key of the input, or ",
-            &self.stable_field(field),
-        ]
-        .concat();
-        let new_on = if earlier { "every run of the execution" } else { "every attempt" };
-        self.push(
-            HazardKind::UnstableKey,
-            at,
-            format!("builds {role} from {what}, which is new on {new_on}, so a repeated call is not recognised"),
-            help,
-        );
+        let Some((at, source)) = found else { return false };
+        let whole_run_only = source.earlier();
+        self.push(at, Fact::UnstableKey { role, source, stable: self.stable_key(field) });
         if let Some(hazard) = self.out.last_mut() {
-            hazard.whole_run_only = earlier;
+            hazard.whole_run_only = whole_run_only;
         }
         true
     }
@@ -295,15 +419,7 @@ impl<'s, 'a> Scan<'s, 'a> {
             Some(Effect::DynamodbTransact) => self.transaction(action.token),
             Some(Effect::DynamodbPartiql) => self.partiql(),
             Some(Effect::TokenWrite) => self.token_write(action.token.unwrap_or("ClientToken")),
-            Some(Effect::UntokenedWrite) => {
-                let what = format!("calls {}, which takes no idempotency token, so a second run starts a second one", self.action_name());
-                self.push(
-                    HazardKind::MissingKey,
-                    self.resource_pointer(),
-                    what,
-                    "record the call with a conditional write (`attribute_not_exists`) keyed on the execution first, and skip it when the record exists; or retry only errors that prove the call was refused",
-                );
-            }
+            Some(Effect::UntokenedWrite) => self.push(self.resource_pointer(), Fact::UntokenedCall { action: self.action() }),
             None => {}
         }
         // Most states have one hazard at most; a large definition holds one list per state.
@@ -369,12 +485,8 @@ impl<'s, 'a> Scan<'s, 'a> {
                         if !checked.contains(&key) {
                             checked.push(key);
                             let at = push_token(&pointer, key);
-                            self.unstable(
-                                &at,
-                                param,
-                                &format!("the idempotency key `{}`", key.trim_end_matches(".$")),
-                                key.trim_end_matches(".$"),
-                            );
+                            let name = key.trim_end_matches(".$");
+                            self.unstable(&at, param, KeyRole::IdempotencyKey(name.to_string()), name);
                         }
                     }
                 }
@@ -390,36 +502,16 @@ impl<'s, 'a> Scan<'s, 'a> {
         // missing key only when something shows that the function changes anything.
         let evidence = self.function_evidence();
         if let Some(at) = asynchronous.filter(|_| evidence.is_some()) {
-            let help = if matches!(self.integration, Integration::Optimized { pattern: super::Pattern::WaitForTaskToken, .. }) {
-                "have the function skip a task token it has already handled: Lambda's second delivery of the event carries the same token"
-            } else {
-                "invoke it synchronously (remove `InvocationType`) so the state sees the outcome, or make the function skip an execution ID it has already handled"
-            };
-            self.push(
-                HazardKind::AsyncInvoke,
-                at,
-                "invokes its Lambda function asynchronously (`InvocationType: Event`), and Lambda retries a failed event twice".into(),
-                help,
-            );
+            let callback = matches!(self.integration, Integration::Optimized { pattern: super::Pattern::WaitForTaskToken, .. });
+            self.push(at, Fact::AsyncInvoke { callback });
             self.attach(evidence);
         }
         if !keyed && !matches!(evidence, None | Some(Evidence::Silent)) {
-            let help = match language {
-                QueryLanguage::JsonPath => {
-                    "add `\"executionId.$\": \"$$.Execution.Id\"` to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"
-                }
-                QueryLanguage::Jsonata => {
-                    "add `\"executionId\": \"{% $states.context.Execution.Id %}\"` to the payload and have the function skip an ID it has already processed (Powertools idempotency can key on that field)"
-                }
-            };
             let action = match self.function_name() {
-                Some(name) => ["the Lambda function `", name, "`"].concat(),
-                None => self.action_name(),
+                Some(name) => Action::Function(name.to_string()),
+                None => self.action(),
             };
-            // Joined rather than formatted: a large definition may hold thousands of these.
-            let what =
-                ["invokes ", &action, " with no idempotency key: the payload carries neither the execution ID nor a key field"].concat();
-            self.push(HazardKind::MissingKey, pointer, what, help);
+            self.push(pointer, Fact::UnkeyedLambda { action, language });
             self.attach(evidence);
         }
     }
@@ -459,10 +551,11 @@ impl<'s, 'a> Scan<'s, 'a> {
     fn attach(&mut self, evidence: Option<Evidence<'a>>) {
         let Some(hazard) = self.out.last_mut() else { return };
         match evidence {
-            Some(Evidence::Grant(resource, grant)) => {
-                let text = ["`", resource.id, "` is allowed `", grant.name, "`"].concat();
-                hazard.labels.push(Label::new(resource.file.map(str::to_string), grant.span, text));
-            }
+            Some(Evidence::Grant(resource, grant)) => hazard.witnesses.push(Witness {
+                file: resource.file.map(str::to_string),
+                span: grant.span,
+                fact: WitnessFact::Grant { function: resource.id.to_string(), grant: grant.name.to_string() },
+            }),
             Some(Evidence::Name) => hazard.whole_run_only = true,
             Some(Evidence::DeployedName | Evidence::Silent) | None => {}
         }
@@ -479,54 +572,42 @@ impl<'s, 'a> Scan<'s, 'a> {
             .then_some(resource)
     }
 
-    fn message_person(&mut self, token: Option<&str>) {
+    fn message_person(&mut self, token: Option<&'static str>) {
         if let Some(token) = token {
             if let Some((pointer, param)) = self.param(token) {
-                if !self.unstable(&pointer, param, &format!("`{token}`"), token) {
+                if !self.unstable(&pointer, param, KeyRole::Member(token.to_string()), token) {
                     return; // a stable token makes the call idempotent
                 }
             }
         }
-        let help = match token {
-            Some(token) => format!("pass a stable `{token}` (for example from `$$.Execution.Id`), or record the send in DynamoDB with a conditional write first"),
-            None => "record the send with a conditional write (`attribute_not_exists`) keyed on the execution before sending, and skip the send when the record exists".into(),
-        };
-        let what = format!("sends a message to a person ({})", self.action_name());
-        self.push(HazardKind::Notification, self.resource_pointer(), what, help);
+        self.push(self.resource_pointer(), Fact::MessagesPerson { action: self.action(), token });
     }
 
     fn topic(&mut self) {
-        for (field, what) in [("PhoneNumber", "sends an SMS through SNS"), ("TargetArn", "sends a push notification through SNS")] {
+        for (field, sms) in [("PhoneNumber", true), ("TargetArn", false)] {
             if self.value(field).is_some() {
-                let help = "SNS cannot deduplicate messages to people: record the send with a conditional write first, and skip it when the record exists";
-                self.push(HazardKind::Notification, self.resource_pointer(), what.into(), help);
+                self.push(self.resource_pointer(), Fact::SnsToPerson { sms });
                 return;
             }
         }
         let Some((pointer, topic)) = self.param("TopicArn") else { return };
         if let Some((at, id)) = self.param("MessageDeduplicationId") {
-            self.unstable(&at, id, "`MessageDeduplicationId`", "MessageDeduplicationId");
+            self.unstable(&at, id, KeyRole::Member("MessageDeduplicationId".into()), "MessageDeduplicationId");
         }
         if let Some(resource) = self.resource(&topic, "AWS::SNS::Topic") {
             if resource.flag("FifoTopic") {
                 return;
             }
-            let what = format!(
-                "publishes to the standard SNS topic `{}`, which delivers to email, SMS and HTTP subscribers without deduplication",
-                resource.id
-            );
-            let help = "record the publish with a conditional write first and skip it when the record exists; FIFO topics deduplicate but cannot reach people";
-            self.push(HazardKind::Notification, pointer, what, help);
-            self.label_last(&resource, "a standard topic (no `FifoTopic: true`)".into());
+            self.push(pointer, Fact::StandardTopic { topic: Named::Known(resource.id.to_string()) });
+            self.witness_last(&resource, WitnessFact::StandardTopic);
             return;
         }
-        let what = match topic.value {
+        let topic = match topic.value {
             Value::Static(node) if node.as_str().is_some_and(|t| t.ends_with(".fifo")) => return,
-            Value::Static(node) => format!("publishes to the standard SNS topic `{}`, which delivers to email, SMS and HTTP subscribers without deduplication", tail(node.as_str().unwrap_or_default())),
-            _ => "publishes to an SNS topic that may be a standard topic, which delivers to email, SMS and HTTP subscribers without deduplication".into(),
+            Value::Static(node) => Named::Known(tail(node.as_str().unwrap_or_default()).to_string()),
+            _ => Named::Unknown,
         };
-        let help = "record the publish with a conditional write first and skip it when the record exists; FIFO topics deduplicate but cannot reach people";
-        self.push(HazardKind::Notification, pointer, what, help);
+        self.push(pointer, Fact::StandardTopic { topic });
     }
 
     fn queue(&mut self) {
@@ -540,7 +621,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                         match member(entry, "MessageDeduplicationId", self.language()) {
                             Some((key, param)) => {
                                 let at = push_token(&push_token(entries_pointer, &i.to_string()), key);
-                                self.unstable(&at, param, "`MessageDeduplicationId`", "MessageDeduplicationId");
+                                self.unstable(&at, param, KeyRole::Member("MessageDeduplicationId".into()), "MessageDeduplicationId");
                             }
                             None => all = false,
                         }
@@ -551,65 +632,38 @@ impl<'s, 'a> Scan<'s, 'a> {
             },
             None => match self.param("MessageDeduplicationId") {
                 Some((at, param)) => {
-                    self.unstable(&at, param, "`MessageDeduplicationId`", "MessageDeduplicationId");
+                    self.unstable(&at, param, KeyRole::Member("MessageDeduplicationId".into()), "MessageDeduplicationId");
                     true
                 }
                 None => false,
             },
         };
-        let help_fifo = "set `MessageDeduplicationId` from the execution (`\"MessageDeduplicationId.$\": \"$$.Execution.Id\"`) so SQS drops a repeated send within 5 minutes";
         if let Some(queue) = self.resource(&url, "AWS::SQS::Queue") {
-            let (what, help, label) = match (queue.flag("FifoQueue"), deduplicated || queue.flag("ContentBasedDeduplication")) {
+            let (fact, witness) = match (queue.flag("FifoQueue"), deduplicated || queue.flag("ContentBasedDeduplication")) {
                 (true, true) => return,
-                (true, false) => (
-                    format!(
-                        "sends to the FIFO queue `{}` without `MessageDeduplicationId`, and the queue does not deduplicate by content",
-                        queue.id
-                    ),
-                    help_fifo,
-                    "a FIFO queue without `ContentBasedDeduplication: true`",
-                ),
-                (false, _) => (
-                    format!("sends to the standard SQS queue `{}`, which cannot drop a repeated message", queue.id),
-                    "use a FIFO queue with `MessageDeduplicationId` from the execution, or make the consumer skip messages it has already processed",
-                    "a standard queue (no `FifoQueue: true`)",
-                ),
+                (true, false) => (Fact::FifoWithoutDedup { queue: Some(queue.id.to_string()) }, WitnessFact::FifoQueueWithoutContentDedup),
+                (false, _) => (Fact::StandardQueue { queue: Named::Known(queue.id.to_string()) }, WitnessFact::StandardQueue),
             };
-            self.push(HazardKind::QueueSend, pointer, what, help);
-            self.label_last(&queue, label.into());
+            self.push(pointer, fact);
+            self.witness_last(&queue, witness);
             return;
         }
-        let (what, help) = match url.value {
+        let fact = match url.value {
             Value::Static(node) if node.as_str().is_some_and(|u| u.ends_with(".fifo")) => {
                 if deduplicated {
                     return;
                 }
-                ("sends to a FIFO queue without `MessageDeduplicationId`, so a repeated send is a new message unless the queue deduplicates by content".to_string(), help_fifo)
+                Fact::FifoWithoutDedup { queue: None }
             }
-            Value::Static(node) => (
-                format!(
-                    "sends to the standard SQS queue `{}`, which cannot drop a repeated message",
-                    tail(node.as_str().unwrap_or_default())
-                ),
-                "use a FIFO queue with `MessageDeduplicationId` from the execution, or make the consumer skip messages it has already processed",
-            ),
-            _ => (
-                "sends to an SQS queue that may be a standard queue, which cannot drop a repeated message".to_string(),
-                "use a FIFO queue with `MessageDeduplicationId` from the execution, or make the consumer skip messages it has already processed",
-            ),
+            Value::Static(node) => Fact::StandardQueue { queue: Named::Known(tail(node.as_str().unwrap_or_default()).to_string()) },
+            _ => Fact::StandardQueue { queue: Named::Unknown },
         };
-        self.push(HazardKind::QueueSend, pointer, what, help);
+        self.push(pointer, fact);
     }
 
     fn event(&mut self) {
         let Some((pointer, request)) = &self.request else {
-            let what = format!("publishes with {} and the event carries no ID", self.action_name());
-            self.push(
-                HazardKind::EventPublish,
-                self.resource_pointer(),
-                what,
-                "add an ID from the execution so consumers can drop duplicates",
-            );
+            self.push(self.resource_pointer(), Fact::EventWithoutId { action: self.action(), language: None });
             return;
         };
         let (pointer, node) = (pointer.clone(), request.node);
@@ -618,19 +672,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         if self.keyed(node, false) || self.forwards_detail(node) {
             return;
         }
-        let example = match self.language() {
-            QueryLanguage::JsonPath => "`\"eventId.$\": \"$$.Execution.Id\"`",
-            QueryLanguage::Jsonata => "`\"eventId\": \"{% $states.context.Execution.Id %}\"`",
-        };
-        self.push(
-            HazardKind::EventPublish,
-            pointer,
-            format!(
-                "publishes with {} an event or record that carries no ID, so a second run publishes a second, indistinguishable one",
-                self.action_name()
-            ),
-            format!("add {example} to the event so consumers can drop duplicates"),
-        );
+        self.push(pointer, Fact::EventWithoutId { action: self.action(), language: Some(self.language()) });
     }
 
     /// Whether an event's `Detail` or a record's `Data` (of the request or of an entry) is
@@ -658,7 +700,7 @@ impl<'s, 'a> Scan<'s, 'a> {
 
     fn start_execution(&mut self) {
         if let Some((pointer, name)) = self.param("Name") {
-            self.unstable(&pointer, name, "the execution `Name`", "Name");
+            self.unstable(&pointer, name, KeyRole::ExecutionName, "Name");
         }
         // An input that carries the execution ID (or a key field) lets the child deduplicate.
         let input = self.value("Input");
@@ -677,50 +719,23 @@ impl<'s, 'a> Scan<'s, 'a> {
             }
         }
         if let Some(target) = express {
-            self.push(
-                HazardKind::StartExecution,
-                self.resource_pointer(),
-                format!("starts the Express state machine `{}`, and execution names do not deduplicate Express executions, so a second run starts a second one", target.id),
-                "start a Standard state machine with a stable `Name`, or make the Express child idempotent on a key it is passed",
-            );
-            self.label_last(&target, "an Express state machine".into());
+            self.push(self.resource_pointer(), Fact::StartsExpressChild { child: target.id.to_string() });
+            self.witness_last(&target, WitnessFact::ExpressStateMachine);
             return;
         }
-        match self.param("Name") {
-            Some(_) => {}
-            None => {
-                let help = [
-                    "set `Name` from a business key of the input, or ",
-                    &self.stable_field("Name"),
-                    ": a Standard child refuses a second execution with the same name",
-                ]
-                .concat();
-                self.push(
-                    HazardKind::StartExecution,
-                    self.resource_pointer(),
-                    "starts an execution without `Name` and passes no key from this execution in its input, so a second run starts a second execution".into(),
-                    help,
-                );
-            }
+        if self.param("Name").is_none() {
+            self.push(self.resource_pointer(), Fact::StartsUnnamed { stable: self.stable_key("Name") });
         }
     }
 
-    fn token_write(&mut self, token: &str) {
+    fn token_write(&mut self, token: &'static str) {
         match self.param(token) {
             Some((pointer, param)) => {
-                self.unstable(&pointer, param, &format!("`{token}`"), token);
+                self.unstable(&pointer, param, KeyRole::Member(token.to_string()), token);
             }
             None => {
-                let what = format!("calls {} without `{token}`, so a second run creates a second one", self.action_name());
-                let help = [
-                    "pass `",
-                    token,
-                    "` from a business key of the input, or ",
-                    &self.stable_field(token),
-                    ": the same token makes a repeated call return the first one's result",
-                ]
-                .concat();
-                self.push(HazardKind::MissingKey, self.resource_pointer(), what, help);
+                let fact = Fact::MissingToken { action: self.action(), token, stable: self.stable_key(token) };
+                self.push(self.resource_pointer(), fact);
             }
         }
     }
@@ -754,7 +769,8 @@ impl<'s, 'a> Scan<'s, 'a> {
                         node: &member.value,
                         value: super::values::classify(&member.value, member.key.ends_with(".$"), self.language()),
                     };
-                    self.unstable(&at, param, &format!("the `{}` header", member.key), member.key.trim_end_matches(".$"));
+                    let name = member.key.trim_end_matches(".$");
+                    self.unstable(&at, param, KeyRole::Header(member.key.to_string()), name);
                     return;
                 }
             }
@@ -766,23 +782,11 @@ impl<'s, 'a> Scan<'s, 'a> {
         let messaging =
             host.as_deref().is_some_and(|h| catalog().http.messaging_hosts.iter().any(|m| h == m || h.ends_with(&format!(".{m}"))));
         let pointer = self.resource_pointer();
-        if messaging {
-            let what = format!("sends `{method}` to `{}`, which messages people", host.unwrap_or_default());
-            self.push(
-                HazardKind::Notification,
-                pointer,
-                what,
-                "send an `Idempotency-Key` header if the API honours one, or record the send with a conditional write first",
-            );
-        } else {
-            let what = format!("sends an HTTP `{method}` without an idempotency header, so a second run repeats the request");
-            self.push(
-                HazardKind::MissingKey,
-                pointer,
-                what,
-                "send an `Idempotency-Key` header built from the execution ID, if the API honours one",
-            );
-        }
+        let fact = match host {
+            Some(host) if messaging => Fact::MessagingHttp { method, host },
+            _ => Fact::UnkeyedHttp { method },
+        };
+        self.push(pointer, fact);
     }
 
     /// `ExpressionAttributeNames` / `ExpressionAttributeValues` of a request object.
@@ -824,7 +828,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     fn update_request(&mut self, pointer: &str, object: &'a Node, exempt: bool) {
         let language = self.language();
         if let Some((key, param)) = member(object, "Key", language) {
-            self.unstable(&push_token(pointer, key), param, "the DynamoDB item key", "S");
+            self.unstable(&push_token(pointer, key), param, KeyRole::ItemKey, "S");
         }
         let Some((update_key, text)) = self.static_text(object, "UpdateExpression") else { return };
         let names = self.names(object);
@@ -850,16 +854,13 @@ impl<'s, 'a> Scan<'s, 'a> {
             return;
         }
         let first = &update.growth[0];
-        let more = match update.growth.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n - 1),
+        let fact = Fact::GrowingUpdate {
+            growth: first.kind,
+            attribute: first.attribute.to_string(),
+            more: update.growth.len() - 1,
+            partiql: false,
         };
-        self.push(
-            HazardKind::GrowingUpdate,
-            push_token(pointer, update_key),
-            format!("{} `{}`{more} on every run", first.kind.verb(), first.attribute),
-            "guard it with a `ConditionExpression`: a processed marker (`NOT contains(#applied, :executionId)` with `ADD #applied :executionIdSet`) or a version check, or SET an absolute value",
-        );
+        self.push(push_token(pointer, update_key), fact);
     }
 
     /// Whether a `:value` of `ExpressionAttributeValues` is the same on every attempt.
@@ -880,13 +881,8 @@ impl<'s, 'a> Scan<'s, 'a> {
                     && !catcher_fails(self.machine, self.state, catcher))
         });
         if !handled {
-            let prefix = if matches!(self.integration, Integration::Sdk { .. }) { "DynamoDb" } else { "DynamoDB" };
-            self.push(
-                HazardKind::UnhandledGuard,
-                condition_pointer.to_string(),
-                "guards its write with a condition, but nothing catches the condition failing: a repeated run fails the execution instead of doing nothing".into(),
-                format!("add a `Catch` for `{prefix}.ConditionalCheckFailedException` that continues as if the write succeeded"),
-            );
+            let sdk = matches!(self.integration, Integration::Sdk { .. });
+            self.push(condition_pointer.to_string(), Fact::UnhandledGuard { sdk });
         }
     }
 
@@ -926,7 +922,7 @@ impl<'s, 'a> Scan<'s, 'a> {
                 };
                 if let (true, Some((attribute_key, param))) = (is_key, member(item.node, name, language)) {
                     let at = push_token(&item_pointer, attribute_key);
-                    if self.unstable(&at, param, &format!("the key `{name}` of the item it puts"), "S") {
+                    if self.unstable(&at, param, KeyRole::PutKey(name.to_string()), "S") {
                         return;
                     }
                 }
@@ -936,7 +932,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         for path in condition.not_exists.iter().filter(|p| p.len() == 1) {
             if let Some((attribute_key, param)) = member(item.node, &path[0], language) {
                 let at = push_token(&item_pointer, attribute_key);
-                self.unstable(&at, param, &format!("the item's `{}`, which its `attribute_not_exists` guard checks,", path[0]), "S");
+                self.unstable(&at, param, KeyRole::GuardedAttribute(path[0].to_string()), "S");
             }
         }
         self.unhandled_guard(&push_token(pointer, condition_key));
@@ -972,7 +968,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         let mut exempt = false;
         if let Some(token) = token {
             if let Some((at, param)) = self.param(token) {
-                exempt = !self.unstable(&at, param, &format!("`{token}`"), token);
+                exempt = !self.unstable(&at, param, KeyRole::Member(token.to_string()), token);
             }
         }
         let Some((items_key, items)) = member(request.node, "TransactItems", self.language()) else { return };
@@ -991,7 +987,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     fn partiql(&mut self) {
         let Some((pointer, request)) = self.request.clone() else { return };
         if let Some((at, param)) = self.param("ClientRequestToken") {
-            if !self.unstable(&at, param, "`ClientRequestToken`", "ClientRequestToken") {
+            if !self.unstable(&at, param, KeyRole::Member("ClientRequestToken".into()), "ClientRequestToken") {
                 return;
             }
         }
@@ -1012,13 +1008,8 @@ impl<'s, 'a> Scan<'s, 'a> {
         for (at, node) in statements {
             let Some(text) = node.as_str() else { continue };
             if let Some(first) = dynamodb::partiql_growth(text).first() {
-                let what = format!("{} `{}` on every run (PartiQL `UPDATE`)", first.kind.verb(), first.attribute);
-                self.push(
-                    HazardKind::GrowingUpdate,
-                    at,
-                    what,
-                    "SET an absolute value, or use UpdateItem with a guarding `ConditionExpression`",
-                );
+                let fact = Fact::GrowingUpdate { growth: first.kind, attribute: first.attribute.to_string(), more: 0, partiql: true };
+                self.push(at, fact);
             }
         }
     }

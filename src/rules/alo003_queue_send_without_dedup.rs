@@ -1,6 +1,6 @@
-use super::{Context, Rule, RuleMeta, report_hazards, rule_doc};
+use super::{Context, Rule, RuleMeta, Words, report_hazards, rule_doc};
 use crate::asl::State;
-use crate::asl::effects::HazardKind;
+use crate::asl::effects::{Fact, HazardKind, Named};
 use crate::diagnostic::{Finding, Severity};
 
 pub struct QueueSendWithoutDedup;
@@ -19,6 +19,30 @@ impl Rule for QueueSendWithoutDedup {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::QueueSend, out);
+        report_hazards(cx, &META, state, HazardKind::QueueSend, words, out);
+    }
+}
+
+/// Which queue, and how to deduplicate the send.
+fn words(fact: &Fact) -> Option<Words> {
+    const DEDUPLICATE: &str = "set `MessageDeduplicationId` from the execution (`\"MessageDeduplicationId.$\": \"$$.Execution.Id\"`) so SQS drops a repeated send within 5 minutes";
+    const USE_FIFO: &str =
+        "use a FIFO queue with `MessageDeduplicationId` from the execution, or make the consumer skip messages it has already processed";
+    match fact {
+        Fact::FifoWithoutDedup { queue: Some(queue) } => Words::new(
+            format!("sends to the FIFO queue `{queue}` without `MessageDeduplicationId`, and the queue does not deduplicate by content"),
+            DEDUPLICATE,
+        ),
+        Fact::FifoWithoutDedup { queue: None } => Words::new(
+            "sends to a FIFO queue without `MessageDeduplicationId`, so a repeated send is a new message unless the queue deduplicates by content",
+            DEDUPLICATE,
+        ),
+        Fact::StandardQueue { queue: Named::Known(queue) } => {
+            Words::new(format!("sends to the standard SQS queue `{queue}`, which cannot drop a repeated message"), USE_FIFO)
+        }
+        Fact::StandardQueue { queue: Named::Unknown } => {
+            Words::new("sends to an SQS queue that may be a standard queue, which cannot drop a repeated message", USE_FIFO)
+        }
+        _ => None,
     }
 }

@@ -1,6 +1,6 @@
-use super::{Context, Rule, RuleMeta, report_hazards, rule_doc};
+use super::{Context, Rule, RuleMeta, Words, report_hazards, rule_doc};
 use crate::asl::State;
-use crate::asl::effects::HazardKind;
+use crate::asl::effects::{Fact, HazardKind};
 use crate::diagnostic::{Finding, Severity};
 
 pub struct AsyncLambdaInvoke;
@@ -19,6 +19,17 @@ impl Rule for AsyncLambdaInvoke {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::AsyncInvoke, out);
+        report_hazards(cx, &META, state, HazardKind::AsyncInvoke, words, out);
     }
+}
+
+/// Why an asynchronous invocation repeats, and how to handle it.
+fn words(fact: &Fact) -> Option<Words> {
+    let Fact::AsyncInvoke { callback } = fact else { return None };
+    let help = if *callback {
+        "have the function skip a task token it has already handled: Lambda's second delivery of the event carries the same token"
+    } else {
+        "invoke it synchronously (remove `InvocationType`) so the state sees the outcome, or make the function skip an execution ID it has already handled"
+    };
+    Words::new("invokes its Lambda function asynchronously (`InvocationType: Event`), and Lambda retries a failed event twice", help)
 }

@@ -32,8 +32,8 @@ mod lint001_unused_suppression;
 use std::borrow::Cow;
 
 use crate::asl::context::{Cause, Execution, Rejected};
-use crate::asl::effects::HazardKind;
-use crate::asl::{Analysis, Machine, Scope, State};
+use crate::asl::effects::{Action, Fact, HazardKind, StableKey, WitnessFact};
+use crate::asl::{Analysis, Machine, QueryLanguage, Scope, State};
 use crate::diagnostic::{Finding, RuleMeta, Severity};
 use crate::host::{Definition, TypeOrigin};
 use crate::syntax::{Node, Span};
@@ -217,10 +217,18 @@ impl Context<'_> {
 
 /// Reports a Task's side effects of one kind when the Task may run more than once: the
 /// message says what the state does and why it may run again, with the cause as a label.
-pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'_>, kind: HazardKind, out: &mut Vec<Finding>) {
+/// `words` gives the rule's words for a hazard: what the state does, and the help.
+pub fn report_hazards(
+    cx: &Context<'_>,
+    meta: &'static RuleMeta,
+    state: &State<'_>,
+    kind: HazardKind,
+    words: fn(&Fact) -> Option<Words>,
+    out: &mut Vec<Finding>,
+) {
     // Most states have no hazard of the kind: they are passed over before their causes are read.
     let hazards = &cx.analysis.effects.hazards[state.id];
-    if !hazards.iter().any(|h| h.kind == kind) {
+    if !hazards.iter().any(|h| h.kind() == kind) {
         return;
     }
     let causes = cx.analysis.contexts.of(state.id);
@@ -232,11 +240,11 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
     // may run again; a `Retry` alone re-runs it without evidence of harm.
     let whole_execution =
         causes.iter().any(|c| matches!(c, Cause::Express { .. } | Cause::ExpressChildren { .. } | Cause::AsyncInvoke { .. }));
-    for hazard in hazards.iter().filter(|h| h.kind == kind && (whole_execution || !h.whole_run_only)) {
-        let target = if hazard.key { Target::Key } else { Target::Value };
+    for hazard in hazards.iter().filter(|h| h.kind() == kind && (whole_execution || !h.whole_run_only)) {
+        let Some(Words { what, help }) = words(&hazard.fact) else { continue };
         // Joined rather than formatted: a finding may come from every state of a large definition.
-        let message = ["`", state.name, "` ", &hazard.what, "; ", &why(cx, state, primary)].concat();
-        let mut finding = cx.finding_in(meta, Some(state), &hazard.pointer, target, message).help(hazard.help.clone());
+        let message = ["`", state.name, "` ", &what, "; ", &why(cx, state, primary)].concat();
+        let mut finding = cx.finding_in(meta, Some(state), &hazard.pointer, Target::Value, message).help(help);
         finding.severity = severity;
         for cause in causes.iter().take(3) {
             if let Some((file, span, text)) = cause_label(cx, state, cause) {
@@ -248,10 +256,65 @@ pub fn report_hazards(cx: &Context<'_>, meta: &'static RuleMeta, state: &State<'
             let text = ["`", proof.name, "` ", rejected_text(rejected), ", which Express rejects: this workflow is Standard"].concat();
             finding = finding.label(cx.span(&proof.pointer, Target::Key), text);
         }
-        for label in &hazard.labels {
-            finding = finding.label_in(label.file.clone(), label.span, label.message.clone());
+        for witness in &hazard.witnesses {
+            finding = finding.label_in(witness.file.clone(), witness.span, witness_text(&witness.fact));
         }
         out.push(finding);
+    }
+}
+
+/// A rule's words for a side effect: what the state does (completing "`State` ..."), and
+/// the help line.
+pub struct Words {
+    pub what: Cow<'static, str>,
+    pub help: Cow<'static, str>,
+}
+
+impl Words {
+    pub fn new(what: impl Into<Cow<'static, str>>, help: impl Into<Cow<'static, str>>) -> Option<Self> {
+        Some(Words { what: what.into(), help: help.into() })
+    }
+}
+
+/// What a template resource shows, as a label.
+fn witness_text(fact: &WitnessFact) -> String {
+    match fact {
+        WitnessFact::StandardTopic => "a standard topic (no `FifoTopic: true`)".into(),
+        WitnessFact::StandardQueue => "a standard queue (no `FifoQueue: true`)".into(),
+        WitnessFact::FifoQueueWithoutContentDedup => "a FIFO queue without `ContentBasedDeduplication: true`".into(),
+        WitnessFact::ExpressStateMachine => "an Express state machine".into(),
+        WitnessFact::Grant { function, grant } => ["`", function, "` is allowed `", grant, "`"].concat(),
+    }
+}
+
+/// What a Task calls, as the object of a verb.
+pub fn action_text(action: &Action) -> String {
+    match action {
+        Action::Function(name) => ["the Lambda function `", name, "`"].concat(),
+        Action::FunctionResource(name) => format!("Lambda `{name}`"),
+        Action::Api { service, action } => format!("{service}:{action}"),
+        Action::Other => "it".into(),
+    }
+}
+
+/// A field set to a key that is the same each time the state runs again and differs
+/// between states (and between an inline Map's iterations): 32 hexadecimal characters,
+/// which fit execution names and every idempotency token.
+pub fn stable_field(stable: &StableKey) -> String {
+    let field = &stable.field;
+    match (stable.language, stable.inline_map) {
+        (QueryLanguage::JsonPath, false) => {
+            format!("`\"{field}.$\": \"States.Hash(States.Format('{{}}{{}}', $$.Execution.Id, $$.State.Name), 'MD5')\"`")
+        }
+        (QueryLanguage::JsonPath, true) => format!(
+            "`\"{field}.$\": \"States.Hash(States.Format('{{}}{{}}{{}}', $$.Execution.Id, $$.State.Name, $.index), 'MD5')\"` (with `\"index.$\": \"$$.Map.Item.Index\"` in the Map's `ItemSelector`)"
+        ),
+        (QueryLanguage::Jsonata, false) => {
+            format!("`\"{field}\": \"{{% $hash($states.context.Execution.Id & $states.context.State.Name, 'MD5') %}}\"`")
+        }
+        (QueryLanguage::Jsonata, true) => format!(
+            "`\"{field}\": \"{{% $hash($states.context.Execution.Id & $states.context.State.Name & $states.input.index, 'MD5') %}}\"` (with `\"index\": \"{{% $states.context.Map.Item.Index %}}\"` in the Map's `ItemSelector`)"
+        ),
     }
 }
 
