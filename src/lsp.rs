@@ -437,9 +437,11 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
         None => lines.push("Runs once per visit: a Standard workflow with no retry on an ambiguous error.".into()),
     }
     if rules::express_execution(&cx, state).is_some() {
-        let detail = analysis.durations.detail(&machine, state.id, definition.resources.as_ref());
+        let detail = analysis.durations.detail(&machine, state.id, definition.resources.as_ref()).map(|d| rules::detail_text(&d));
         match analysis.durations.state[state.id].definite() {
-            Some(seconds) if !detail.is_empty() => lines.push(format!("Worst case in the 300 s Express budget: {seconds} s ({detail}).")),
+            Some(seconds) if let Some(detail) = detail => {
+                lines.push(format!("Worst case in the 300 s Express budget: {seconds} s ({detail})."))
+            }
             Some(_) => {}
             None => lines.push("Worst case: unbounded.".into()),
         }

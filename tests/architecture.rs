@@ -112,3 +112,26 @@ fn diagnostic_is_a_leaf() {
         assert!(!graph[engine].contains("cli") && !graph[engine].contains("lsp"), "{engine} imports a front end");
     }
 }
+
+/// The model states facts: no file of `src/asl/` names a rule or builds a finding, so a
+/// rule's logic and words are found in its own file.
+#[test]
+fn the_model_names_no_rule() {
+    let asl = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/asl");
+    let files = sources(&asl);
+    assert!(files.len() > 5);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for prefix in ["ALO", "ASL", "EXP", "LINT"] {
+            for (at, _) in code.match_indices(prefix) {
+                let digits = code[at + prefix.len()..].bytes().take_while(u8::is_ascii_digit).count();
+                let before = code[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+                assert!(digits != 3 || before, "{} names the rule {}", file.display(), &code[at..at + prefix.len() + 3]);
+            }
+        }
+        for module in ["crate::diagnostic", "crate::rules", "crate::output"] {
+            assert!(!code.contains(module), "{} uses {module}", file.display());
+        }
+    }
+}

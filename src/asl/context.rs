@@ -20,7 +20,7 @@ pub enum Rejected {
 
 impl Rejected {
     /// What a state uses that Express rejects. `.sync` on an `aws-sdk:` integration is
-    /// invalid in every workflow (ASL012), so it proves nothing about the type.
+    /// invalid in every workflow (an invalid resource), so it proves nothing about the type.
     pub fn of(state: &State<'_>) -> Option<Self> {
         match (state.kind, &state.resource) {
             (StateKind::Task, Some(Ok(Integration::Optimized { pattern, .. }))) => match pattern {

@@ -4,7 +4,7 @@
 
 use super::catalog::catalog;
 use super::{Integration, Machine, Scope, ScopeId, State, StateId, StateKind};
-use crate::diagnostic::Label;
+use crate::syntax::Span;
 use crate::host::Resources;
 use crate::syntax::Node;
 
@@ -101,8 +101,8 @@ pub struct Durations {
     /// Steps of work done, to show the analysis stays linear.
     pub work: usize,
     /// For a Task bounded by its function's `Timeout` in the template: that function.
-    /// Boxed: most states have none, and a label is large.
-    pub timeout_source: Vec<Option<Box<Label>>>,
+    /// Boxed: most states have none.
+    pub timeout_source: Vec<Option<Box<FunctionTimeout>>>,
 }
 
 impl Durations {
@@ -255,8 +255,8 @@ impl Durations {
             },
             StateKind::Task => {
                 let attempt = match task_timeout(state, resources) {
-                    Some((t, _, label)) => {
-                        self.timeout_source[state.id] = label.map(Box::new);
+                    Some((t, _, function)) => {
+                        self.timeout_source[state.id] = function.map(Box::new);
                         Cost::Seconds { definite: t, open: false }
                     }
                     None => Cost::Seconds { definite: 0.0, open: true },
@@ -271,38 +271,96 @@ impl Durations {
         }
     }
 
-    /// How a state's worst case comes about: "Wait 120 s", "4 attempts × 60 s
-    /// (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s". Built only for what is reported.
-    pub fn detail(&self, machine: &Machine<'_>, id: StateId, resources: Option<&Resources<'_>>) -> String {
+    /// How a state's worst case comes about (a Wait's seconds; a Task's timeout, its
+    /// attempts and back-off), for the slowest steps of a path that is reported.
+    pub fn detail(&self, machine: &Machine<'_>, id: StateId, resources: Option<&Resources<'_>>) -> Option<Detail> {
         let state = &machine.states[id];
-        let what = match state.kind {
+        let length = match state.kind {
             StateKind::Wait => {
-                return match wait_length(state) {
-                    WaitLength::Seconds(s) => format!("Wait {} s", seconds(s)),
-                    WaitLength::Dynamic("Seconds") => "waits for a JSONata expression".into(),
-                    WaitLength::Dynamic(field) => format!("waits for `{field}`"),
-                    WaitLength::Unknown => "Wait of unknown length".into(),
-                    WaitLength::None => String::new(),
+                let length = match wait_length(state) {
+                    WaitLength::Seconds(s) => Length::Wait(s),
+                    WaitLength::Dynamic(field) => Length::WaitsFor(field),
+                    WaitLength::Unknown => Length::WaitUnknown,
+                    WaitLength::None => return None,
                 };
+                return Some(Detail { length, retries: None });
             }
             StateKind::Task => match task_timeout(state, resources) {
-                Some((t, source, _)) => format!("{} s ({source})", seconds(t)),
-                None => "up to the remaining budget (no `TimeoutSeconds`)".to_string(),
+                Some((seconds, bound, _)) => Length::Task { seconds, bound },
+                None => Length::TaskUnbounded,
             },
             StateKind::Parallel | StateKind::Map => {
-                let Some(child) = self.slowest_child(state) else { return String::new() };
+                let child = self.slowest_child(state)?;
                 match (&self.scope[child].cost, state.kind) {
-                    (Cost::Seconds { definite, .. }, StateKind::Map) => {
-                        format!("one iteration {} s (the item count is unknown)", seconds(*definite))
-                    }
-                    (Cost::Seconds { definite, .. }, _) => format!("the slowest branch {} s", seconds(*definite)),
-                    (Cost::Unbounded, _) => "unbounded".to_string(),
+                    (Cost::Seconds { definite, .. }, StateKind::Map) => Length::MapIteration(*definite),
+                    (Cost::Seconds { definite, .. }, _) => Length::SlowestBranch(*definite),
+                    (Cost::Unbounded, _) => Length::Unbounded,
                 }
             }
-            _ => return String::new(),
+            _ => return None,
         };
-        Retries::of(state).describe(&what)
+        Some(Detail { length, retries: Retries::of(state).detail() })
     }
+}
+
+/// How a state's worst case comes about.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detail {
+    pub length: Length,
+    /// The retries that multiply it, when there are any.
+    pub retries: Option<RetryDetail>,
+}
+
+/// One attempt of a state, or a Wait.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Length {
+    Wait(f64),
+    /// A Wait whose length is known only at run time: the field that gives it (`Seconds`
+    /// for a JSONata expression).
+    WaitsFor(&'static str),
+    /// A Wait whose length a deploy-time placeholder gives.
+    WaitUnknown,
+    Task {
+        seconds: f64,
+        bound: TaskBound,
+    },
+    /// A Task with no timeout: it may take whatever the budget leaves.
+    TaskUnbounded,
+    /// One iteration of a Map (the item count is unknown).
+    MapIteration(f64),
+    SlowestBranch(f64),
+    Unbounded,
+}
+
+/// What bounds one attempt of a Task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskBound {
+    TimeoutSeconds,
+    HttpLimit,
+    FunctionTimeout,
+}
+
+/// The attempts a state's retriers allow and the back-off between them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryDetail {
+    /// Attempts that may run their whole length.
+    pub attempts: f64,
+    /// Retries after errors that end a call at once.
+    pub quick: f64,
+    /// The first few waits.
+    pub shown: Vec<f64>,
+    /// All the waits, when there are more than `shown`.
+    pub total: Option<f64>,
+}
+
+/// The function whose `Timeout` in the template bounds a Task.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionTimeout {
+    /// The template's file (`None`: the finding's own).
+    pub file: Option<String>,
+    pub span: Span,
+    pub function: String,
+    pub seconds: f64,
 }
 
 /// How long a Wait state waits, as far as the definition tells.
@@ -331,17 +389,17 @@ fn wait_length(state: &State<'_>) -> WaitLength {
     }
 }
 
-/// What bounds one attempt of a Task: the seconds, where they come from, and for a
-/// function's `Timeout` in the template, a label at that function.
-fn task_timeout(state: &State<'_>, resources: Option<&Resources<'_>>) -> Option<(f64, &'static str, Option<Label>)> {
+/// What bounds one attempt of a Task: the seconds, where they come from, and the
+/// template's function whose `Timeout` it is.
+fn task_timeout(state: &State<'_>, resources: Option<&Resources<'_>>) -> Option<(f64, TaskBound, Option<FunctionTimeout>)> {
     let http = matches!(state.resource, Some(Ok(super::Integration::Http)));
     match state.field("TimeoutSeconds").and_then(Node::as_f64).filter(|t| t.is_finite() && *t >= 0.0) {
-        Some(t) if http && t > HTTP_LIMIT => Some((HTTP_LIMIT, "the HTTP Task limit", None)),
-        Some(t) => Some((t, "`TimeoutSeconds`", None)),
-        None if http => Some((HTTP_LIMIT, "the HTTP Task limit", None)),
-        None => {
-            resources.and_then(|r| function_timeout(state, r)).map(|(seconds, label)| (seconds, "the function's `Timeout`", Some(label)))
-        }
+        Some(t) if http && t > HTTP_LIMIT => Some((HTTP_LIMIT, TaskBound::HttpLimit, None)),
+        Some(t) => Some((t, TaskBound::TimeoutSeconds, None)),
+        None if http => Some((HTTP_LIMIT, TaskBound::HttpLimit, None)),
+        None => resources
+            .and_then(|r| function_timeout(state, r))
+            .map(|function| (function.seconds, TaskBound::FunctionTimeout, Some(function))),
     }
 }
 
@@ -395,19 +453,12 @@ impl Retries {
         }
     }
 
-    fn describe(&self, what: &str) -> String {
+    fn detail(self) -> Option<RetryDetail> {
         if self.attempts == 1.0 && self.quick == 0.0 {
-            return what.to_string();
+            return None;
         }
-        let listed: Vec<String> = self.shown.iter().map(|w| format!("{} s", seconds(*w))).collect();
-        let more =
-            if self.waits > self.shown.len() as f64 { format!(" + … ({} s in all)", seconds(self.backoff_total)) } else { String::new() };
-        let quick = if self.quick > 0.0 {
-            format!(" (and {} retries after errors that end a call at once)", seconds(self.quick))
-        } else {
-            String::new()
-        };
-        format!("{} attempts × {what}{quick} + back-off {}{more}", seconds(self.attempts), listed.join(" + "))
+        let total = (self.waits > self.shown.len() as f64).then_some(self.backoff_total);
+        Some(RetryDetail { attempts: self.attempts, quick: self.quick, shown: self.shown, total })
     }
 }
 
@@ -441,8 +492,8 @@ fn backoff(max: f64, interval: f64, rate: f64, cap: f64, shown: &mut Vec<f64>) -
 }
 
 /// A Lambda Task's function, when the template declares it: its `Timeout` (SAM's
-/// `Globals`, else Lambda's default) bounds each attempt, and a label points at it.
-fn function_timeout(state: &State<'_>, resources: &Resources<'_>) -> Option<(f64, Label)> {
+/// `Globals`, else Lambda's default) bounds each attempt.
+fn function_timeout(state: &State<'_>, resources: &Resources<'_>) -> Option<FunctionTimeout> {
     let function = match state.resource {
         Some(Ok(Integration::Optimized { service: "lambda", action: "invoke", .. })) => {
             ["Parameters", "Arguments"].iter().find_map(|field| state.field(field)?.get("FunctionName"))?
@@ -458,12 +509,7 @@ fn function_timeout(state: &State<'_>, resources: &Resources<'_>) -> Option<(f64
         Some(value) => value.as_f64().filter(|t| t.is_finite() && *t > 0.0)?,
         None => LAMBDA_DEFAULT_TIMEOUT,
     };
-    let message = format!("`{}` times out after {} s", resource.id, self::seconds(seconds));
-    Some((seconds, Label::new(resource.file.map(str::to_string), resource.span, message)))
-}
-
-fn seconds(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value:.1}") }
+    Some(FunctionTimeout { file: resource.file.map(str::to_string), span: resource.span, function: resource.id.to_string(), seconds })
 }
 
 /// The limit an Express execution of this definition runs under: 300 s, or the top-level
@@ -478,7 +524,7 @@ mod tests {
     use crate::syntax::{Format, parse};
 
     /// The top level's slowest path: its cost and the detail of each step.
-    fn bound(text: &str) -> (Cost, Vec<String>) {
+    fn bound(text: &str) -> (Cost, Vec<Option<Detail>>) {
         let root = parse(text, Format::Json).unwrap();
         let machine = Machine::new(&root);
         let durations = Durations::new(&machine, None);
@@ -494,7 +540,9 @@ mod tests {
         );
         // 4 attempts × 60 s + waits 3 + 5 + 5.
         assert_eq!(cost, Cost::Seconds { definite: 253.0, open: false });
-        assert_eq!(detail[0], "4 attempts × 60 s (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s");
+        let retries = RetryDetail { attempts: 4.0, quick: 0.0, shown: vec![3.0, 5.0, 5.0], total: None };
+        let task = Length::Task { seconds: 60.0, bound: TaskBound::TimeoutSeconds };
+        assert_eq!(detail[0], Some(Detail { length: task, retries: Some(retries) }));
         let mut shown = Vec::new();
         assert_eq!(backoff(18_446_744_073_709_551_616.0, 0.0, 2.0, f64::INFINITY, &mut Vec::new()), 0.0, "zero waits end at once");
         assert!(backoff(18_446_744_073_709_551_616.0, 1.0, 1.0, f64::INFINITY, &mut Vec::new()) > 1e18);
@@ -511,7 +559,9 @@ mod tests {
                                             "W": {"Type": "Wait", "Seconds": 50, "End": true}}}]}}}"#,
         );
         assert_eq!(cost, Cost::Seconds { definite: 110.0, open: false });
-        assert_eq!(detail, ["the slowest branch 110 s", "60 s (the HTTP Task limit)", "Wait 50 s"]);
+        let lengths: Vec<Length> = detail.into_iter().map(|d| d.unwrap().length).collect();
+        let http = Length::Task { seconds: 60.0, bound: TaskBound::HttpLimit };
+        assert_eq!(lengths, [Length::SlowestBranch(110.0), http, Length::Wait(50.0)]);
     }
 
     #[test]

@@ -8,7 +8,6 @@ pub mod duration;
 pub mod dynamodb;
 pub mod effects;
 mod graph;
-pub mod paths;
 pub mod resource;
 pub mod values;
 
@@ -20,7 +19,7 @@ use foldhash::HashMap;
 use crate::syntax::{Node, push_token, unescape_token};
 
 pub use graph::Graph;
-pub use resource::{Integration, Pattern};
+pub use resource::{Integration, Malformed, Pattern, ResourceError};
 
 pub type StateId = usize;
 pub type ScopeId = usize;
@@ -172,7 +171,7 @@ pub struct State<'a> {
     /// `End: true`.
     pub end: bool,
     /// The Task's `Resource`, parsed.
-    pub resource: Option<Result<Integration<'a>, String>>,
+    pub resource: Option<Result<Integration<'a>, ResourceError<'a>>>,
 }
 
 impl<'a> State<'a> {
@@ -195,7 +194,7 @@ impl<'a> State<'a> {
     }
 
     /// The `ExecutionType` of a Distributed Map's child executions (`STANDARD` when it is
-    /// missing or not a string: AWS requires it, and ASL006 reports its absence); `None`
+    /// missing or not a string: AWS requires it, and its absence is reported as invalid); `None`
     /// for any other state.
     pub fn distributed_execution_type(&self) -> Option<&'a str> {
         self.is_distributed_map().then(|| self.processor_config("ExecutionType").unwrap_or("STANDARD"))

@@ -33,65 +33,102 @@ pub enum Integration<'a> {
     Placeholder,
 }
 
+/// Why a `Resource` is not one AWS accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceError<'a> {
+    /// Not a string; the JSON type it is.
+    NotString(&'static str),
+    /// Does not start with `arn:`.
+    NotArn(&'a str),
+    /// An ARN of the wrong shape.
+    Malformed(&'a str, Malformed<'a>),
+    /// `.waitForTaskToken` on a Lambda function ARN.
+    CallbackOnFunction,
+    /// A `.suffix` that is not an integration pattern.
+    UnknownPattern(&'a str),
+    /// `.sync` on an AWS SDK integration.
+    SyncOnSdk,
+}
+
+/// What is wrong with the shape of an ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Malformed<'a> {
+    /// Not `arn:partition:service:region:account:resource`.
+    Parts,
+    Partition(&'a str),
+    /// An activity ARN without a region, account or name.
+    Activity,
+    /// A Lambda ARN that names no `function:`.
+    NoFunction,
+    /// A function name or qualifier with characters names cannot have.
+    FunctionName,
+    /// A service that is neither `states` nor `lambda`.
+    Service(&'a str),
+    /// Not `service:action`.
+    IntegrationParts,
+    /// A service or action name with characters names cannot have.
+    IntegrationName,
+}
+
 const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
-/// Parses a `Resource` value; the error says what is wrong with it.
-pub fn parse(node: &Node) -> Result<Integration<'_>, String> {
+/// Parses a `Resource` value.
+pub fn parse(node: &Node) -> Result<Integration<'_>, ResourceError<'_>> {
     match node.as_str() {
         Some(text) => parse_arn(text),
         None if node.is_placeholder() => Ok(Integration::Placeholder),
-        None => Err(format!("`Resource` must be a string, not {}", node.type_name())),
+        None => Err(ResourceError::NotString(node.type_name())),
     }
 }
 
-pub fn parse_arn(text: &str) -> Result<Integration<'_>, String> {
+pub fn parse_arn(text: &str) -> Result<Integration<'_>, ResourceError<'_>> {
     let Some(rest) = text.strip_prefix("arn:") else {
-        return if has_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not an ARN")) };
+        return if has_placeholder(text) { Ok(Integration::Placeholder) } else { Err(ResourceError::NotArn(text)) };
     };
     // Placeholders such as `${AWS::Partition}` hold colons: split around them.
     let Some([partition, service, region, _account, resource]) = split_arn(rest) else {
-        return fallback(text, "it does not have the form `arn:partition:service:region:account:resource`");
+        return fallback(text, Malformed::Parts);
     };
     if !PARTITIONS.contains(&partition) && !has_placeholder(partition) {
-        return fallback(text, &format!("`{partition}` is not an AWS partition"));
+        return fallback(text, Malformed::Partition(partition));
     }
     match service {
         "states" => match resource.strip_prefix("activity:") {
             Some(name) if !region.is_empty() && valid_name(name) => Ok(Integration::Activity { name }),
-            Some(_) => fallback(text, "an activity ARN needs a region, an account and a name"),
+            Some(_) => fallback(text, Malformed::Activity),
             // Integrations are written with `:::`, but AWS also accepts them with a region
             // and account, as definitions exported from the console show.
             None => parse_integration(text, resource),
         },
         "lambda" => {
             let Some(function) = resource.strip_prefix("function:") else {
-                return fallback(text, "a Lambda ARN must name a `function:`");
+                return fallback(text, Malformed::NoFunction);
             };
             let (name, qualifier) = function.split_once(':').unwrap_or((function, ""));
             if name.contains(".waitForTaskToken") || qualifier.contains(".waitForTaskToken") {
-                return Err("`.waitForTaskToken` needs `arn:aws:states:::lambda:invoke.waitForTaskToken`, not a function ARN".into());
+                return Err(ResourceError::CallbackOnFunction);
             }
             if !valid_name(name)
                 || qualifier.contains(':')
                 || !qualifier.chars().all(|c| c.is_ascii_alphanumeric() || "-_$".contains(c) || has_placeholder(qualifier))
             {
-                return fallback(text, "the Lambda function name or qualifier has characters a function name cannot have");
+                return fallback(text, Malformed::FunctionName);
             }
             Ok(Integration::LambdaFunction { name })
         }
         _ if has_placeholder(service) => Ok(Integration::Placeholder),
-        other => fallback(text, &format!("`{other}` is neither `states` nor `lambda`")),
+        other => fallback(text, Malformed::Service(other)),
     }
 }
 
 /// `service:action[.pattern]`, `aws-sdk:service:action[.pattern]` or `http:invoke`.
-fn parse_integration<'a>(text: &'a str, resource: &'a str) -> Result<Integration<'a>, String> {
+fn parse_integration<'a>(text: &'a str, resource: &'a str) -> Result<Integration<'a>, ResourceError<'a>> {
     let (sdk, rest) = match resource.strip_prefix("aws-sdk:") {
         Some(rest) => (true, rest),
         None => (false, resource),
     };
     let Some((service, action)) = rest.split_once(':') else {
-        return fallback(text, "an integration must have the form `arn:aws:states:::service:action`");
+        return fallback(text, Malformed::IntegrationParts);
     };
     let (action, pattern) = match action.split_once('.') {
         None => (action, Pattern::Request),
@@ -99,17 +136,17 @@ fn parse_integration<'a>(text: &'a str, resource: &'a str) -> Result<Integration
         Some((action, "sync:2")) => (action, Pattern::Sync2),
         Some((action, "waitForTaskToken")) => (action, Pattern::WaitForTaskToken),
         Some((_, other)) => {
-            return Err(format!("`.{other}` is not an integration pattern (`.sync`, `.sync:2` or `.waitForTaskToken`)"));
+            return Err(ResourceError::UnknownPattern(other));
         }
     };
     let service_ok = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     let action_ok = !action.is_empty() && action.chars().all(|c| c.is_ascii_alphanumeric());
     if !service_ok || !action_ok {
-        return fallback(text, "the service or action name has characters AWS names cannot have");
+        return fallback(text, Malformed::IntegrationName);
     }
     if sdk {
         if matches!(pattern, Pattern::Sync | Pattern::Sync2) {
-            return Err("AWS SDK integrations do not support `.sync`; use the optimized integration or poll".into());
+            return Err(ResourceError::SyncOnSdk);
         }
         return Ok(Integration::Sdk { service, action, pattern });
     }
@@ -188,8 +225,8 @@ fn sub_text(node: &Node) -> Option<&str> {
 }
 
 /// An ARN whose shape is wrong is still accepted when a placeholder may hide the rest.
-fn fallback<'a>(text: &str, reason: &str) -> Result<Integration<'a>, String> {
-    if has_placeholder(text) { Ok(Integration::Placeholder) } else { Err(format!("`{text}` is not a valid resource: {reason}")) }
+fn fallback<'a>(text: &'a str, malformed: Malformed<'a>) -> Result<Integration<'a>, ResourceError<'a>> {
+    if has_placeholder(text) { Ok(Integration::Placeholder) } else { Err(ResourceError::Malformed(text, malformed)) }
 }
 
 fn valid_name(name: &str) -> bool {
@@ -232,8 +269,8 @@ mod tests {
 
     #[test]
     fn rejects_what_aws_rejects() {
-        assert!(parse_arn("arn:aws:states:::aws-sdk:s3:putObject.sync").unwrap_err().contains("do not support `.sync`"));
-        assert!(parse_arn("arn:aws:states:::lambda:invoke.wait").unwrap_err().contains("not an integration pattern"));
+        assert_eq!(parse_arn("arn:aws:states:::aws-sdk:s3:putObject.sync"), Err(ResourceError::SyncOnSdk));
+        assert_eq!(parse_arn("arn:aws:states:::lambda:invoke.wait"), Err(ResourceError::UnknownPattern("wait")));
         assert!(parse_arn("lambda:invoke").is_err());
         assert!(parse_arn("arn:aws:s3:::bucket").is_err());
         assert!(parse_arn("arn:azure:states:::lambda:invoke").is_err());

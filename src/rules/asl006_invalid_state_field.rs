@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, closest, rule_doc};
-use crate::asl::paths::is_jsonata;
 use crate::asl::{QueryLanguage, Scope, ScopeKind, State, StateKind};
 use crate::diagnostic::{Finding, Severity};
+use crate::syntax::expression::is_jsonata;
 use crate::syntax::{Kind, Node, Token, Trail, has_placeholder, push_token};
 
 pub struct InvalidStateField;

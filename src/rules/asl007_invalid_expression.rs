@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
-use crate::asl::paths::{ExprError, check_dynamic_value, check_jsonata, check_path};
 use crate::asl::{QueryLanguage, State};
 use crate::diagnostic::{Finding, Severity};
+use crate::syntax::expression::{ExprError, check_dynamic_value, check_jsonata, check_path};
 use crate::syntax::{Kind, Node, Token, Trail, has_placeholder};
 
 pub struct InvalidExpression;

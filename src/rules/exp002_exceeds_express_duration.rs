@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, express_execution, rule_doc};
 use crate::asl::ScopeKind;
 use crate::asl::context::Execution;
-use crate::asl::duration::{Cost, EXPRESS_LIMIT, express_limit};
+use crate::asl::duration::{Cost, Detail, EXPRESS_LIMIT, Length, TaskBound, express_limit};
 use crate::diagnostic::{Finding, Severity};
 
 pub struct ExceedsExpressDuration;
@@ -88,16 +88,73 @@ impl Rule for ExceedsExpressDuration {
             for (_, step) in steps {
                 let step_state = &cx.machine.states[step.state];
                 let detail = durations.detail(cx.machine, step.state, cx.definition.resources.as_ref());
+                let text = detail.as_ref().map(detail_text).unwrap_or_default();
                 let text = match step.cost {
-                    Cost::Seconds { definite, .. } if detail.contains("attempts") => format!("{detail} = {} s", seconds(definite)),
-                    _ => detail,
+                    Cost::Seconds { definite, .. } if detail.is_some_and(|d| d.retries.is_some()) => {
+                        format!("{text} = {} s", seconds(definite))
+                    }
+                    _ => text,
                 };
                 finding = finding.label(cx.span(&step_state.pointer, Target::Key), text);
                 if let Some(function) = &cx.analysis.durations.timeout_source[step.state] {
-                    finding = finding.label_in(function.file.clone(), function.span, function.message.clone());
+                    let text = format!("`{}` times out after {} s", function.function, seconds(function.seconds));
+                    finding = finding.label_in(function.file.clone(), function.span, text);
                 }
             }
             out.push(finding);
         }
+    }
+}
+
+/// How a state's worst case comes about: "Wait 120 s", "4 attempts × 60 s
+/// (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s".
+pub fn detail_text(detail: &Detail) -> String {
+    let what = match &detail.length {
+        Length::Wait(s) => format!("Wait {} s", seconds(*s)),
+        Length::WaitsFor("Seconds") => "waits for a JSONata expression".into(),
+        Length::WaitsFor(field) => format!("waits for `{field}`"),
+        Length::WaitUnknown => "Wait of unknown length".into(),
+        Length::Task { seconds: t, bound } => {
+            let source = match bound {
+                TaskBound::TimeoutSeconds => "`TimeoutSeconds`",
+                TaskBound::HttpLimit => "the HTTP Task limit",
+                TaskBound::FunctionTimeout => "the function's `Timeout`",
+            };
+            format!("{} s ({source})", seconds(*t))
+        }
+        Length::TaskUnbounded => "up to the remaining budget (no `TimeoutSeconds`)".into(),
+        Length::MapIteration(t) => format!("one iteration {} s (the item count is unknown)", seconds(*t)),
+        Length::SlowestBranch(t) => format!("the slowest branch {} s", seconds(*t)),
+        Length::Unbounded => "unbounded".into(),
+    };
+    let Some(retries) = &detail.retries else { return what };
+    let listed: Vec<String> = retries.shown.iter().map(|w| format!("{} s", seconds(*w))).collect();
+    let more = retries.total.map(|total| format!(" + … ({} s in all)", seconds(total))).unwrap_or_default();
+    let quick = if retries.quick > 0.0 {
+        format!(" (and {} retries after errors that end a call at once)", seconds(retries.quick))
+    } else {
+        String::new()
+    };
+    format!("{} attempts × {what}{quick} + back-off {}{more}", seconds(retries.attempts), listed.join(" + "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asl::duration::RetryDetail;
+
+    #[test]
+    fn details_read_as_sums() {
+        let task = Length::Task { seconds: 60.0, bound: TaskBound::TimeoutSeconds };
+        let retries = RetryDetail { attempts: 4.0, quick: 0.0, shown: vec![3.0, 5.0, 5.0], total: None };
+        let detail = Detail { length: task, retries: Some(retries) };
+        assert_eq!(detail_text(&detail), "4 attempts × 60 s (`TimeoutSeconds`) + back-off 3 s + 5 s + 5 s");
+        let many = RetryDetail { attempts: 3.0, quick: 2.0, shown: vec![1.0, 2.0, 4.0, 8.0], total: Some(95.5) };
+        let detail = Detail { length: Length::MapIteration(10.0), retries: Some(many) };
+        assert_eq!(
+            detail_text(&detail),
+            "3 attempts × one iteration 10 s (the item count is unknown) (and 2 retries after errors that end a call at once) + back-off 1 s + 2 s + 4 s + 8 s + … (95.5 s in all)"
+        );
+        assert_eq!(detail_text(&Detail { length: Length::WaitsFor("Seconds"), retries: None }), "waits for a JSONata expression");
     }
 }

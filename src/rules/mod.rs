@@ -39,6 +39,7 @@ use crate::host::{Definition, TypeOrigin};
 use crate::syntax::{Node, Span};
 
 pub use asl001_parse_error::parse_error;
+pub use exp002_exceeds_express_duration::detail_text;
 pub use lint001_unused_suppression::unused_suppression;
 
 /// A lint rule. Rules are stateless; the default `check_definition` visits every scope and
