@@ -106,9 +106,38 @@ pub struct Finding {
     pub labels: Vec<Label>,
     /// Most helps are fixed sentences: borrowed, not copied for every finding.
     pub help: Option<std::borrow::Cow<'static, str>>,
+    /// The change that resolves the finding, when the rule knows one.
+    pub fix: Option<Fix>,
     /// The source lines the finding and its labels point into, for formats that draw them;
     /// empty unless the run asked for them.
     pub excerpts: Vec<Excerpt>,
+}
+
+/// A change that resolves a finding: edits of its file, applied together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    /// What the change does, as an editor's menu shows it.
+    pub title: String,
+    pub applicability: Applicability,
+    /// In the file's byte offsets; they do not overlap.
+    pub edits: Vec<Edit>,
+}
+
+/// Whether applying a fix can change what the workflow does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applicability {
+    /// The workflow does the same: only the definition's form changes.
+    Safe,
+    /// The workflow does something else (it passes a new key, deduplicates a message):
+    /// right for the finding, but to be reviewed.
+    Unsafe,
+}
+
+/// The text that replaces `span` (an empty span: inserted at its start).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
 }
 
 /// Whole lines of a file's text, kept with a finding so that a format can draw them once the
@@ -147,6 +176,7 @@ impl Finding {
             end: Position::default(),
             labels: Vec::new(),
             help: None,
+            fix: None,
             excerpts: Vec::new(),
         }
     }

@@ -13,11 +13,12 @@ use serde_json::{Value, json};
 
 use crate::asl::{Analysis, Machine};
 use crate::config::{self, Config};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Edit, Finding, Severity};
 use crate::discover::{self, format_of};
 use crate::host::{self, Body, Contents, Definition};
 use crate::lint::{self, Options};
 use crate::rules;
+use crate::syntax::edit::insert_member;
 use crate::syntax::{self, LineIndex, Node, Span};
 
 /// How the client counts columns.
@@ -397,21 +398,22 @@ impl Server {
         let mut actions = Vec::new();
         for finding in findings.iter().filter(|f| f.span.start() <= end && start <= f.span.end() && f.code != "ASL001") {
             let diagnostic = self.diagnostic(&uri, &text, &lines, finding);
-            let mut action = |title: String, edit: (usize, String)| {
-                let span = Span::new(edit.0, edit.0);
+            let mut action = |title: &str, edits: &[Edit]| {
+                let edits: Vec<Value> =
+                    edits.iter().map(|edit| json!({"range": self.range(&text, &lines, edit.span), "newText": edit.text})).collect();
                 actions.push(json!({
                     "title": title,
                     "kind": "quickfix",
                     "diagnostics": [diagnostic.clone()],
-                    "edit": {"changes": {uri.clone(): [{"range": self.range(&text, &lines, span), "newText": edit.1}]}},
+                    "edit": {"changes": {uri.clone(): edits}},
                 }));
             };
-            if let Some(fix) = root.as_ref().and_then(|root| mechanical_fix(&text, root, finding, yaml)) {
-                action(fix.0, fix.1);
+            if let Some(fix) = &finding.fix {
+                action(&fix.title, &fix.edits);
             }
             if let Some(edit) = suppress_edit(&text, root.as_ref(), finding, yaml) {
                 let scope = if yaml { "on this line" } else { "for this state" };
-                action(format!("Suppress {} {scope}", finding.code), edit);
+                action(&format!("Suppress {} {scope}", finding.code), &[edit]);
             }
         }
         Value::Array(actions)
@@ -449,58 +451,14 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
     Some(lines.join("\n\n"))
 }
 
-/// The indentation of the line holding `offset`.
-fn indentation(text: &str, offset: usize) -> &str {
-    let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
-    let line = &text[start..];
-    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
-}
-
-/// Inserts a member before the first member of an object, matching its layout.
-fn insert_member(text: &str, object: &Node, key: &str, value: &str, yaml: bool) -> Option<(usize, String)> {
-    let first = object.members()?.first()?;
-    let at = first.key_span.start();
-    let indent = indentation(text, at);
-    let on_own_line = text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
-    if yaml {
-        let quoted = if value.starts_with('$') || value.starts_with('{') { format!("\"{value}\"") } else { value.to_string() };
-        return Some(if on_own_line { (at, format!("{key}: {quoted}\n{indent}")) } else { (at, format!("{key}: {quoted}, ")) });
-    }
-    Some(if on_own_line { (at, format!("\"{key}\": \"{value}\",\n{indent}")) } else { (at, format!("\"{key}\": \"{value}\", ")) })
-}
-
-/// The safe, mechanical fix of a finding, when there is one: pass the execution ID in a
-/// Lambda payload (ALO004), or deduplicate a FIFO send by it (ALO003).
-fn mechanical_fix(text: &str, root: &Node, finding: &Finding, yaml: bool) -> Option<(String, (usize, String))> {
-    let (node, _) = root.lookup(&finding.pointer)?;
-    let jsonata = finding.help.as_deref().is_some_and(|h| h.contains("{%"));
-    match finding.code {
-        "ALO004" if finding.pointer.ends_with("/Payload") && node.is_object() => {
-            let (key, value) =
-                if jsonata { ("executionId", "{% $states.context.Execution.Id %}") } else { ("executionId.$", "$$.Execution.Id") };
-            Some(("Pass the execution ID to the function as `executionId`".into(), insert_member(text, node, key, value, yaml)?))
-        }
-        "ALO003" if finding.message.contains("FIFO queue") => {
-            let parameters_pointer = &finding.pointer[..finding.pointer.rfind('/')?];
-            let (parameters, _) = root.lookup(parameters_pointer)?;
-            let (key, value) = if jsonata {
-                ("MessageDeduplicationId", "{% $states.context.Execution.Id %}")
-            } else {
-                ("MessageDeduplicationId.$", "$$.Execution.Id")
-            };
-            Some(("Deduplicate the message by the execution ID".into(), insert_member(text, parameters, key, value, yaml)?))
-        }
-        _ => None,
-    }
-}
-
 /// Silences a finding: a `# sfn-lint: ignore[CODE]` comment at the end of its line in
 /// YAML; in JSON, the code added to its state's `Comment` directive (or a new `Comment`).
-fn suppress_edit(text: &str, root: Option<&Node>, finding: &Finding, yaml: bool) -> Option<(usize, String)> {
+fn suppress_edit(text: &str, root: Option<&Node>, finding: &Finding, yaml: bool) -> Option<Edit> {
+    let insert = |at: usize, text: String| Some(Edit { span: Span::new(at, at), text });
     if yaml {
         let line_end = text[finding.span.start()..].find('\n').map_or(text.len(), |n| finding.span.start() + n);
         let line_end = if text[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
-        return Some((line_end, format!("  # sfn-lint: ignore[{}]", finding.code)));
+        return insert(line_end, format!("  # sfn-lint: ignore[{}]", finding.code));
     }
     let root = root?;
     // The state around the finding: the longest prefix of its pointer under `States`.
@@ -516,10 +474,10 @@ fn suppress_edit(text: &str, root: Option<&Node>, finding: &Finding, yaml: bool)
         Some(comment) if comment.as_str().is_some() => {
             let source = &text[comment.span.range()];
             match source.find("sfn-lint: ignore[").and_then(|at| source[at..].find(']').map(|close| at + close)) {
-                Some(close) => Some((comment.span.start() + close, format!(", {}", finding.code))),
-                None => Some((comment.span.end() - 1, format!(" sfn-lint: ignore[{}]", finding.code))),
+                Some(close) => insert(comment.span.start() + close, format!(", {}", finding.code)),
+                None => insert(comment.span.end() - 1, format!(" sfn-lint: ignore[{}]", finding.code)),
             }
         }
-        _ => insert_member(text, state, "Comment", &format!("sfn-lint: ignore[{}]", finding.code), false),
+        _ => insert_member(text, state, "Comment", &format!("sfn-lint: ignore[{}]", finding.code)),
     }
 }

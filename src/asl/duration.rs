@@ -4,9 +4,9 @@
 
 use super::catalog::catalog;
 use super::{Integration, Machine, Scope, ScopeId, State, StateId, StateKind};
-use crate::syntax::Span;
 use crate::host::Resources;
 use crate::syntax::Node;
+use crate::syntax::Span;
 
 /// The Express limit.
 pub const EXPRESS_LIMIT: f64 = 300.0;

@@ -9,8 +9,8 @@ use super::dataflow::{Flow, finds_carried, finds_unstable_variable, reads_unstab
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
-use crate::syntax::Span;
 use crate::host::{Grant, Resource, Resources};
+use crate::syntax::Span;
 use crate::syntax::{Node, has_placeholder, push_token};
 
 /// The kinds of side effect that repeat when a Task runs again.

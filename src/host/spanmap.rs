@@ -30,6 +30,12 @@ impl SpanMap {
         }
     }
 
+    /// Whether the text is the file's own, byte for byte: an edit of it is an edit of the
+    /// file.
+    pub fn is_verbatim(&self) -> bool {
+        matches!(self, SpanMap::Identity | SpanMap::Offset(_))
+    }
+
     pub fn is_exact(&self) -> bool {
         !matches!(self, SpanMap::Whole(_))
     }

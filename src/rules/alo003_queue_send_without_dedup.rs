@@ -1,7 +1,8 @@
-use super::{Context, Rule, RuleMeta, Words, report_hazards, rule_doc};
+use super::{Context, Rule, RuleMeta, Words, report_hazards_with_fix, rule_doc};
+use crate::asl::QueryLanguage;
 use crate::asl::State;
-use crate::asl::effects::{Fact, HazardKind, Named};
-use crate::diagnostic::{Finding, Severity};
+use crate::asl::effects::{Fact, Hazard, HazardKind, Named};
+use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 
 pub struct QueueSendWithoutDedup;
 
@@ -19,7 +20,7 @@ impl Rule for QueueSendWithoutDedup {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::QueueSend, words, out);
+        report_hazards_with_fix(cx, &META, state, HazardKind::QueueSend, words, fix, out);
     }
 }
 
@@ -45,4 +46,25 @@ fn words(fact: &Fact) -> Option<Words> {
         }
         _ => None,
     }
+}
+
+/// Deduplicates a single send to a FIFO queue by the execution ID.
+fn fix(cx: &Context<'_>, hazard: &Hazard) -> Option<Fix> {
+    let Fact::FifoWithoutDedup { .. } = &hazard.fact else { return None };
+    // The hazard is at `QueueUrl`; the member goes beside it.
+    let parameters = &hazard.pointer[..hazard.pointer.rfind('/')?];
+    let (object, _) = cx.definition.root.lookup(parameters)?;
+    if object.get("Entries").is_some() {
+        return None; // a batch deduplicates per entry
+    }
+    let language = cx.machine.state_at(&hazard.pointer)?.query_language;
+    let (key, value) = match language {
+        QueryLanguage::JsonPath => ("MessageDeduplicationId.$", "$$.Execution.Id"),
+        QueryLanguage::Jsonata => ("MessageDeduplicationId", "{% $states.context.Execution.Id %}"),
+    };
+    Some(Fix {
+        title: "Deduplicate the message by the execution ID".into(),
+        applicability: Applicability::Unsafe,
+        edits: vec![cx.insert_member(parameters, key, value)?],
+    })
 }

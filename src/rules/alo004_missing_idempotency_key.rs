@@ -1,8 +1,8 @@
-use super::{Context, Rule, RuleMeta, Words, action_text, report_hazards, rule_doc, stable_field};
+use super::{Context, Rule, RuleMeta, Words, action_text, report_hazards_with_fix, rule_doc, stable_field};
 use crate::asl::QueryLanguage;
 use crate::asl::State;
-use crate::asl::effects::{Fact, HazardKind};
-use crate::diagnostic::{Finding, Severity};
+use crate::asl::effects::{Fact, Hazard, HazardKind};
+use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 
 pub struct MissingIdempotencyKey;
 
@@ -20,7 +20,7 @@ impl Rule for MissingIdempotencyKey {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::MissingKey, words, out);
+        report_hazards_with_fix(cx, &META, state, HazardKind::MissingKey, words, fix, out);
     }
 }
 
@@ -66,4 +66,21 @@ fn words(fact: &Fact) -> Option<Words> {
         ),
         _ => None,
     }
+}
+
+/// Passes the execution ID in a Lambda payload written as an object.
+fn fix(cx: &Context<'_>, hazard: &Hazard) -> Option<Fix> {
+    let Fact::UnkeyedLambda { language, .. } = &hazard.fact else { return None };
+    if !hazard.pointer.ends_with("/Payload") {
+        return None;
+    }
+    let (key, value) = match language {
+        QueryLanguage::JsonPath => ("executionId.$", "$$.Execution.Id"),
+        QueryLanguage::Jsonata => ("executionId", "{% $states.context.Execution.Id %}"),
+    };
+    Some(Fix {
+        title: "Pass the execution ID to the function as `executionId`".into(),
+        applicability: Applicability::Unsafe,
+        edits: vec![cx.insert_member(&hazard.pointer, key, value)?],
+    })
 }

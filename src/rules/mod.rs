@@ -32,9 +32,9 @@ mod lint001_unused_suppression;
 use std::borrow::Cow;
 
 use crate::asl::context::{Cause, Execution, Rejected};
-use crate::asl::effects::{Action, Fact, HazardKind, StableKey, WitnessFact};
+use crate::asl::effects::{Action, Fact, Hazard, HazardKind, StableKey, WitnessFact};
 use crate::asl::{Analysis, Machine, QueryLanguage, Scope, State};
-use crate::diagnostic::{Finding, RuleMeta, Severity};
+use crate::diagnostic::{Edit, Finding, Fix, RuleMeta, Severity};
 use crate::host::{Definition, TypeOrigin};
 use crate::syntax::{Node, Span};
 
@@ -160,6 +160,17 @@ impl Context<'_> {
         self.map(self.span_from(self.machine.state_at(pointer), pointer, target))
     }
 
+    /// An insertion of `key: value` into the object at `pointer`, in the file's layout;
+    /// `None` where the definition's text is not the file's own (an escaped string).
+    pub fn insert_member(&self, pointer: &str, key: &str, value: &str) -> Option<Edit> {
+        if !self.definition.map.is_verbatim() {
+            return None;
+        }
+        let (object, _) = self.definition.root.lookup(pointer)?;
+        let edit = crate::syntax::edit::insert_member(self.text, object.is_object().then_some(object)?, key, value)?;
+        Some(Edit { span: self.map(edit.span), ..edit })
+    }
+
     /// Carries a span of the definition's text to the file.
     pub fn map(&self, span: Span) -> Span {
         self.definition.map.map(span)
@@ -227,6 +238,19 @@ pub fn report_hazards(
     words: fn(&Fact) -> Option<Words>,
     out: &mut Vec<Finding>,
 ) {
+    report_hazards_with_fix(cx, meta, state, kind, words, |_, _| None, out);
+}
+
+/// [`report_hazards`], with the rule's fix for a hazard when it knows one.
+pub fn report_hazards_with_fix(
+    cx: &Context<'_>,
+    meta: &'static RuleMeta,
+    state: &State<'_>,
+    kind: HazardKind,
+    words: fn(&Fact) -> Option<Words>,
+    fix: fn(&Context<'_>, &Hazard) -> Option<Fix>,
+    out: &mut Vec<Finding>,
+) {
     // Most states have no hazard of the kind: they are passed over before their causes are read.
     let hazards = &cx.analysis.effects.hazards[state.id];
     if !hazards.iter().any(|h| h.kind() == kind) {
@@ -260,6 +284,7 @@ pub fn report_hazards(
         for witness in &hazard.witnesses {
             finding = finding.label_in(witness.file.clone(), witness.span, witness_text(&witness.fact));
         }
+        finding.fix = fix(cx, hazard);
         out.push(finding);
     }
 }

@@ -4,6 +4,7 @@
 //! source order, duplicates included, so that duplicate keys can be reported; lookups follow
 //! AWS's own parsers and take the last occurrence.
 
+pub mod edit;
 pub mod expression;
 mod json;
 mod lines;
