@@ -1,8 +1,6 @@
 //! Fixes are data the rules attach: applied to the file, they remove the finding, keep the
 //! file's layout and query language, and a second application has nothing left to fix.
 
-mod common;
-
 use sfn_lint::diagnostic::{Applicability, Finding};
 use sfn_lint::lint::{self, Options, Stdin};
 
