@@ -45,6 +45,16 @@ pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, 
     Ok(out)
 }
 
+/// The files under `folder` that a walk would lint, that the configuration does not
+/// exclude and that `wanted` accepts (tested first: it is the cheaper test), sorted.
+pub fn files_in(folder: &Path, config: &Config, wanted: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    walk(folder, &mut found);
+    let mut files: Vec<PathBuf> = found.into_iter().map(|c| c.path).filter(|path| wanted(path) && !config.excluded(path)).collect();
+    files.sort();
+    files
+}
+
 fn walk(root: &Path, out: &mut Vec<Candidate>) {
     // CDK's `cdk.out` is usually git-ignored; named on the command line, it is read.
     let cdk_out = root.file_name().is_some_and(|n| n == "cdk.out");

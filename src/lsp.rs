@@ -424,7 +424,7 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
     let mut machine = Machine::new(definition.root);
     machine.resolve_resources(definition.resources.as_ref());
     let state = machine.states.iter().find(|s| s.key_span.start() <= at && at <= s.key_span.end())?;
-    let analysis = Analysis::new(&machine, definition, &Default::default());
+    let analysis = Analysis::new(&machine, definition, Default::default());
     let cx = rules::Context {
         file: "",
         text: definition.text,
@@ -434,13 +434,13 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
         transient_severity: crate::diagnostic::Severity::Info,
     };
     let mut lines = vec![format!("**{}** ({:?} state)", state.name, state.kind)];
-    match analysis.contexts.of(state.id).first() {
+    match analysis.contexts().of(state.id).first() {
         Some(cause) => lines.push(format!("May run more than once: {}.", rules::why(&cx, state, cause))),
         None => lines.push("Runs once per visit: a Standard workflow with no retry on an ambiguous error.".into()),
     }
     if rules::express_execution(&cx, state).is_some() {
-        let detail = analysis.durations.detail(&machine, state.id, definition.resources.as_ref()).map(|d| rules::detail_text(&d));
-        match analysis.durations.state[state.id].definite() {
+        let detail = analysis.durations().detail(&machine, state.id, definition.resources.as_ref()).map(|d| rules::detail_text(&d));
+        match analysis.durations().state[state.id].definite() {
             Some(seconds) if let Some(detail) = detail => {
                 lines.push(format!("Worst case in the 300 s Express budget: {seconds} s ({detail})."))
             }

@@ -1,6 +1,7 @@
 //! The real-world corpus in `../shared/corpus`: every file lints without a panic, every
 //! report is one valid JSON document, and every file known not to parse gets ASL001.
-//! Skipped, with a message, when the corpus is not there.
+//! Skipped, with a message, when the corpus is not there, unless `SFN_LINT_REQUIRE_CORPUS`
+//! is set (a run that means to test the corpus then fails instead of passing unseen).
 
 mod common;
 
@@ -15,6 +16,8 @@ fn corpus() -> Option<PathBuf> {
     if dir.join("FEATURES.tsv").is_file() {
         Some(dir)
     } else {
+        let required = std::env::var_os("SFN_LINT_REQUIRE_CORPUS").is_some_and(|v| !v.is_empty());
+        assert!(!required, "SFN_LINT_REQUIRE_CORPUS is set and there is no corpus at {}", dir.display());
         eprintln!("skipping: no corpus at {}", dir.display());
         None
     }

@@ -160,6 +160,15 @@ impl Contexts {
         self.executions[scope]
     }
 
+    /// Whether anything of the definition runs in an Express execution.
+    pub fn any_express(&self) -> bool {
+        self.executions.iter().any(|execution| match execution {
+            Execution::Workflow => self.workflow.kind == WorkflowType::Express,
+            Execution::ExpressChildren(_) => true,
+            Execution::StandardChildren(_) => false,
+        })
+    }
+
     /// Whether a state runs in an Express execution: the workflow's own when it is
     /// Express (declared, or set by the configuration or the command line), or a
     /// Distributed Map's Express children.
@@ -296,12 +305,7 @@ fn calls_service(state: &State<'_>, service: &str) -> bool {
 }
 
 fn async_invoke(state: &State<'_>) -> Option<Cause> {
-    let is_lambda = matches!(
-        &state.resource,
-        Some(Ok(Integration::Optimized { service: "lambda", action: "invoke", .. }
-            | Integration::Sdk { service: "lambda", action: "invoke", .. }))
-    );
-    if !is_lambda {
+    if !matches!(&state.resource, Some(Ok(integration)) if integration.is_lambda_invoke()) {
         return None;
     }
     let (field, request) = Request::of(state)?;

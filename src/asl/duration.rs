@@ -494,8 +494,8 @@ fn backoff(max: f64, interval: f64, rate: f64, cap: f64, shown: &mut Vec<f64>) -
 /// A Lambda Task's function, when the template declares it: its `Timeout` (SAM's
 /// `Globals`, else Lambda's default) bounds each attempt.
 fn function_timeout(state: &State<'_>, resources: &Resources<'_>) -> Option<FunctionTimeout> {
-    let function = match state.resource {
-        Some(Ok(Integration::Optimized { service: "lambda", action: "invoke", .. })) => {
+    let function = match &state.resource {
+        Some(Ok(integration)) if integration.is_lambda_invoke() => {
             ["Parameters", "Arguments"].iter().find_map(|field| state.field(field)?.get("FunctionName"))?
         }
         Some(Ok(Integration::Placeholder | Integration::LambdaFunction { .. })) => state.field("Resource")?,

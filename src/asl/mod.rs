@@ -423,26 +423,49 @@ impl<'a> State<'a> {
     }
 }
 
-/// The analyses the at-least-once rules share, computed once per definition.
-pub struct Analysis {
-    pub contexts: context::Contexts,
-    pub flow: dataflow::DataFlow,
-    pub effects: effects::Effects,
-    pub durations: duration::Durations,
+/// The analyses the rules share, each computed once per definition and only when a rule
+/// asks for it: a run of structural rules alone, or a Standard workflow's rules, never build
+/// the side effects or the durations.
+pub struct Analysis<'a> {
+    machine: &'a Machine<'a>,
+    definition: &'a crate::host::Definition<'a>,
+    idempotency: effects::Idempotency<'a>,
+    contexts: std::cell::OnceCell<context::Contexts>,
+    effects: std::cell::OnceCell<effects::Effects>,
+    durations: std::cell::OnceCell<duration::Durations>,
 }
 
-impl Analysis {
-    pub fn new<'a>(machine: &Machine<'a>, definition: &crate::host::Definition<'a>, idempotency: &effects::Idempotency<'_>) -> Self {
-        let flow = dataflow::DataFlow::new(machine);
-        let unstable = dataflow::DataFlow::unstable(machine);
-        let flows = effects::Flows { execution_id: &flow.input, unstable: unstable.as_ref().map(|u| u.input.as_slice()) };
-        let effects = effects::Effects::new(machine, flows, definition.resources.as_ref(), idempotency);
+impl<'a> Analysis<'a> {
+    pub fn new(machine: &'a Machine<'a>, definition: &'a crate::host::Definition<'a>, idempotency: effects::Idempotency<'a>) -> Self {
         Analysis {
-            contexts: context::Contexts::new(machine, definition),
-            flow,
-            effects,
-            durations: duration::Durations::new(machine, definition.resources.as_ref()),
+            machine,
+            definition,
+            idempotency,
+            contexts: Default::default(),
+            effects: Default::default(),
+            durations: Default::default(),
         }
+    }
+
+    /// Why each state may run more than once, and each scope's execution.
+    pub fn contexts(&self) -> &context::Contexts {
+        self.contexts.get_or_init(|| context::Contexts::new(self.machine, self.definition))
+    }
+
+    /// Each Task's side effects that repeat when it runs again (with the data flows that
+    /// decide them, which nothing else reads).
+    pub fn effects(&self) -> &effects::Effects {
+        self.effects.get_or_init(|| {
+            let flow = dataflow::DataFlow::new(self.machine);
+            let unstable = dataflow::DataFlow::unstable(self.machine);
+            let flows = effects::Flows { execution_id: &flow.input, unstable: unstable.as_ref().map(|u| u.input.as_slice()) };
+            effects::Effects::new(self.machine, flows, self.definition.resources.as_ref(), &self.idempotency)
+        })
+    }
+
+    /// The worst-case duration of every state and scope.
+    pub fn durations(&self) -> &duration::Durations {
+        self.durations.get_or_init(|| duration::Durations::new(self.machine, self.definition.resources.as_ref()))
     }
 }
 

@@ -70,6 +70,17 @@ pub enum Malformed<'a> {
     IntegrationName,
 }
 
+impl Integration<'_> {
+    /// `lambda:invoke`, optimized or through the SDK: a function named by `FunctionName`.
+    pub fn is_lambda_invoke(&self) -> bool {
+        matches!(
+            self,
+            Integration::Optimized { service: "lambda", action: "invoke", .. }
+                | Integration::Sdk { service: "lambda", action: "invoke", .. }
+        )
+    }
+}
+
 const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 /// Parses a `Resource` value.

@@ -120,7 +120,19 @@ pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
         Value::Jsonata(text) => (text, UNSTABLE_JSONATA),
         _ => return None,
     };
-    table.iter().find(|(needle, _)| text.match_indices(needle).any(|(at, _)| !date_part(text, at, needle))).map(|&(_, what)| what)
+    // Most expressions hold none of the needles: a first-byte scan rejects them without
+    // building a substring searcher per needle.
+    let found = |needle: &str| {
+        let mut from = 0;
+        while let Some(at) = find(&text[from..], needle).map(|at| from + at) {
+            if !date_part(text, at, needle) {
+                return true;
+            }
+            from = at + 1;
+        }
+        false
+    };
+    table.iter().find(|(needle, _)| found(needle)).map(|&(_, what)| what)
 }
 
 /// Whether the time at `text[at..]` is cut down to its date or month, which is the same on

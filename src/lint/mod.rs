@@ -411,7 +411,7 @@ fn run_rules(
 ) -> usize {
     let mut machine = Machine::new(definition.root);
     machine.resolve_resources(definition.resources.as_ref());
-    let analysis = Analysis::new(&machine, definition, &options.idempotency());
+    let analysis = Analysis::new(&machine, definition, options.idempotency());
     let cx = Context {
         file: display,
         text: definition.text,

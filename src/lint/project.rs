@@ -18,8 +18,9 @@ pub(super) fn templates_naming(files: &[&Path], known: &[Binding], roots: &[Path
     let mut wanted: BTreeMap<PathBuf, (Vec<(PathBuf, String)>, bool)> = BTreeMap::new();
     // Files of one folder share a project: each folder's ancestors are looked at once.
     let mut roots_of: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
+    let mut canonical = Canonical::default();
     for file in files {
-        let Ok(file) = std::fs::canonicalize(file) else { continue };
+        let Some(file) = canonical.of(file) else { continue };
         if known.contains(&file) {
             continue;
         }
@@ -34,17 +35,20 @@ pub(super) fn templates_naming(files: &[&Path], known: &[Binding], roots: &[Path
     }
     let mut found = Vec::new();
     for (project, (files, searched)) in wanted {
-        let candidates =
-            if searched { Vec::new() } else { discover::candidates(std::slice::from_ref(&project), config).unwrap_or_default() };
-        let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
         // A definition names no other file; nor do the files searched for.
-        let definition = |path: &Path| discover::is_asl_name(path) || files.iter().any(|(file, _)| file == path);
-        for candidate in candidates.iter().filter(|c| !definition(&c.path)) {
-            let Ok(text) = std::fs::read_to_string(&candidate.path) else { continue };
+        let searched_for: BTreeSet<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
+        let templates = if searched {
+            Vec::new()
+        } else {
+            discover::files_in(&project, config, |path| !discover::is_asl_name(path) && !searched_for.contains(path))
+        };
+        let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
+        for template in &templates {
+            let Ok(text) = std::fs::read_to_string(template) else { continue };
             if !names.any_in(&text) {
                 continue;
             }
-            for binding in super::bindings_in(&candidate.path, &text) {
+            for binding in super::bindings_in(template, &text) {
                 let target = std::fs::canonicalize(&binding.target);
                 if target.is_ok_and(|target| files.iter().any(|(file, _)| *file == target)) {
                     found.push(binding);
@@ -58,6 +62,25 @@ pub(super) fn templates_naming(files: &[&Path], known: &[Binding], roots: &[Path
         }
     }
     found
+}
+
+/// Canonical paths, with each folder resolved once: a file that is not a link is its
+/// canonical folder joined with its name.
+#[derive(Default)]
+struct Canonical {
+    folders: BTreeMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Canonical {
+    fn of(&mut self, file: &Path) -> Option<PathBuf> {
+        let (Some(folder), Some(name)) = (file.parent(), file.file_name()) else { return std::fs::canonicalize(file).ok() };
+        if file.symlink_metadata().ok()?.file_type().is_symlink() {
+            return std::fs::canonicalize(file).ok();
+        }
+        let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+        let canonical = self.folders.entry(folder.to_path_buf()).or_insert_with(|| std::fs::canonicalize(folder).ok());
+        Some(canonical.as_ref()?.join(name))
+    }
 }
 
 /// File names to look for in templates, in any case (see `lint::with_case_on_disk`): a

@@ -30,7 +30,7 @@ impl Rule for RetryRerunsSideEffects {
                 continue;
             }
             if let Some(what) =
-                cx.analysis.effects.hazards[inner.id].iter().filter(|h| !h.whole_run_only).find_map(|h| effect_label(h.kind()))
+                cx.analysis.effects().hazards[inner.id].iter().filter(|h| !h.whole_run_only).find_map(|h| effect_label(h.kind()))
             {
                 effects.push((inner, what));
             }

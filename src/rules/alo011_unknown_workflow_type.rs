@@ -20,7 +20,7 @@ impl Rule for UnknownWorkflowType {
     }
 
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let contexts = &cx.analysis.contexts;
+        let contexts = &cx.analysis.contexts();
         // States with side effects that only an Express workflow would run more than once:
         // those another cause already repeats are reported by their own rules.
         let states: Vec<_> = cx
@@ -29,7 +29,7 @@ impl Rule for UnknownWorkflowType {
             .iter()
             .filter(|state| contexts.if_express(state) && cx.machine.graph.reachable[state.id])
             .filter(|state| contexts.of(state.id).iter().all(|cause| cause.is_transient()))
-            .filter_map(|state| Some((state, cx.analysis.effects.hazards[state.id].iter().find_map(|h| effect_label(h.kind()))?)))
+            .filter_map(|state| Some((state, cx.analysis.effects().hazards[state.id].iter().find_map(|h| effect_label(h.kind()))?)))
             .collect();
         let Some((first, _)) = states.first() else { return };
         let (count, rest) = match states.len() {

@@ -23,7 +23,7 @@ impl Rule for UnsupportedInExpress {
         // `.sync` on an SDK integration is invalid everywhere: ASL012 reports it.
         let Some(rejected) = Rejected::of(state) else { return };
         let Some(why) = express_execution(cx, state) else { return };
-        let children = matches!(cx.analysis.contexts.execution(state.scope), Execution::ExpressChildren(_));
+        let children = matches!(cx.analysis.contexts().execution(state.scope), Execution::ExpressChildren(_));
         let standard =
             if children { "set the Distributed Map's `ExecutionType` to `STANDARD`" } else { "declare the state machine `STANDARD`" };
         let (pointer, what, help) = match rejected {

@@ -37,7 +37,7 @@ impl Rule for ExceedsExpressDuration {
                 }
                 (ScopeKind::ItemProcessor, Some(map)) if cx.machine.graph.reachable[map] => {
                     let Some(first) = scope.states.clone().next() else { continue };
-                    if cx.analysis.contexts.execution(scope_id) != Execution::ExpressChildren(map) {
+                    if cx.analysis.contexts().execution(scope_id) != Execution::ExpressChildren(map) {
                         continue;
                     }
                     let Some(why) = express_execution(cx, &cx.machine.states[first]) else { continue };
@@ -47,7 +47,7 @@ impl Rule for ExceedsExpressDuration {
             };
             // When the slowest path is unbounded (EXP003's), a path whose certain seconds
             // already exceed the limit is still this rule's.
-            let durations = &cx.analysis.durations;
+            let durations = &cx.analysis.durations();
             let (bound, slowest) = match &durations.definite[scope_id] {
                 Some(definite) => (definite, false),
                 None => (&durations.scope[scope_id], true),
@@ -96,7 +96,7 @@ impl Rule for ExceedsExpressDuration {
                     _ => text,
                 };
                 finding = finding.label(cx.span(&step_state.pointer, Target::Key), text);
-                if let Some(function) = &cx.analysis.durations.timeout_source[step.state] {
+                if let Some(function) = &cx.analysis.durations().timeout_source[step.state] {
                     let text = format!("`{}` times out after {} s", function.function, seconds(function.seconds));
                     finding = finding.label_in(function.file.clone(), function.span, text);
                 }

@@ -19,14 +19,18 @@ impl Rule for UnboundedExpressDuration {
     }
 
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for reason in &cx.analysis.durations.unbounded {
+        // Durations are worked out only where something runs as Express.
+        if !cx.analysis.contexts().any_express() {
+            return;
+        }
+        for reason in &cx.analysis.durations().unbounded {
             let (state, pointer) = match reason {
                 Unbounded::Loop { from, pointer, .. } => (*from, pointer),
                 Unbounded::DynamicWait { state, pointer } => (*state, pointer),
             };
             let state = &cx.machine.states[state];
             let Some(why) = express_execution(cx, state) else { continue };
-            let children = matches!(cx.analysis.contexts.execution(state.scope), Execution::ExpressChildren(_));
+            let children = matches!(cx.analysis.contexts().execution(state.scope), Execution::ExpressChildren(_));
             let standard =
                 if children { "set the Distributed Map's `ExecutionType` to `STANDARD`" } else { "declare the state machine `STANDARD`" };
             let (message, help) = match reason {

@@ -120,7 +120,7 @@ pub struct Context<'a> {
     pub text: &'a str,
     pub definition: &'a Definition<'a>,
     pub machine: &'a Machine<'a>,
-    pub analysis: &'a Analysis,
+    pub analysis: &'a Analysis<'a>,
     /// The severity of a hazard that only a retrier on transient service errors repeats.
     pub transient_severity: Severity,
 }
@@ -251,14 +251,14 @@ pub fn report_hazards_with_fix(
     fix: fn(&Context<'_>, &Hazard) -> Option<Fix>,
     out: &mut Vec<Finding>,
 ) {
-    // Most states have no hazard of the kind: they are passed over before their causes are read.
-    let hazards = &cx.analysis.effects.hazards[state.id];
+    // A state that runs once has no hazard: a Standard workflow's side effects are not
+    // even looked for. A state no path reaches never runs, once or twice.
+    let causes = cx.analysis.contexts().of(state.id);
+    let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
+    let hazards = &cx.analysis.effects().hazards[state.id];
     if !hazards.iter().any(|h| h.kind() == kind) {
         return;
     }
-    let causes = cx.analysis.contexts.of(state.id);
-    // A state no path reaches never runs, once or twice.
-    let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
     // Only a retrier on transient service errors may run it again: rare, so said quietly.
     let severity = if primary.is_transient() { meta.severity.min(cx.transient_severity) } else { meta.severity };
     // A call nothing shows to change anything is a hazard only where the whole execution
@@ -276,7 +276,7 @@ pub fn report_hazards_with_fix(
                 finding = finding.label_in(file, span, text);
             }
         }
-        if let Some((proof, rejected)) = cx.analysis.contexts.workflow.proof {
+        if let Some((proof, rejected)) = cx.analysis.contexts().workflow.proof {
             let proof = &cx.machine.states[proof];
             let text = ["`", proof.name, "` ", rejected_text(rejected), ", which Express rejects: this workflow is Standard"].concat();
             finding = finding.label(cx.span(&proof.pointer, Target::Key), text);
@@ -418,7 +418,7 @@ fn cause_label(cx: &Context<'_>, state: &State<'_>, cause: &Cause) -> Option<(Op
 /// Why a state runs in an Express execution, as a clause; `None` when it does not or when
 /// nothing says so (an unknown type is not linted as Express).
 pub fn express_execution(cx: &Context<'_>, state: &State<'_>) -> Option<Cow<'static, str>> {
-    let contexts = &cx.analysis.contexts;
+    let contexts = &cx.analysis.contexts();
     if !contexts.runs_in_express(state) {
         return None;
     }
