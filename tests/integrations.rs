@@ -75,8 +75,9 @@ fn github_annotations_cannot_be_injected() {
         "{}",
         lines[0]
     );
-    // In the message `%` and the newline are escaped; `::` is harmless off the start of a line.
-    assert!(lines[0].contains("Pay 100%25 now,%0A::error::owned,x:y"), "{}", lines[0]);
+    // In the message `%` is escaped and the newline written as `\n`, as in every text
+    // format; `::` is harmless off the start of a line.
+    assert!(lines[0].contains("Pay 100%25 now,\\n::error::owned,x:y"), "{}", lines[0]);
 
     // In properties `:` and `,` are escaped too.
     write(&dir, "a:b,c.asl.json", r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#);

@@ -7,10 +7,10 @@ use std::io::{self, Write};
 use crate::diagnostic::Severity;
 use crate::report::Report;
 
-/// GitHub's escaping, after control characters (which would reach the log raw) are
-/// written as escapes.
+/// GitHub's escaping, after line breaks and control characters (which would reach the
+/// log raw) are written as escapes.
 fn data(text: &str) -> String {
-    super::escape_control(text).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    super::escape_control(text).replace('%', "%25")
 }
 
 fn property(text: &str) -> String {
@@ -25,9 +25,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
+        // The help goes on a line of its own: the one line break GitHub is given.
         let message = match &finding.help {
-            Some(help) => format!("{}\nhelp: {help}", finding.message),
-            None => finding.message.clone(),
+            Some(help) => format!("{}%0Ahelp: {}", data(&finding.message), data(help)),
+            None => data(&finding.message),
         };
         writeln!(
             out,
@@ -38,7 +39,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             end.line,
             end.column,
             property(&format!("{} {}", finding.code, finding.name)),
-            data(&message)
+            message
         )?;
     }
     Ok(())
@@ -50,8 +51,8 @@ mod tests {
 
     #[test]
     fn escapes_what_github_reads_as_syntax() {
-        assert_eq!(data("50% done\n::error::x"), "50%25 done%0A::error::x");
+        assert_eq!(data("50% done\n::error::x"), "50%25 done\\n::error::x");
         assert_eq!(data("a\u{1b}[31m\u{202e}"), "a\\u{1b}[31m\\u{202e}");
-        assert_eq!(property("a:b,c\nd"), "a%3Ab%2Cc%0Ad");
+        assert_eq!(property("a:b,c\nd"), "a%3Ab%2Cc\\nd");
     }
 }

@@ -52,21 +52,36 @@ fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<
     buffered.flush()
 }
 
-/// Replaces control characters (and the invisible bidirectional overrides) with escapes,
-/// so that no file content reaches a terminal raw.
+/// Escapes what would let file content break out of its line or reorder it: control
+/// characters (line breaks included), Unicode line and paragraph separators and the
+/// invisible bidirectional controls. For the one-line fields of a text format: a state
+/// name, a message, a label, a file name.
 pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    if !text.chars().any(|c| is_unsafe(c) || c == '\n') {
         return text.into();
     }
-    text.chars().map(|c| if is_unsafe(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect::<String>().into()
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.extend(c.escape_default()),
+            c if is_unsafe(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
+/// What must not reach a terminal or a log raw, line breaks (`\n`) aside: other control
+/// characters (a tab is harmless), the Unicode line and paragraph separators, and the
+/// bidirectional controls that reorder what a reader sees.
 fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The file's text with every unsafe character replaced by as many `?` as it has bytes, so
-/// that byte offsets still line up; carriage returns become spaces.
+/// that byte offsets still line up; carriage returns become spaces. Its line breaks stay:
+/// a snippet shows the file's own lines.
 pub fn sanitize_source(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(|c| is_unsafe(c) || c == '\r') {
         return text.into();
@@ -92,6 +107,8 @@ mod tests {
         let clean = sanitize_source(text);
         assert_eq!(clean.len(), text.len());
         assert!(!clean.contains('\u{1b}'));
-        assert_eq!(escape_control("x\u{1b}y\nz"), "x\\u{1b}y\nz");
+        assert_eq!(escape_control("x\u{1b}y\nz\r"), "x\\u{1b}y\\nz\\r");
+        assert_eq!(escape_control("a\u{2028}b\u{200f}\tc"), "a\\u{2028}b\\u{200f}\tc");
+        assert_eq!(sanitize_source("a\u{2029}\nb"), "a???\nb");
     }
 }
