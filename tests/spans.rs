@@ -44,6 +44,23 @@ fn yaml_spans_after_multibyte_text() {
 }
 
 #[test]
+fn a_byte_order_mark_moves_no_position() {
+    for (name, plain) in [
+        ("x.asl.yaml", "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: B\n"),
+        ("x.asl.json", "{\"StartAt\": \"A\",\n \"States\": {\"A\": {\"Type\": \"Pass\", \"Next\": \"B\"}}}\n"),
+    ] {
+        let marked = format!("\u{feff}{plain}");
+        let (with, without) = (positions(name, &marked), positions(name, plain));
+        assert_eq!(with.len(), 1, "{name}: {with:?}");
+        let (_, start, end) = with[0];
+        let (_, plain_start, _) = without[0];
+        // The same line and column; the offset counts the mark's three bytes.
+        assert_eq!((start.line, start.column, start.offset), (plain_start.line, plain_start.column, plain_start.offset + 3), "{name}");
+        assert_eq!(marked[start.offset..end.offset].trim_matches('"'), "B", "{name}");
+    }
+}
+
+#[test]
 fn key_targets_point_at_the_state_name() {
     let text = "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Pass\", \"End\": true}, \"Ünreachable\": {\"Type\": \"Succeed\"}}}";
     let found = positions("x.asl.json", text);

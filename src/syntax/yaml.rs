@@ -16,17 +16,37 @@ use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span, Tagged};
 const NODE_BUDGET: usize = 1_000_000;
 
 pub(super) fn parse(text: &str) -> Result<Node, ParseError> {
+    // libyaml counts its marks after a byte-order mark: the parser reads the text after
+    // it, and every span moves past it again.
+    let (body, base) = match text.strip_prefix('\u{feff}') {
+        Some(body) => (body, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
     // libyaml-safer panics on a block scalar that ends the file without a line break, so
     // the parser always sees one; spans are clamped back to the text.
     let terminated;
-    let input = if text.ends_with('\n') {
-        text
+    let input = if body.ends_with('\n') {
+        body
     } else {
-        terminated = format!("{text}\n");
+        terminated = format!("{body}\n");
         &terminated
     };
     // Any other panic of the parser is a finding on this file, not the end of the run.
-    std::panic::catch_unwind(|| parse_terminated(input, text.len())).unwrap_or_else(|_| Err(parser_failure(text)))
+    std::panic::catch_unwind(|| parse_terminated(input, Offsets { limit: body.len(), base })).unwrap_or_else(|_| Err(parser_failure(text)))
+}
+
+/// How libyaml's marks become spans of the file: clamped to the text as written (without
+/// the line break the parser may be given), then moved past a byte-order mark.
+#[derive(Clone, Copy)]
+struct Offsets {
+    limit: usize,
+    base: usize,
+}
+
+impl Offsets {
+    fn of(self, index: u64) -> usize {
+        usize::try_from(index).unwrap_or(usize::MAX).min(self.limit) + self.base
+    }
 }
 
 /// Whether a panic comes from inside the YAML parser, which [`parse`] turns into a finding:
@@ -53,11 +73,11 @@ fn parser_failure(text: &str) -> ParseError {
     }
 }
 
-fn parse_terminated(text: &str, limit: usize) -> Result<Node, ParseError> {
+fn parse_terminated(text: &str, offsets: Offsets) -> Result<Node, ParseError> {
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
-    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), nodes: 0, limit };
+    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), nodes: 0, offsets };
     let mut root = None;
     let mut documents = 0;
     loop {
@@ -67,7 +87,7 @@ fn parse_terminated(text: &str, limit: usize) -> Result<Node, ParseError> {
                 Some(context) if !context.is_empty() => format!("{context}: {}", e.problem()),
                 _ => e.problem().to_string(),
             };
-            ParseError { message, offset: usize::try_from(mark.index).unwrap_or(usize::MAX).min(limit) }
+            ParseError { message, offset: offsets.of(mark.index) }
         })?;
         match event.data {
             EventData::DocumentStart { .. } => documents += 1,
@@ -83,9 +103,8 @@ fn parse_terminated(text: &str, limit: usize) -> Result<Node, ParseError> {
     root.ok_or(ParseError { message: "the file is empty".into(), offset: 0 })
 }
 
-fn span_of(event: &Event, limit: usize) -> Span {
-    let start = usize::try_from(event.start_mark.index).unwrap_or(usize::MAX).min(limit);
-    let end = usize::try_from(event.end_mark.index).unwrap_or(usize::MAX).min(limit);
+fn span_of(event: &Event, offsets: Offsets) -> Span {
+    let (start, end) = (offsets.of(event.start_mark.index), offsets.of(event.end_mark.index));
     Span::new(start, end.max(start))
 }
 
@@ -98,14 +117,13 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<String, (Node, usize)>,
     nodes: usize,
-    /// The length of the text as written: no span reaches past it.
-    limit: usize,
+    offsets: Offsets,
 }
 
 impl Builder {
     /// Feeds one event; returns the root node once the document's top node is complete.
     fn event(&mut self, event: Event) -> Result<Option<Node>, ParseError> {
-        let span = span_of(&event, self.limit);
+        let span = span_of(&event, self.offsets);
         let (node, anchor) = match event.data {
             EventData::Scalar { anchor, tag, value, style, .. } => (self.scalar(value, style, tag, span)?, anchor),
             EventData::Alias { anchor } => {
