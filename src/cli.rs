@@ -126,6 +126,14 @@ pub fn execute(cli: Cli) -> Result<Outcome, String> {
 }
 
 fn check(args: CheckArgs) -> Result<Outcome, String> {
+    // `--output json` means `--format json` far more often than a file named `json`.
+    if let Some(file) = args.output.as_deref().and_then(|f| f.to_str()) {
+        if OutputFormat::from_str(file, true).is_ok() {
+            return Err(format!(
+                "`--output {file}` would write the report to a file named `{file}`: use `--format {file}` to choose the format, or `--output ./{file}` to write that file"
+            ));
+        }
+    }
     let config = if args.no_config {
         Config::default()
     } else {

@@ -15,7 +15,7 @@ use crate::rules::{self, Selection};
 pub const FILE_NAMES: &[&str] = &["sfn-lint.toml", ".sfn-lint.toml"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum TypeSetting {
     Auto,
     Express,
@@ -23,12 +23,36 @@ pub enum TypeSetting {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum FailOn {
     Error,
     Warning,
     Info,
     Never,
+}
+
+/// A setting written as one of a few words: the error for any other word lists them (a
+/// derived enum would say `wanted string or table`, though no table is accepted).
+fn one_of<T: clap::ValueEnum>(word: String) -> Result<T, String> {
+    T::from_str(&word, false).map_err(|_| {
+        let names: Vec<String> =
+            T::value_variants().iter().filter_map(|v| Some(format!("`{}`", v.to_possible_value()?.get_name()))).collect();
+        format!("`{word}` is not one of {}", names.join(", "))
+    })
+}
+
+impl TryFrom<String> for TypeSetting {
+    type Error = String;
+    fn try_from(word: String) -> Result<Self, String> {
+        one_of(word)
+    }
+}
+
+impl TryFrom<String> for FailOn {
+    type Error = String;
+    fn try_from(word: String) -> Result<Self, String> {
+        one_of(word)
+    }
 }
 
 impl FailOn {

@@ -51,11 +51,23 @@ pub struct RuleMeta {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Severity {
     Info,
     Warning,
     Error,
+}
+
+impl TryFrom<String> for Severity {
+    type Error = String;
+    fn try_from(word: String) -> Result<Self, String> {
+        match word.as_str() {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            _ => Err(format!("`{word}` is not one of `error`, `warning`, `info`")),
+        }
+    }
 }
 
 impl Severity {

@@ -119,6 +119,31 @@ fn failures_of_the_run_exit_2() {
 }
 
 #[test]
+fn run_errors_say_what_to_do_once() {
+    let dir = scratch("run-errors");
+    std::fs::write(dir.join("a.asl.json"), CLEAN).unwrap();
+    let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+    // A format name given to `--output` is a mistaken flag, not a file name.
+    let output = sfn_lint_in(&dir, &["--output", "json", "a.asl.json"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--format json"), "{}", stderr(&output));
+    assert!(!dir.join("json").exists(), "no file named `json` is written");
+    let forced = sfn_lint_in(&dir, &["--output", "./json", "a.asl.json"], None);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert!(dir.join("json").exists());
+
+    // A configuration error is an error once, and says which words a setting takes.
+    std::fs::write(dir.join("sfn-lint.toml"), "fail-on = 3\n").unwrap();
+    let text = stderr(&sfn_lint_in(&dir, &["a.asl.json"], None));
+    assert!(text.starts_with("sfn-lint: error: invalid configuration: invalid type: integer `3`, expected a string"), "{text}");
+    assert!(!text.contains("error: error:") && !text.contains("table"), "{text}");
+    std::fs::write(dir.join("sfn-lint.toml"), "fail-on = \"sometimes\"\n").unwrap();
+    let text = stderr(&sfn_lint_in(&dir, &["a.asl.json"], None));
+    assert!(text.contains("`sometimes` is not one of `error`, `warning`, `info`, `never`"), "{text}");
+    assert!(text.contains("sfn-lint.toml:1:11"), "the value is pointed at: {text}");
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();

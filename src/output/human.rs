@@ -131,5 +131,8 @@ pub fn config_error(error: &crate::config::ConfigError) -> String {
     if error.text.is_empty() || term::emit_to_write_style(&mut buffer, &Config::default(), &files, &diagnostic).is_err() {
         return format!("{path}: {}", error.message);
     }
-    String::from_utf8_lossy(buffer.as_slice()).trim_end().to_string()
+    // The run prints its errors as `sfn-lint: error: ...`: the drawing's own `error: `
+    // would say it twice.
+    let drawn = String::from_utf8_lossy(buffer.as_slice());
+    drawn.trim_end().strip_prefix("error: ").unwrap_or(drawn.trim_end()).to_string()
 }
