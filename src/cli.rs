@@ -206,6 +206,13 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         report.recount();
     }
 
+    if report.summary.definitions == 0 && report.findings.is_empty() && !args.quiet {
+        eprintln!(
+            "sfn-lint: warning: no state machine definition found (looked in {} files)",
+            report.summary.files + report.summary.skipped
+        );
+    }
+
     // Written as it is rendered, through a buffer: a large report is never held whole.
     match &args.output {
         Some(file) => {

@@ -144,6 +144,27 @@ fn run_errors_say_what_to_do_once() {
 }
 
 #[test]
+fn nothing_to_lint_is_said() {
+    let dir = scratch("nothing-to-lint");
+    std::fs::write(dir.join("package.json"), "{\"name\": \"app\"}").unwrap();
+    let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+    // A folder without a definition: success, with a warning on standard error.
+    let output = sfn_lint_in(&dir, &["check", "."], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("warning: no state machine definition found"), "{}", stderr(&output));
+    assert!(stderr(&sfn_lint_in(&dir, &["check", "-q", "."], None)).is_empty(), "--quiet prints findings only");
+    // Empty standard input is an empty file.
+    for stdin in [&b""[..], b"  \n"] {
+        let output = sfn_lint_in(&dir, &["check", "-", "--format", "concise"], Some(stdin));
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        assert!(stdout(&output).contains("ASL001 [error] the file is empty"), "{}", stdout(&output));
+    }
+    // A definition found and clean: no warning.
+    std::fs::write(dir.join("a.asl.json"), CLEAN).unwrap();
+    assert!(stderr(&sfn_lint_in(&dir, &["check", "."], None)).is_empty());
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();

@@ -41,7 +41,12 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
     if let Some(stdin) = stdin {
         let path = stdin.name.unwrap_or_else(|| PathBuf::from("-"));
         let display = if path == Path::new("-") { "<stdin>".to_string() } else { discover::display_path(&path) };
-        let result = super::lint_bytes(&path, &display, &stdin.bytes, true, options);
+        // Input piped in to be linted is never passed over: empty, it is an empty file.
+        let result = if stdin.bytes.trim_ascii().is_empty() {
+            super::unreadable_at(&display, "the file is empty", options)
+        } else {
+            super::lint_bytes(&path, &display, &stdin.bytes, true, options)
+        };
         results.push((Origin::Other(display), result));
     }
 
