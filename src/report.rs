@@ -12,6 +12,12 @@ pub struct Summary {
     pub infos: usize,
     pub suppressed: usize,
     pub skipped: usize,
+    /// Of the skipped files, those larger than `max-file-size` and those not UTF-8, which
+    /// might have held a state machine (by their first bytes, they did not).
+    #[serde(skip)]
+    pub skipped_too_large: usize,
+    #[serde(skip)]
+    pub skipped_not_utf8: usize,
     /// With `--baseline`: recorded findings that no longer occur.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_unmatched: Option<usize>,

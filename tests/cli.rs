@@ -165,6 +165,35 @@ fn nothing_to_lint_is_said() {
 }
 
 #[test]
+fn unreadable_files_are_never_passed_over_in_silence() {
+    let dir = scratch("unreadable");
+    std::fs::write(dir.join("sfn-lint.toml"), "max-file-size = 200\n").unwrap();
+    let big_template = format!(
+        "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {{\"M\": {{\"Type\": \"AWS::StepFunctions::StateMachine\", \"Properties\": {{\"Comment\": \"{}\"}}}}}}}}",
+        "x".repeat(300)
+    );
+    std::fs::write(dir.join("template.json"), &big_template).unwrap();
+    std::fs::write(dir.join("data.json"), format!("{{\"rows\": \"{}\"}}", "x".repeat(300))).unwrap();
+    std::fs::write(dir.join("latin1.json"), b"{\"name\": \"caf\xe9\"}").unwrap();
+    let concise = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "concise"];
+        all.extend(args);
+        stdout(&sfn_lint_in(&dir, &all, None))
+    };
+    // Named on the command line: always a finding.
+    for (file, why) in [("data.json", "larger than the limit of 200 bytes"), ("latin1.json", "not valid UTF-8")] {
+        let text = concise(&[file]);
+        assert!(text.contains(&format!("{file}:1:1: ASL001 [error]")) && text.contains(why), "{file}: {text}");
+    }
+    // Found by walking: a file whose first bytes show a template is a finding; another is
+    // skipped, and the summary says why.
+    let text = concise(&["."]);
+    assert!(text.contains("template.json:1:1: ASL001 [error] the file is"), "{text}");
+    assert!(!text.contains("data.json:") && !text.contains("latin1.json:"), "{text}");
+    assert!(text.contains("files skipped (1 larger than `max-file-size`, 1 not UTF-8)"), "{text}");
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();

@@ -18,8 +18,9 @@ use crate::rules::{self, Context, REGISTRY, Selection};
 use crate::suppress;
 use crate::syntax::{self, Format, LineIndex, Node, ParseError, Span};
 
-/// Files larger than this are not parsed (SPEC §10).
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// Files larger than this are not parsed (SPEC §10). CloudFormation deploys templates of
+/// 1 MB at most, but `cdk.out` holds assembled templates that can be many times that.
+pub const MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -96,6 +97,8 @@ pub struct FileResult {
     pub definitions: usize,
     /// The file holds no state machine.
     pub skipped: bool,
+    /// Why a file was passed over unread, when it was not for holding no state machine.
+    pub unread: Option<Unread>,
     /// Definition files this file's templates name.
     pub bindings: Vec<Binding>,
     /// Findings silenced by suppressions.
@@ -104,10 +107,37 @@ pub struct FileResult {
     pub standalone: bool,
 }
 
+/// Why a file that may hold a state machine was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unread {
+    /// Larger than `max-file-size`.
+    TooLarge,
+    NotUtf8,
+}
+
 impl FileResult {
     fn skipped() -> Self {
         FileResult { skipped: true, ..FileResult::default() }
     }
+
+    fn unread(why: Unread) -> Self {
+        FileResult { skipped: true, unread: Some(why), ..FileResult::default() }
+    }
+}
+
+/// How much of a file too large to lint is read to tell whether it is a template or a
+/// definition.
+const SNIFF_LEN: u64 = 256 * 1024;
+
+/// Whether the start of a file shows a state machine definition or a template.
+fn looks_like_infrastructure(path: &Path) -> bool {
+    let Ok(file) = open(path) else { return false };
+    let mut head = Vec::new();
+    if std::io::Read::read_to_end(&mut std::io::Read::take(file, SNIFF_LEN), &mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    mentions_state_machine(&head) || head.contains("AWSTemplateFormatVersion") || head.contains("Transform: AWS::Serverless")
 }
 
 /// Reads a file, within the size limit. `Err` holds the result to report instead.
@@ -125,8 +155,15 @@ fn read(path: &Path, display: &str, report: bool, options: &Options) -> Result<V
     }
     let limit = options.max_file_size();
     if metadata.len() > limit {
-        let message = format!("the file is {} bytes, larger than the limit of {limit} bytes", metadata.len());
-        return Err(unreadable(display, is_asl_name(path), &message, options));
+        // Named, or a template or definition by its first bytes: a finding, never a silent skip.
+        if !(report || looks_like_infrastructure(path)) {
+            return Err(FileResult::unread(Unread::TooLarge));
+        }
+        let message = format!(
+            "the file is {} bytes, larger than the limit of {limit} bytes (raise `max-file-size` in sfn-lint.toml to lint it)",
+            metadata.len()
+        );
+        return Err(unreadable_at(display, &message, options));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     // A file that grows while it is read stops at the limit.
@@ -162,8 +199,8 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
-            if !(asl_named || mentions_state_machine(&String::from_utf8_lossy(bytes))) {
-                return FileResult::skipped();
+            if !(asl_named || named || mentions_state_machine(&String::from_utf8_lossy(bytes))) {
+                return FileResult::unread(Unread::NotUtf8);
             }
             let message = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
                 "the file is UTF-16; save it as UTF-8".to_string()

@@ -126,6 +126,11 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
     for (_, result) in results {
         if result.skipped {
             report.summary.skipped += 1;
+            match result.unread {
+                Some(super::Unread::TooLarge) => report.summary.skipped_too_large += 1,
+                Some(super::Unread::NotUtf8) => report.summary.skipped_not_utf8 += 1,
+                None => {}
+            }
             continue;
         }
         report.summary.definitions += result.definitions;

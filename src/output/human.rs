@@ -109,8 +109,15 @@ pub fn summary_line(summary: &Summary) -> String {
     } else {
         format!("{}, {}, {}", plural(summary.errors, "error"), plural(summary.warnings, "warning"), plural(summary.infos, "info"))
     };
+    // Files passed over unread are named by why: one of them may have held a definition.
+    let unread: Vec<String> = [(summary.skipped_too_large, "larger than `max-file-size`"), (summary.skipped_not_utf8, "not UTF-8")]
+        .into_iter()
+        .filter(|&(n, _)| n > 0)
+        .map(|(n, why)| format!("{n} {why}"))
+        .collect();
+    let unread = if unread.is_empty() { String::new() } else { format!(" ({})", unread.join(", ")) };
     format!(
-        "{counts} in {} ({}); {} skipped",
+        "{counts} in {} ({}); {} skipped{unread}",
         plural(summary.files, "file"),
         plural(summary.definitions, "definition"),
         plural(summary.skipped, "file")
