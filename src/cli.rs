@@ -161,7 +161,8 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
             args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let style = Style { color, quiet: args.quiet };
+    let width = if args.output.is_none() { terminal_width() } else { None };
+    let style = Style { color, quiet: args.quiet, width };
     let format = args.format.unwrap_or(OutputFormat::Human);
     let config = Arc::new(config);
     let options = Options {
@@ -267,4 +268,20 @@ fn explain(code: &str) -> Result<Outcome, String> {
     let meta = rules::find(code).ok_or_else(|| format!("`{code}` is not a rule code or name; `sfn-lint rules` lists them"))?;
     write_stdout(meta.doc.as_bytes())?;
     Ok(Outcome::Clean)
+}
+
+/// The width of the terminal standard output goes to, if it goes to one.
+fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: TIOCGWINSZ fills the `winsize` it is given and touches nothing else.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0 && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
+        }
+    }
+    std::env::var("COLUMNS").ok()?.parse().ok()
 }

@@ -194,6 +194,27 @@ fn unreadable_files_are_never_passed_over_in_silence() {
 }
 
 #[test]
+fn a_long_line_is_shown_as_a_window_in_the_same_style() {
+    let dir = scratch("long-line");
+    let padding: String = (0..300).map(|i| format!(r#""P{i}": {{"Type": "Pass", "Next": "P{}"}}, "#, i + 1)).collect();
+    let minified = format!(r#"{{"StartAt": "P0", "States": {{{padding}"P300": {{"Type": "Pass", "Next": "Nowhere"}}}}}}"#);
+    assert!(minified.len() > 10_000);
+    std::fs::write(dir.join("min.asl.json"), &minified).unwrap();
+    let text = stdout(&sfn_lint_in(&dir, &["check", "--select", "ASL003", "--color", "never", "min.asl.json"], None));
+    let column = minified.find("\"Nowhere\"").unwrap() + 1;
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("error[ASL003/unknown-transition-target]: `Next` of `P300`"), "{text}");
+    assert_eq!(lines[1].trim_start(), format!("┌─ min.asl.json:1:{column}"), "{text}");
+    let source = lines.iter().find(|l| l.starts_with("1 │ ")).unwrap_or_else(|| panic!("no source line: {text}"));
+    assert!(source.contains("…") && source.contains("\"Next\": \"Nowhere\""), "{source}");
+    let carets = lines.iter().find(|l| l.contains('^')).unwrap();
+    let under = source.chars().skip(carets.chars().position(|c| c == '^').unwrap()).take(9).collect::<String>();
+    assert_eq!(under, "\"Nowhere\"", "the carets are under the value:\n{source}\n{carets}");
+    assert!(text.lines().all(|l| l.chars().count() <= 130), "{text}");
+    assert!(text.contains("= help: name one of the states"), "{text}");
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();

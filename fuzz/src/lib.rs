@@ -20,9 +20,9 @@ pub fn lint_as(name: &str, bytes: &[u8]) {
     let options = Options { excerpts: true, ..Options::default() };
     let report = lint::run(&[], Some(stdin), &[], &options);
     let mut out = Vec::new();
-    output::write(&report, OutputFormat::Human, &Style { color: true, quiet: false }, &mut out).expect("writing to memory");
+    output::write(&report, OutputFormat::Human, &Style { color: true, quiet: false, width: None }, &mut out).expect("writing to memory");
     out.clear();
-    output::write(&report, OutputFormat::Json, &Style { color: false, quiet: false }, &mut out).expect("writing to memory");
+    output::write(&report, OutputFormat::Json, &Style { color: false, quiet: false, width: None }, &mut out).expect("writing to memory");
     if let Err(error) = serde_json::from_slice::<serde_json::Value>(&out) {
         panic!("the JSON report does not parse: {error}\n{}", String::from_utf8_lossy(&out));
     }

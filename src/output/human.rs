@@ -9,31 +9,40 @@ use crate::diagnostic::{Finding, Severity};
 use crate::report::{Report, Summary};
 use crate::syntax::LineIndex;
 
-/// Lines longer than this (in bytes) are not shown as snippets.
+/// Without a terminal to fit, lines longer than this (in bytes) are shown as a window
+/// around the finding.
 const LONG_LINE: usize = 2000;
 
+/// How much of a long line a window shows, in characters, when no terminal says.
+const WINDOW: usize = 120;
+
 /// The finding as the human format shows it: drawn on its source lines when the finding
-/// kept them, else on one line.
-fn render(finding: &Finding, color: bool) -> String {
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
-    if !draw(finding, &mut buffer) {
-        // A snippet of a minified or very long line would print the whole line each time;
-        // a finding in a file whose text is not at hand has none.
+/// kept them; on a window of its line when the line is longer than the terminal (or a
+/// minified file's); with no snippet when the file's text is not at hand.
+fn render(finding: &Finding, style: &Style) -> String {
+    let mut buffer = if style.color { Buffer::ansi() } else { Buffer::no_color() };
+    if !draw(finding, style, &mut buffer) {
         buffer.clear();
-        one_line(finding, &mut buffer).expect("writing to memory succeeds");
+        draw_window(finding, style, &mut buffer).expect("writing to memory succeeds");
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
-/// Draws the finding on its excerpts; false when it cannot be drawn.
-fn draw(finding: &Finding, buffer: &mut Buffer) -> bool {
+/// Draws the finding on its excerpts; false when it cannot be drawn so (no text at hand,
+/// or a line too long to print whole).
+fn draw(finding: &Finding, style: &Style, buffer: &mut Buffer) -> bool {
     let Some(own) = finding.excerpts.iter().position(|e| e.file == finding.file) else { return false };
     let excerpt = &finding.excerpts[own];
     let index = LineIndex::new(&excerpt.text);
+    let limit = style.width.map_or(LONG_LINE, |width| width.saturating_sub(8));
     let long = [finding.span.start(), finding.span.end()]
         .into_iter()
         .chain(finding.labels.iter().filter(|l| l.file.is_none()).map(|l| l.span.start()))
-        .any(|offset| index.line_length(offset.saturating_sub(excerpt.offset).min(excerpt.text.len())) > LONG_LINE);
+        .any(|offset| {
+            let (_, line) = index.line_of(offset.saturating_sub(excerpt.offset).min(excerpt.text.len()));
+            // Bytes bound characters: only a line with more bytes than fit is counted out.
+            line.len() > limit && excerpt.text[line].trim_end().chars().count() > limit
+        });
     if long {
         return false;
     }
@@ -63,6 +72,85 @@ fn draw(finding: &Finding, buffer: &mut Buffer) -> bool {
     term::emit_to_write_style(buffer, &Config::default(), &files, &diagnostic).is_ok()
 }
 
+/// The part of a long line around `start..end` (character columns from 0) that fits in
+/// `width` characters, with `…` where it is cut: the text, and where the span starts in it.
+fn window(line: &str, start: usize, end: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let end = end.clamp(start + 1, chars.len().max(start + 1));
+    let room = width.saturating_sub(2).max(1);
+    let span = (end - start).min(room);
+    // The span in the middle of what is left.
+    let from = start.saturating_sub((room - span) / 2);
+    let to = (from + room).min(chars.len());
+    let from = to.saturating_sub(room).min(from);
+    let mut text = String::new();
+    if from > 0 {
+        text.push('…');
+    }
+    text.extend(&chars[from..to]);
+    if to < chars.len() {
+        text.push('…');
+    }
+    (text, usize::from(from > 0) + start - from, span)
+}
+
+/// The finding in the drawing's style without the drawing: the header and location, a
+/// window of the line when its text is at hand, the labels as notes, the help.
+fn draw_window(finding: &Finding, style: &Style, out: &mut Buffer) -> io::Result<()> {
+    use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
+    let (start, line_number) = (finding.start, finding.start.line);
+    let gutter = line_number.to_string().len();
+    let border = ColorSpec::new().set_fg(Some(Color::Blue)).set_intense(true).clone();
+    let (word, color) = match finding.severity {
+        Severity::Error => ("error", Color::Red),
+        Severity::Warning => ("warning", Color::Yellow),
+        Severity::Info => ("note", Color::Green),
+    };
+    out.set_color(ColorSpec::new().set_fg(Some(color)).set_bold(true).set_intense(true))?;
+    write!(out, "{word}[{}/{}]", finding.code, finding.name)?;
+    out.set_color(ColorSpec::new().set_bold(true).set_intense(true))?;
+    writeln!(out, ": {}", escape_control(&finding.message))?;
+    out.reset()?;
+    let pad = " ".repeat(gutter);
+    out.set_color(&border)?;
+    write!(out, "{pad} ┌─ ")?;
+    out.reset()?;
+    writeln!(out, "{}:{}:{}", escape_control(&finding.file), start.line, start.column)?;
+    let excerpt = finding.excerpts.iter().find(|e| e.file == finding.file);
+    if let Some(excerpt) = excerpt {
+        let at = finding.span.start().saturating_sub(excerpt.offset).min(excerpt.text.len());
+        let index = LineIndex::new(&excerpt.text);
+        let (_, bounds) = index.line_of(at);
+        let line = sanitize_source(excerpt.text[bounds.clone()].trim_end_matches(['\n', '\r']));
+        let column = excerpt.text[bounds.start..at].chars().count();
+        let end_column =
+            if finding.end.line == finding.start.line { column + finding.end.column - finding.start.column } else { usize::MAX };
+        let width = style.width.unwrap_or(WINDOW).saturating_sub(gutter + 3).max(20);
+        let (text, caret, carets) = window(&line, column, end_column.min(line.chars().count()), width);
+        out.set_color(&border)?;
+        writeln!(out, "{pad} │")?;
+        write!(out, "{line_number} │ ")?;
+        out.reset()?;
+        writeln!(out, "{text}")?;
+        out.set_color(&border)?;
+        write!(out, "{pad} │ ")?;
+        out.set_color(ColorSpec::new().set_fg(Some(color)))?;
+        writeln!(out, "{}{}", " ".repeat(caret), "^".repeat(carets.max(1)))?;
+        out.set_color(&border)?;
+        writeln!(out, "{pad} │")?;
+        out.reset()?;
+    }
+    for label in &finding.labels {
+        let file = label.file.as_deref().unwrap_or(&finding.file);
+        let at = format!("{}:{}:{}", escape_control(file), label.start.line, label.start.column);
+        writeln!(out, "{pad} = note: {at}: {}", escape_control(&label.message))?;
+    }
+    if let Some(help) = &finding.help {
+        writeln!(out, "{pad} = help: {}", escape_control(help))?;
+    }
+    writeln!(out)
+}
+
 fn level(severity: Severity) -> Level {
     match severity {
         Severity::Error => Level::Error,
@@ -71,29 +159,10 @@ fn level(severity: Severity) -> Level {
     }
 }
 
-/// `path:line:column: severity[CODE/name]: message` and the help line.
-fn one_line(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}:{}:{}: {}[{}/{}]: {}",
-        escape_control(&finding.file),
-        finding.start.line,
-        finding.start.column,
-        finding.severity,
-        finding.code,
-        finding.name,
-        escape_control(&finding.message)
-    )?;
-    if let Some(help) = &finding.help {
-        writeln!(out, "  = help: {}", escape_control(help))?;
-    }
-    writeln!(out)
-}
-
 /// The findings, drawn on their source lines, then a one-line summary.
 pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     for finding in &report.findings {
-        out.write_all(render(finding, style.color).as_bytes())?;
+        out.write_all(render(finding, style).as_bytes())?;
     }
     if !style.quiet {
         writeln!(out, "{}", summary_line(&report.summary))?;
@@ -142,4 +211,31 @@ pub fn config_error(error: &crate::config::ConfigError) -> String {
     // would say it twice.
     let drawn = String::from_utf8_lossy(buffer.as_slice());
     drawn.trim_end().strip_prefix("error: ").unwrap_or(drawn.trim_end()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn windows_keep_the_span_and_mark_the_cuts() {
+        let line: String = ('a'..='z').cycle().take(300).collect();
+        // In the middle: cut on both sides, the span where the caret offset says.
+        let (text, caret, carets) = window(&line, 150, 155, 40);
+        assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
+        assert_eq!(text.chars().count(), 40);
+        assert_eq!(text.chars().skip(caret).take(carets).collect::<String>(), line[150..155]);
+        // At the start: nothing cut before it.
+        let (text, caret, _) = window(&line, 0, 3, 40);
+        assert!(!text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(caret, 0);
+        // At the end, and a span wider than the window: it starts at the span.
+        let (text, caret, carets) = window(&line, 290, 300, 40);
+        assert!(text.starts_with('…') && !text.ends_with('…'));
+        assert_eq!(text.chars().skip(caret).take(carets).collect::<String>(), line[290..300]);
+        let (text, caret, carets) = window(&line, 10, 200, 40);
+        assert_eq!((caret, carets), (1, 38), "{text}");
+        // Short lines are whole.
+        assert_eq!(window("abc", 1, 2, 40), ("abc".to_string(), 1, 1));
+    }
 }

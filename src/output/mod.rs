@@ -24,6 +24,9 @@ pub enum OutputFormat {
 pub struct Style {
     pub color: bool,
     pub quiet: bool,
+    /// The terminal's width in columns, when the report goes to one: longer lines are
+    /// shown as a window around the finding.
+    pub width: Option<usize>,
 }
 
 /// A configuration error, rendered with the configuration file's snippet.

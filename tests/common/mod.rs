@@ -31,7 +31,7 @@ pub fn lint(paths: &[&Path], options: &Options) -> Report {
 
 pub fn render(report: &Report, format: OutputFormat) -> String {
     let mut out = Vec::new();
-    output::write(report, format, &Style { color: false, quiet: false }, &mut out).unwrap();
+    output::write(report, format, &Style { color: false, quiet: false, width: None }, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
