@@ -96,3 +96,20 @@ fn parse_errors_point_at_the_error() {
     assert_eq!(found[0].0, "ASL001");
     assert_eq!((found[0].1.line, found[0].1.column), (5, 1));
 }
+
+#[test]
+fn a_finding_through_a_yaml_alias_says_so_and_labels_the_alias() {
+    let text = "StartAt: A\nStates:\n  A: &pass\n    Type: Pass\n    Next: Missing\n  B: *pass\n";
+    let options = Options { selection: Selection { select: vec!["ASL003".into()], ignore: Vec::new() }, ..Options::default() };
+    let result = lint::lint_bytes(std::path::Path::new("a.asl.yaml"), "a.asl.yaml", text.as_bytes(), true, &options);
+    let [a, b] = &result.findings[..] else { panic!("{:?}", result.findings) };
+    assert_eq!(a.state.as_deref(), Some("A"));
+    assert!(!a.message.contains("alias") && a.labels.is_empty(), "the anchor's own state: {a:?}");
+    assert_eq!(b.state.as_deref(), Some("B"));
+    assert!(b.message.ends_with("(through the alias at line 6)"), "{}", b.message);
+    // The finding stays on the text that says it; a label shows where it is repeated.
+    assert_eq!(&text[b.span.range()], "Missing");
+    let alias = b.labels.iter().find(|l| l.message.contains("alias")).expect("a label at the alias");
+    assert_eq!(&text[alias.span.range()], "*pass");
+    assert_eq!((alias.start.line, alias.start.column), (6, 6));
+}

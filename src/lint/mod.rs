@@ -456,6 +456,7 @@ fn run_rules(
         machine: &machine,
         analysis: &analysis,
         transient_severity: options.config.transient_retry_severity.unwrap_or(crate::diagnostic::Severity::Info),
+        anchors: Default::default(),
     };
     let mut found = Vec::new();
     for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {

@@ -123,6 +123,9 @@ pub struct Context<'a> {
     pub analysis: &'a Analysis<'a>,
     /// The severity of a hazard that only a retrier on transient service errors repeats.
     pub transient_severity: Severity,
+    /// Whether the text defines a YAML anchor (`&name`), found once: only then may a
+    /// finding's path pass through an alias.
+    pub anchors: std::cell::OnceCell<bool>,
 }
 
 impl Context<'_> {
@@ -146,12 +149,24 @@ impl Context<'_> {
         if let Some(note) = self.definition.note.filter(|_| !self.definition.map.is_exact()) {
             message = format!("{message} ({note})");
         }
-        Finding {
+        // A YAML alias repeats its anchor's text: the finding stays on that text, and says
+        // where the alias that brings it here is.
+        let anchors = *self.anchors.get_or_init(|| memchr::memchr(b'&', self.text.as_bytes()).is_some());
+        let alias = anchors.then(|| crate::syntax::alias_on_path(self.definition.root, self.text, pointer)).flatten();
+        if let Some(alias) = alias {
+            let line = memchr::memchr_iter(b'\n', &self.text.as_bytes()[..alias.start()]).count() + 1;
+            message = format!("{message} (through the alias at line {line})");
+        }
+        let mut finding = Finding {
             definition: self.definition.name.clone(),
             state: state.map(|s| s.name.to_string()),
             pointer: [&self.definition.pointer_prefix, pointer].concat(),
             ..Finding::new(meta, self.file, self.map(self.span_from(state, pointer, target)), message)
+        };
+        if let Some(alias) = alias {
+            finding = finding.label(self.map(alias), "the alias that repeats the anchored text here");
         }
+        finding
     }
 
     /// The span of `pointer` in the file; an unresolvable pointer falls back to its nearest

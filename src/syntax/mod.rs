@@ -230,6 +230,40 @@ fn skip_tags(mut node: &Node) -> &Node {
     node
 }
 
+/// Where the path to `pointer` first passes through a YAML alias (`B: *pass`): the span
+/// of the alias in `text`. An alias's node is a copy of its anchor's, spans included, so
+/// its value lies before its own key; nothing else does.
+pub fn alias_on_path(root: &Node, text: &str, pointer: &str) -> Option<Span> {
+    let mut node = root;
+    for raw in pointer.strip_prefix('/')?.split('/') {
+        node = skip_tags(node);
+        match &node.kind {
+            Kind::Object(_) => {
+                let member = node.member(&unescape_token(raw))?;
+                if member.value.span.start() < member.key_span.start() {
+                    return alias_after(text, member.key_span.end());
+                }
+                node = &member.value;
+            }
+            Kind::Array(items) => node = items.get(raw.parse::<usize>().ok()?)?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The `*name` that follows a mapping key ending at `key_end`.
+fn alias_after(text: &str, key_end: usize) -> Option<Span> {
+    let rest = text.get(key_end..)?;
+    let start = key_end + rest.find('*')?;
+    let between = &text[key_end..start];
+    if !between.trim_start_matches(['"', '\'']).trim_start().strip_prefix(':').is_some_and(|gap| gap.trim().is_empty()) {
+        return None;
+    }
+    let name = text[start + 1..].find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}')).unwrap_or(text.len() - start - 1);
+    Some(Span::new(start, start + 1 + name))
+}
+
 /// Decodes one reference token of a JSON Pointer (`~1` is `/`, `~0` is `~`).
 pub fn unescape_token(raw: &str) -> std::borrow::Cow<'_, str> {
     if raw.contains('~') { raw.replace("~1", "/").replace("~0", "~").into() } else { raw.into() }
