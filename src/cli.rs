@@ -19,7 +19,8 @@ use crate::suppress::Baseline;
     name = "sfn-lint",
     version,
     about = "Finds side effects that run twice in AWS Step Functions state machines, and definitions AWS would reject",
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,7 +32,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint files and folders (the default command)
-    Check(CheckArgs),
+    #[command(args_override_self = true)]
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, default severity and summary
     Rules {
         #[arg(long, value_enum, default_value = "human")]
@@ -55,7 +57,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
     /// Output format [default: human]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, visible_alias = "output-format")]
     pub format: Option<OutputFormat>,
     /// Write the report to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
@@ -69,6 +71,12 @@ pub struct CheckArgs {
     /// Skip these rules: codes, code prefixes or names, comma-separated
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Add these rules to those selected (by `--select` or the configuration)
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub extend_select: Vec<String>,
+    /// Add these rules to those ignored (by `--ignore` or the configuration)
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub extend_ignore: Vec<String>,
     /// The lowest severity that makes the exit code 1 [default: warning]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -90,6 +98,9 @@ pub struct CheckArgs {
     /// Print findings only, without the summary
     #[arg(short, long)]
     pub quiet: bool,
+    /// Exit 0 even when there are findings (a failure of the run still exits 2)
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,7 +128,7 @@ pub enum Outcome {
 /// Runs the command. An `Err` is a failure of the run itself (exit code 2).
 pub fn execute(cli: Cli) -> Result<Outcome, String> {
     match cli.command {
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { code }) => explain(&code),
@@ -147,10 +158,15 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         }
     };
     // The command line wins over the configuration.
-    let selection = Selection {
+    let mut selection = Selection {
         select: if args.select.is_empty() { config.select.clone().unwrap_or_default() } else { args.select },
         ignore: if args.ignore.is_empty() { config.ignore.clone().unwrap_or_default() } else { args.ignore },
     };
+    // Nothing selected means every rule: adding to it changes nothing.
+    if !selection.select.is_empty() {
+        selection.select.extend(args.extend_select);
+    }
+    selection.ignore.extend(args.extend_ignore);
     selection.validate()?;
     let type_setting = args.workflow_type.or(config.workflow_type).unwrap_or(TypeSetting::Auto);
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
@@ -174,13 +190,14 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     };
 
     let mut paths = args.paths;
+    // `--stdin-filename` with no path reads standard input, as `-` does.
     if paths.is_empty() {
-        paths.push(PathBuf::from("."));
+        paths.push(PathBuf::from(if args.stdin_filename.is_some() { "-" } else { "." }));
     }
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
     paths.retain(|p| p.as_os_str() != "-");
     if args.stdin_filename.is_some() && !reads_stdin {
-        return Err("--stdin-filename needs `-` among the paths".into());
+        return Err("--stdin-filename names standard input: give `-` among the paths, or no path".into());
     }
     let stdin = if reads_stdin {
         let mut bytes = Vec::new();
@@ -203,6 +220,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         let baseline = Baseline::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let (hidden, unmatched) = baseline.apply(&mut report.findings);
         report.summary.suppressed += hidden;
+        report.summary.baselined = hidden;
         report.summary.baseline_unmatched = Some(unmatched);
         report.recount();
     }
@@ -229,7 +247,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
             stdout_result(output::write(&report, format, &style, &mut out).and_then(|()| out.flush()))?;
         }
     }
-    Ok(if report.fails(fail_on.level()) { Outcome::Findings } else { Outcome::Clean })
+    Ok(if report.fails(fail_on.level()) && !args.exit_zero { Outcome::Findings } else { Outcome::Clean })
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), String> {

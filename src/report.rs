@@ -10,7 +10,11 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings hidden by suppressions and by the baseline.
     pub suppressed: usize,
+    /// Of `suppressed`, those the baseline hid.
+    #[serde(skip)]
+    pub baselined: usize,
     pub skipped: usize,
     /// Of the skipped files, those larger than `max-file-size` and those not UTF-8, which
     /// might have held a state machine (by their first bytes, they did not).

@@ -215,6 +215,57 @@ fn a_long_line_is_shown_as_a_window_in_the_same_style() {
 }
 
 #[test]
+fn flags_as_ruff_users_expect_them() {
+    let dir = scratch("conventions");
+    std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();
+    let run = |args: &[&str]| sfn_lint_in(&dir, args, None);
+    // Repeated flags: the last wins.
+    let twice = run(&["check", "--format", "concise", "--format", "json", "-q", "-q", "bad.asl.json"]);
+    assert_eq!(twice.status.code(), Some(1), "{}", String::from_utf8_lossy(&twice.stderr));
+    assert!(serde_json::from_slice::<Value>(&twice.stdout).is_ok(), "{}", stdout(&twice));
+    // `--output-format` is `--format`.
+    let alias = run(&["check", "--output-format", "json", "bad.asl.json"]);
+    assert!(serde_json::from_slice::<Value>(&alias.stdout).is_ok(), "{}", stdout(&alias));
+    // `--exit-zero`: findings reported, exit 0.
+    let zero = run(&["check", "--exit-zero", "--format", "concise", "bad.asl.json"]);
+    assert_eq!(zero.status.code(), Some(0));
+    assert!(stdout(&zero).contains("ASL003"));
+    // `--extend-select` and `--extend-ignore` add to the configured sets.
+    std::fs::write(dir.join("sfn-lint.toml"), "select = [\"ASL004\"]\n").unwrap();
+    let codes = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend(args);
+        let report: Value = serde_json::from_slice(&run(&all).stdout).unwrap();
+        let mut codes: Vec<String> =
+            report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+        codes.dedup();
+        codes
+    };
+    assert!(codes(&["bad.asl.json"]).is_empty(), "the configuration selects ASL004 only");
+    assert_eq!(codes(&["--extend-select", "ASL003", "bad.asl.json"]), ["ASL003"]);
+    std::fs::write(dir.join("sfn-lint.toml"), "ignore = [\"ASL004\"]\n").unwrap();
+    assert!(codes(&["--extend-ignore", "ASL003", "bad.asl.json"]).is_empty());
+    std::fs::remove_file(dir.join("sfn-lint.toml")).unwrap();
+    // `--stdin-filename` alone reads standard input.
+    let piped = sfn_lint_in(&dir, &["check", "--stdin-filename", "x.asl.json", "--format", "concise"], Some(BAD_NEXT.as_bytes()));
+    assert_eq!(piped.status.code(), Some(1), "{}", String::from_utf8_lossy(&piped.stderr));
+    assert!(stdout(&piped).starts_with("x.asl.json:"), "{}", stdout(&piped));
+}
+
+#[test]
+fn the_summary_counts_suppressed_and_baselined_findings() {
+    let dir = scratch("summary-counts");
+    let suppressed = BAD_NEXT.replacen("\"Type\": \"Pass\"", "\"Type\": \"Pass\", \"Comment\": \"sfn-lint: ignore[ASL003]\"", 1);
+    assert_ne!(suppressed, BAD_NEXT);
+    std::fs::write(dir.join("quiet.asl.json"), &suppressed).unwrap();
+    std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();
+    let run = |args: &[&str]| sfn_lint_in(&dir, args, None);
+    assert_eq!(run(&["check", "--write-baseline", "baseline.json", "bad.asl.json"]).status.code(), Some(0));
+    let text = stdout(&run(&["check", "--baseline", "baseline.json", "--format", "concise", "."]));
+    assert!(text.trim_end().ends_with("2 suppressed (1 by the baseline)"), "{text}");
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();

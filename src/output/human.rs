@@ -185,8 +185,13 @@ pub fn summary_line(summary: &Summary) -> String {
         .map(|(n, why)| format!("{n} {why}"))
         .collect();
     let unread = if unread.is_empty() { String::new() } else { format!(" ({})", unread.join(", ")) };
+    let suppressed = match (summary.suppressed, summary.baselined) {
+        (0, _) => String::new(),
+        (n, 0) => format!("; {n} suppressed"),
+        (n, baselined) => format!("; {n} suppressed ({baselined} by the baseline)"),
+    };
     format!(
-        "{counts} in {} ({}); {} skipped{unread}",
+        "{counts} in {} ({}); {} skipped{unread}{suppressed}",
         plural(summary.files, "file"),
         plural(summary.definitions, "definition"),
         plural(summary.skipped, "file")
