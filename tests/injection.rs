@@ -67,3 +67,111 @@ fn no_text_format_prints_a_line_break_or_bidi_control_from_the_file() {
         }
     }
 }
+
+/// A small deterministic generator, so that a failure is reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    /// A string of what logs and terminals read as syntax, and ordinary text.
+    fn hostile(&mut self) -> String {
+        const PIECES: &[&str] = &[
+            "\n",
+            "\r",
+            "\r\n",
+            "\t",
+            "\u{0}",
+            "\u{7}",
+            "\u{1b}[31m",
+            "\u{85}",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{202e}",
+            "\u{2066}",
+            "\u{2069}",
+            "\u{200e}",
+            "\u{200f}",
+            "\u{61c}",
+            "::",
+            "::error file=x::",
+            "::warning::",
+            "%",
+            "%0A",
+            ",",
+            ":",
+            "\"",
+            "\\",
+            " ",
+            "a",
+            "é",
+            "😀",
+            "日本",
+            "=",
+            "##[error]",
+        ];
+        (0..1 + self.below(8)).map(|_| PIECES[self.below(PIECES.len())]).collect()
+    }
+}
+
+#[test]
+fn random_names_and_values_never_break_a_line_of_any_text_format() {
+    use sfn_lint::lint::{self, Options, Stdin};
+    use sfn_lint::output::{self, OutputFormat, Style};
+    let mut rng = Rng(0x5eed_cafe_f00d_1234);
+    for case in 0..300 {
+        let (a, b, c) = (rng.hostile(), rng.hostile(), rng.hostile());
+        let json = |s: &str| serde_json::to_string(s).unwrap();
+        // `A` goes to a missing state, `B` is unreachable, `C` has a value where a state
+        // belongs: each a finding whose message holds the hostile text.
+        let text = format!(
+            r#"{{"StartAt": {a}, "States": {{{a}: {{"Type": "Pass", "Comment": {c}, "Next": {b}}}, {c}: {{"Type": "Wait", "Seconds": {b}, "End": true}}}}}}"#,
+            a = json(&a),
+            b = json(&format!("{b}!")),
+            c = json(&format!("{c}?"))
+        );
+        let stdin = Stdin { name: Some(format!("{}.asl.json", rng.hostile().replace(['/', '\0'], "_")).into()), bytes: text.into_bytes() };
+        let options = Options { excerpts: true, ..Options::default() };
+        let report = lint::run(&[], Some(stdin), &[], &options);
+        assert!(!report.findings.is_empty(), "case {case}: {a:?} {b:?} {c:?}");
+        for format in [OutputFormat::Human, OutputFormat::Concise, OutputFormat::Github] {
+            let mut out = Vec::new();
+            let style = Style { color: rng.below(2) == 0, quiet: false, width: [None, Some(40)][rng.below(2)] };
+            output::write(&report, format, &style, &mut out).unwrap();
+            let rendered = String::from_utf8(out).unwrap();
+            let lines: Vec<&str> =
+                rendered.strip_suffix('\n').unwrap_or(&rendered).split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']).collect();
+            let context = || format!("case {case} {format:?}: {a:?} {b:?} {c:?}\n{rendered}");
+            match format {
+                OutputFormat::Github => {
+                    assert_eq!(lines.len(), report.findings.len(), "one line per finding: {}", context());
+                    assert!(lines.iter().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")));
+                    assert!(lines.iter().all(|l| l.matches("::").count() >= 2), "{}", context());
+                }
+                _ => {
+                    for line in lines {
+                        let plain =
+                            line.trim_start_matches(|c: char| c == '\u{1b}' || c == '[' || c.is_ascii_digit() || c == ';' || c == 'm');
+                        assert!(
+                            !line.starts_with("::") && !plain.starts_with("::") && !plain.starts_with("##["),
+                            "{line:?}: {}",
+                            context()
+                        );
+                        let known = line.is_empty()
+                            || line.starts_with(char::is_whitespace)
+                            || line.starts_with(|c: char| c.is_ascii_digit())
+                            || line.starts_with('\u{1b}')
+                            || ["error[", "warning[", "note[", "no findings"].iter().any(|p| line.starts_with(p))
+                            || (format == OutputFormat::Concise && line.contains(".asl.json:"));
+                        assert!(known, "{line:?}: {}", context());
+                    }
+                }
+            }
+        }
+    }
+}

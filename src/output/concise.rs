@@ -9,7 +9,7 @@ pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<
         writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            escape_control(&finding.file),
+            line_start(&escape_control(&finding.file)),
             finding.start.line,
             finding.start.column,
             finding.code,
@@ -21,4 +21,10 @@ pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<
         writeln!(out, "{}", super::human::summary_line(&report.summary))?;
     }
     Ok(())
+}
+
+/// A file name that begins a line: one that starts as a CI log's command would (`::` for
+/// GitHub Actions, `##` for Azure Pipelines) is written `./`-relative.
+fn line_start(file: &str) -> std::borrow::Cow<'_, str> {
+    if file.starts_with("::") || file.starts_with("##") { format!("./{file}").into() } else { file.into() }
 }
