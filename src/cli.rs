@@ -54,52 +54,55 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// The file name (and so the kind) of standard input
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "File selection")]
     pub stdin_filename: Option<PathBuf>,
     /// Output format [default: human]
-    #[arg(long, value_enum, visible_alias = "output-format")]
+    #[arg(long, value_enum, visible_alias = "output-format", help_heading = "Output")]
     pub format: Option<OutputFormat>,
     /// Write the report to FILE instead of standard output
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
     /// The workflow type of definitions whose type nothing declares [default: auto]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help_heading = "Linting")]
     pub workflow_type: Option<TypeSetting>,
     /// Only these rules: codes, code prefixes (ALO, EXP00) or names, comma-separated
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    #[arg(long, value_delimiter = ',', value_name = "CODES", help_heading = "Rule selection")]
     pub select: Vec<String>,
     /// Skip these rules: codes, code prefixes or names, comma-separated
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    #[arg(long, value_delimiter = ',', value_name = "CODES", help_heading = "Rule selection")]
     pub ignore: Vec<String>,
     /// Add these rules to those selected (by `--select` or the configuration)
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    #[arg(long, value_delimiter = ',', value_name = "CODES", help_heading = "Rule selection")]
     pub extend_select: Vec<String>,
     /// Add these rules to those ignored (by `--ignore` or the configuration)
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    #[arg(long, value_delimiter = ',', value_name = "CODES", help_heading = "Rule selection")]
     pub extend_ignore: Vec<String>,
     /// The lowest severity that makes the exit code 1 [default: warning]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help_heading = "Exit code")]
     pub fail_on: Option<FailOn>,
     /// Use this configuration file instead of looking for sfn-lint.toml
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config", help_heading = "Configuration")]
     pub config: Option<PathBuf>,
     /// Ignore configuration files
-    #[arg(long)]
+    #[arg(long, help_heading = "Configuration")]
     pub no_config: bool,
     /// Hide the findings recorded in FILE
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
     pub baseline: Option<PathBuf>,
     /// Record the current findings in FILE and exit 0
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
     pub write_baseline: Option<PathBuf>,
     /// When to use colors (NO_COLOR is honoured)
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
     pub color: Option<ColorWhen>,
     /// Print findings only, without the summary
-    #[arg(short, long)]
+    #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+    /// Print how many findings each rule has, not the findings (human, concise or json)
+    #[arg(long, help_heading = "Output")]
+    pub statistics: bool,
     /// Exit 0 even when there are findings (a failure of the run still exits 2)
-    #[arg(long)]
+    #[arg(long, help_heading = "Exit code")]
     pub exit_zero: bool,
 }
 
@@ -232,21 +235,14 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         );
     }
 
-    // Written as it is rendered, through a buffer: a large report is never held whole.
-    match &args.output {
-        Some(file) => {
-            let written = std::fs::File::create(file).and_then(|f| {
-                let mut out = std::io::BufWriter::new(f);
-                output::write(&report, format, &style, &mut out)?;
-                out.flush()
-            });
-            written.map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-        }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            stdout_result(output::write(&report, format, &style, &mut out).and_then(|()| out.flush()))?;
-        }
+    if args.statistics {
+        let text = statistics(&report, format)?;
+        write_out(args.output.as_deref(), |out| out.write_all(text.as_bytes()))?;
+        return Ok(if report.fails(fail_on.level()) && !args.exit_zero { Outcome::Findings } else { Outcome::Clean });
     }
+
+    // Written as it is rendered, through a buffer: a large report is never held whole.
+    write_out(args.output.as_deref(), |out| output::write(&report, format, &style, out))?;
     Ok(if report.fails(fail_on.level()) && !args.exit_zero { Outcome::Findings } else { Outcome::Clean })
 }
 
@@ -302,4 +298,49 @@ fn terminal_width() -> Option<usize> {
         }
     }
     std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+/// How many findings each rule has, the most first: ruff's `--statistics`.
+fn statistics(report: &crate::report::Report, format: OutputFormat) -> Result<String, String> {
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for finding in &report.findings {
+        match counts.iter_mut().find(|(code, ..)| *code == finding.code) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((finding.code, finding.name, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    match format {
+        OutputFormat::Human | OutputFormat::Concise => {
+            let width = counts.first().map_or(1, |(.., n)| n.to_string().len());
+            Ok(counts.iter().map(|(code, name, n)| format!("{n:>width$}\t{code}\t{name}\n")).collect())
+        }
+        OutputFormat::Json => {
+            let rows: Vec<serde_json::Value> =
+                counts.iter().map(|(code, name, n)| serde_json::json!({"code": code, "name": name, "count": n})).collect();
+            Ok(serde_json::to_string_pretty(&rows).expect("plain data serializes") + "\n")
+        }
+        other => Err(format!(
+            "--statistics is written as human, concise or json, not {}",
+            other.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
+        )),
+    }
+}
+
+/// Writes to `--output`'s file, or to standard output.
+fn write_out(file: Option<&std::path::Path>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
+    match file {
+        Some(file) => {
+            let written = std::fs::File::create(file).and_then(|f| {
+                let mut out = std::io::BufWriter::new(f);
+                write(&mut out)?;
+                out.flush()
+            });
+            written.map_err(|e| format!("cannot write {}: {e}", file.display()))
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            stdout_result(write(&mut out).and_then(|()| out.flush()))
+        }
+    }
 }

@@ -266,6 +266,25 @@ fn the_summary_counts_suppressed_and_baselined_findings() {
 }
 
 #[test]
+fn statistics_count_findings_per_rule() {
+    let dir = scratch("statistics");
+    std::fs::write(dir.join("a.asl.json"), BAD_NEXT).unwrap();
+    std::fs::write(dir.join("b.asl.json"), BAD_NEXT).unwrap();
+    std::fs::write(dir.join("c.asl.json"), UNREACHABLE).unwrap();
+    let run = |args: &[&str]| sfn_lint_in(&dir, args, None);
+    let text = stdout(&run(&["check", "--statistics", "."]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["2", "ASL003", "unknown-transition-target"], "{text}");
+    assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), ["1", "ASL004", "unreachable-state"], "{text}");
+    assert!(!text.contains("┌─"), "no findings drawn: {text}");
+    let json: Value = serde_json::from_slice(&run(&["check", "--statistics", "--format", "json", "."]).stdout).unwrap();
+    assert_eq!(json[0], serde_json::json!({"code": "ASL003", "name": "unknown-transition-target", "count": 2}));
+    let sarif = run(&["check", "--statistics", "--format", "sarif", "."]);
+    assert_eq!(sarif.status.code(), Some(2), "statistics have no SARIF form");
+    assert_eq!(run(&["check", "--statistics", "."]).status.code(), Some(1), "the exit code still follows the findings");
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();
