@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::config::{self, Config, FailOn, TypeSetting};
 use crate::discover;
+use crate::fix;
 use crate::lint::{self, Options, Stdin};
 use crate::output::{self, OutputFormat, Style};
 use crate::rules::{self, REGISTRY, Selection};
@@ -101,6 +102,15 @@ pub struct CheckArgs {
     /// Print how many findings each rule has, not the findings (human, concise or json)
     #[arg(long, help_heading = "Output")]
     pub statistics: bool,
+    /// Apply the fixes that cannot change what a workflow does, then report what is left
+    #[arg(long, help_heading = "Fixes")]
+    pub fix: bool,
+    /// With `--fix` or `--diff`, also the fixes that change what it does (review them)
+    #[arg(long, help_heading = "Fixes")]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of applying them; exit 1 if there are any
+    #[arg(long, help_heading = "Fixes", conflicts_with = "fix")]
+    pub diff: bool,
     /// Exit 0 even when there are findings (a failure of the run still exits 2)
     #[arg(long, help_heading = "Exit code")]
     pub exit_zero: bool,
@@ -210,7 +220,29 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         None
     };
     let candidates = discover::candidates(&paths, &config)?;
-    let mut report = lint::run(&candidates, stdin, &paths, &options);
+    let mut report = lint::run(&candidates, stdin.clone(), &paths, &options);
+    if args.fix || args.diff {
+        let allowed = if args.unsafe_fixes { fix::Allowed::Unsafe } else { fix::Allowed::Safe };
+        let changes = fixes(&report, allowed, stdin.as_ref())?;
+        if args.diff {
+            let diffs: String = changes.iter().map(|c| fix::diff(&c.file, &c.before, &c.after)).collect();
+            write_out(args.output.as_deref(), |out| out.write_all(diffs.as_bytes()))?;
+            let fixed: usize = changes.iter().map(|c| c.fixed).sum();
+            if fixed > 0 {
+                eprintln!("sfn-lint: {fixed} fixes would apply to {} files", changes.len());
+            }
+            return Ok(if fixed > 0 { Outcome::Findings } else { Outcome::Clean });
+        }
+        for change in &changes {
+            fix::write_atomically(std::path::Path::new(&change.file), &change.after)
+                .map_err(|e| format!("cannot write the fixes of {}: {e}", change.file))?;
+        }
+        if !changes.is_empty() {
+            // What is left, as the files now are.
+            report = lint::run(&candidates, stdin, &paths, &options);
+            report.summary.fixed = changes.iter().map(|c| c.fixed).sum();
+        }
+    }
 
     if let Some(file) = &args.write_baseline {
         let baseline = Baseline::from_findings(&report.findings);
@@ -298,6 +330,38 @@ fn terminal_width() -> Option<usize> {
         }
     }
     std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+/// A file's text before and after its fixes.
+struct Change {
+    file: String,
+    before: String,
+    after: String,
+    fixed: usize,
+}
+
+/// The fixes `allowed` of each file's findings, applied to its text as it is on disk. A
+/// file that does not parse (ASL001) is never changed, nor is standard input.
+fn fixes(report: &crate::report::Report, allowed: fix::Allowed, stdin: Option<&Stdin>) -> Result<Vec<Change>, String> {
+    let stdin_name = stdin.map(|s| s.name.as_ref().map_or_else(|| "<stdin>".to_string(), |n| discover::display_path(n)));
+    let mut changes = Vec::new();
+    // Findings come sorted by file.
+    for findings in report.findings.chunk_by(|a, b| a.file == b.file) {
+        let file = &findings[0].file;
+        if findings.iter().any(|f| f.code == "ASL001") || stdin_name.as_deref() == Some(file.as_str()) {
+            continue;
+        }
+        let chosen: Vec<&crate::diagnostic::Fix> = findings.iter().filter_map(|f| f.fix.as_ref()).filter(|f| allowed.allows(f)).collect();
+        if chosen.is_empty() {
+            continue;
+        }
+        let before = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file} to fix it: {e}"))?;
+        let (after, fixed) = fix::apply(&before, &chosen);
+        if fixed > 0 && after != before {
+            changes.push(Change { file: file.clone(), before, after, fixed });
+        }
+    }
+    Ok(changes)
 }
 
 /// How many findings each rule has, the most first: ruff's `--statistics`.

@@ -16,6 +16,9 @@ pub struct Summary {
     #[serde(skip)]
     pub baselined: usize,
     pub skipped: usize,
+    /// With `--fix`: the fixes applied before this report was made.
+    #[serde(skip)]
+    pub fixed: usize,
     /// Of the skipped files, those larger than `max-file-size` and those not UTF-8, which
     /// might have held a state machine (by their first bytes, they did not).
     #[serde(skip)]

@@ -12,6 +12,7 @@ use crate::discover::{self, Candidate};
 use crate::report::Report;
 
 /// Standard input, with the name that gives its kind.
+#[derive(Clone)]
 pub struct Stdin {
     pub name: Option<PathBuf>,
     pub bytes: Vec<u8>,

@@ -190,8 +190,9 @@ pub fn summary_line(summary: &Summary) -> String {
         (n, 0) => format!("; {n} suppressed"),
         (n, baselined) => format!("; {n} suppressed ({baselined} by the baseline)"),
     };
+    let fixed = if summary.fixed > 0 { format!("; {} fixed", summary.fixed) } else { String::new() };
     format!(
-        "{counts} in {} ({}); {} skipped{unread}{suppressed}",
+        "{counts} in {} ({}); {} skipped{unread}{suppressed}{fixed}",
         plural(summary.files, "file"),
         plural(summary.definitions, "definition"),
         plural(summary.skipped, "file")

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::asl::{State, StateKind};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Applicability, Finding, Fix, Severity};
 
 pub struct MissingNextOrEnd;
 
@@ -41,6 +41,17 @@ impl Rule for MissingNextOrEnd {
                 )
                 .help("keep `Next` to continue, or `\"End\": true` to finish here, not both"),
             );
+        } else if !has_next && !state.end && state.field("End").is_none() {
+            let mut finding = cx
+                .finding(&META, &state.pointer, Target::Key, format!("`{}` has neither `Next` nor `\"End\": true`", state.name))
+                .help("add `\"Next\": \"<state>\"` to continue, or `\"End\": true` to finish here");
+            // Finishing here is what the state does as written, once AWS accepts it.
+            finding.fix = cx.insert_literal(&state.pointer, "End", "true").map(|edit| Fix {
+                title: format!("End the execution at `{}`", state.name),
+                applicability: Applicability::Safe,
+                edits: vec![edit],
+            });
+            out.push(finding);
         } else if !has_next && !state.end {
             out.push(
                 cx.finding(&META, &state.pointer, Target::Key, format!("`{}` has neither `Next` nor `\"End\": true`", state.name))

@@ -175,14 +175,23 @@ impl Context<'_> {
         self.map(self.span_from(self.machine.state_at(pointer), pointer, target))
     }
 
-    /// An insertion of `key: value` into the object at `pointer`, in the file's layout;
-    /// `None` where the definition's text is not the file's own (an escaped string).
+    /// An insertion of `key: value` (a string) into the object at `pointer`, in the file's
+    /// layout; `None` where the definition's text is not the file's own (an escaped string).
     pub fn insert_member(&self, pointer: &str, key: &str, value: &str) -> Option<Edit> {
+        self.edit_object(pointer, |text, object| crate::syntax::edit::insert_member(text, object, key, value))
+    }
+
+    /// An insertion of `key: literal` (`true`, a number) into the object at `pointer`.
+    pub fn insert_literal(&self, pointer: &str, key: &str, literal: &str) -> Option<Edit> {
+        self.edit_object(pointer, |text, object| crate::syntax::edit::insert_literal(text, object, key, literal))
+    }
+
+    fn edit_object(&self, pointer: &str, edit: impl FnOnce(&str, &Node) -> Option<Edit>) -> Option<Edit> {
         if !self.definition.map.is_verbatim() {
             return None;
         }
         let (object, _) = self.definition.root.lookup(pointer)?;
-        let edit = crate::syntax::edit::insert_member(self.text, object.is_object().then_some(object)?, key, value)?;
+        let edit = edit(self.text, object.is_object().then_some(object)?)?;
         Some(Edit { span: self.map(edit.span), ..edit })
     }
 

@@ -15,18 +15,23 @@ pub fn indentation(text: &str, offset: usize) -> &str {
 /// Inserts `key: value` (a string) before the first member of `object`, whose text is in
 /// `text`. `None` for an object with no member, or one whose text is not at hand.
 pub fn insert_member(text: &str, object: &Node, key: &str, value: &str) -> Option<Edit> {
+    // Plain YAML scalars cannot start with `$` or `{` as these values do.
+    let yaml = if value.starts_with('$') || value.starts_with('{') { json_string(value) } else { value.to_string() };
+    insert(text, object, key, &json_string(value), &yaml)
+}
+
+/// Inserts `key: literal` (`true`, a number: written alike in JSON and YAML).
+pub fn insert_literal(text: &str, object: &Node, key: &str, literal: &str) -> Option<Edit> {
+    insert(text, object, key, literal, literal)
+}
+
+fn insert(text: &str, object: &Node, key: &str, json_value: &str, yaml_value: &str) -> Option<Edit> {
     let first = object.members()?.first()?;
     let at = first.key_span.start();
     let opening = text.get(object.span.range())?.chars().next()?;
     let indent = indentation(text, at);
     let on_own_line = text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
-    let member = if opening == '{' {
-        format!("{}: {}", json_string(key), json_string(value))
-    } else {
-        // Plain YAML scalars cannot start with `$` or `{` as these values do.
-        let value = if value.starts_with('$') || value.starts_with('{') { json_string(value) } else { value.to_string() };
-        format!("{key}: {value}")
-    };
+    let member = if opening == '{' { format!("{}: {json_value}", json_string(key)) } else { format!("{key}: {yaml_value}") };
     let separator = match (opening == '{', on_own_line) {
         (true, true) => format!(",\n{indent}"),
         (false, true) => format!("\n{indent}"),
