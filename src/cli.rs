@@ -12,7 +12,7 @@ use crate::discover;
 use crate::fix;
 use crate::lint::{self, Options, Stdin};
 use crate::output::{self, OutputFormat, Style};
-use crate::rules::{self, REGISTRY, Selection};
+use crate::rules::{self, REGISTRY};
 use crate::suppress::Baseline;
 
 #[derive(Parser, Debug)]
@@ -158,30 +158,25 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
             ));
         }
     }
-    let config = if args.no_config {
-        Config::default()
-    } else {
-        let path = match &args.config {
-            Some(path) => Some(path.clone()),
-            None => std::env::current_dir().ok().and_then(|cwd| config::discover(&cwd)),
-        };
-        match path {
-            Some(path) => config::load(&path).map_err(|e| output::config_error(&e))?,
-            None => Config::default(),
-        }
+    // The run's own configuration: `--config`'s, or the closest above the working folder.
+    let config_path = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(path), _) => Some(path.clone()),
+        (None, false) => std::env::current_dir().ok().and_then(|cwd| config::discover(&cwd)),
     };
-    // The command line wins over the configuration.
-    let mut selection = Selection {
-        select: if args.select.is_empty() { config.select.clone().unwrap_or_default() } else { args.select },
-        ignore: if args.ignore.is_empty() { config.ignore.clone().unwrap_or_default() } else { args.ignore },
+    let config = match &config_path {
+        Some(path) => config::load(path).map_err(|e| output::config_error(&e))?,
+        None => Config::default(),
     };
-    // Nothing selected means every rule: adding to it changes nothing.
-    if !selection.select.is_empty() {
-        selection.select.extend(args.extend_select);
-    }
-    selection.ignore.extend(args.extend_ignore);
-    selection.validate()?;
-    let type_setting = args.workflow_type.or(config.workflow_type).unwrap_or(TypeSetting::Auto);
+    // The command line wins over every configuration.
+    let cli = lint::CommandLine {
+        workflow_type: args.workflow_type,
+        select: args.select,
+        ignore: args.ignore,
+        extend_select: args.extend_select,
+        extend_ignore: args.extend_ignore,
+    };
+    cli.selection(&config).validate()?;
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
     let color = match args.color.unwrap_or(ColorWhen::Auto) {
         ColorWhen::Always => true,
@@ -194,13 +189,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     let style = Style { color, quiet: args.quiet, width };
     let format = args.format.unwrap_or(OutputFormat::Human);
     let config = Arc::new(config);
-    let options = Options {
-        workflow_type: lint::workflow_type(type_setting),
-        workflow_type_from_cli: args.workflow_type.is_some(),
-        selection,
-        config: config.clone(),
-        excerpts: format == OutputFormat::Human,
-    };
+    let mut options = Options::new(config.clone(), cli, format == OutputFormat::Human);
 
     let mut paths = args.paths;
     // `--stdin-filename` with no path reads standard input, as `-` does.
@@ -219,7 +208,19 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     } else {
         None
     };
-    let candidates = discover::candidates(&paths, &config)?;
+    let mut candidates = discover::candidates(&paths, &config)?;
+    // Without `--config`, a folder with its own configuration follows it.
+    if args.config.is_none() && !args.no_config {
+        let layers = config::Layers::load(candidates.iter().map(|c| c.path.as_path()), config_path.as_deref())
+            .map_err(|e| output::config_error(&e))?;
+        for layer in layers.configs() {
+            let path = layer.root.join("sfn-lint.toml");
+            options.cli.selection(layer).validate().map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        // A walked file its own configuration excludes is not linted.
+        candidates.retain(|c| c.named || !layers.for_file(&c.path).is_some_and(|layer| layer.excluded(&c.path)));
+        options.layers = Some(Arc::new(layers));
+    }
     let mut report = lint::run(&candidates, stdin.clone(), &paths, &options);
     if args.fix || args.diff {
         let allowed = if args.unsafe_fixes { fix::Allowed::Unsafe } else { fix::Allowed::Safe };

@@ -234,6 +234,60 @@ impl Config {
         self.overrides.iter().filter(move |o| o.files.is_match(&relative))
     }
 }
+/// The configurations of the folders below the run's own: a monorepo can hold one per
+/// service, and each file takes the closest `sfn-lint.toml` above it.
+#[derive(Debug, Default)]
+pub struct Layers {
+    /// By folder, the closest configuration when it is not the run's own.
+    by_folder: BTreeMap<PathBuf, Option<std::sync::Arc<Config>>>,
+}
+
+impl Layers {
+    /// Loads, once each, the closest configuration of every folder that holds one of
+    /// `files`; `own` is the run's, which those folders without one of their own keep.
+    pub fn load<'f>(files: impl Iterator<Item = &'f Path>, own: Option<&Path>) -> Result<Layers, ConfigError> {
+        let own = own.and_then(|p| std::fs::canonicalize(p).ok());
+        let mut loaded: BTreeMap<PathBuf, std::sync::Arc<Config>> = BTreeMap::new();
+        let mut by_folder = BTreeMap::new();
+        for file in files {
+            let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
+            if by_folder.contains_key(&folder) {
+                continue;
+            }
+            let start = if folder.as_os_str().is_empty() { Path::new(".") } else { folder.as_path() };
+            let found = discover(start).and_then(|p| std::fs::canonicalize(p).ok()).filter(|p| Some(p) != own.as_ref());
+            let config = match found {
+                Some(path) => match loaded.get(&path) {
+                    Some(config) => Some(config.clone()),
+                    None => {
+                        let config = std::sync::Arc::new(load(&path)?);
+                        loaded.insert(path, config.clone());
+                        Some(config)
+                    }
+                },
+                None => None,
+            };
+            by_folder.insert(folder, config);
+        }
+        Ok(Layers { by_folder })
+    }
+
+    /// The configuration of `file`'s folder, when it is not the run's own.
+    pub fn for_file(&self, file: &Path) -> Option<&std::sync::Arc<Config>> {
+        self.by_folder.get(file.parent().unwrap_or(Path::new("")))?.as_ref()
+    }
+
+    /// Every configuration below the run's, once.
+    pub fn configs(&self) -> impl Iterator<Item = &std::sync::Arc<Config>> {
+        let mut seen: Vec<*const Config> = Vec::new();
+        self.by_folder.values().flatten().filter(move |c| {
+            let new = !seen.contains(&std::sync::Arc::as_ptr(c));
+            seen.push(std::sync::Arc::as_ptr(c));
+            new
+        })
+    }
+}
+
 /// The working folder. It does not change during a run: asked once, not once per file.
 pub fn working_folder() -> Option<&'static Path> {
     static WORKING_FOLDER: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();

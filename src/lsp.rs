@@ -187,11 +187,7 @@ impl Server {
             };
             self.config = (Arc::new(loaded), stamp);
         }
-        let config = self.config.0.clone();
-        let selection =
-            rules::Selection { select: config.select.clone().unwrap_or_default(), ignore: config.ignore.clone().unwrap_or_default() };
-        let workflow_type = config.workflow_type.and_then(lint::workflow_type);
-        Options { workflow_type, workflow_type_from_cli: false, selection, config, excerpts: false }.for_path(path)
+        Options::new(self.config.0.clone(), lint::CommandLine::default(), false).for_path(path)
     }
 
     fn display(&self, path: &Path) -> String {

@@ -285,6 +285,48 @@ fn statistics_count_findings_per_rule() {
 }
 
 #[test]
+fn each_file_takes_the_closest_configuration() {
+    let dir = scratch("layered-config");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("sfn-lint.toml", "ignore = [\"ASL004\"]\n");
+    write("a/x.asl.json", UNREACHABLE);
+    write("b/sfn-lint.toml", "select = [\"ASL004\"]\nexclude = [\"gen/**\"]\n");
+    write("b/y.asl.json", UNREACHABLE);
+    write("b/gen/z.asl.json", UNREACHABLE);
+    write("b/n.asl.json", BAD_NEXT);
+    let found = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend(args);
+        let output = sfn_lint_in(&dir, &all, None);
+        let report: Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+        let mut found: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{} {}", d["file"].as_str().unwrap(), d["code"].as_str().unwrap()))
+            .collect();
+        found.sort();
+        found
+    };
+    // a/ follows the top configuration (ASL004 ignored); b/ its own (only ASL004, and
+    // its `gen/` excluded).
+    assert_eq!(found(&["."]), ["b/y.asl.json ASL004"]);
+    // The command line wins over every configuration; `--config` names the one for all.
+    assert_eq!(found(&["--select", "ASL003", "."]), ["b/n.asl.json ASL003"]);
+    assert!(found(&["--config", "sfn-lint.toml", "."]).iter().all(|f| !f.ends_with("ASL004")));
+    // A broken configuration below is a failure of the run, said with its file.
+    write("b/sfn-lint.toml", "select = 3\n");
+    let broken = sfn_lint_in(&dir, &["check", "."], None);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("b/sfn-lint.toml"), "{}", String::from_utf8_lossy(&broken.stderr));
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();

@@ -35,13 +35,64 @@ pub struct Options {
     /// Keep the source lines of each finding (see [`Excerpt`]) for a format that draws
     /// them.
     pub excerpts: bool,
+    /// What the command line set, over whichever configuration applies to a file.
+    pub cli: CommandLine,
+    /// The configurations of folders below the run's own: each file takes the closest.
+    pub layers: Option<Arc<crate::config::Layers>>,
+}
+
+/// The settings the command line gives, which win over every configuration's.
+#[derive(Clone, Debug, Default)]
+pub struct CommandLine {
+    pub workflow_type: Option<TypeSetting>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Added to the selected and ignored sets, whichever gives them.
+    pub extend_select: Vec<String>,
+    pub extend_ignore: Vec<String>,
+}
+
+impl CommandLine {
+    /// The rules that run under `config`: the command line's sets win over the
+    /// configuration's; the `extend` sets add to either (nothing selected means every rule,
+    /// which nothing extends).
+    pub fn selection(&self, config: &Config) -> Selection {
+        let mut selection = Selection {
+            select: if self.select.is_empty() { config.select.clone().unwrap_or_default() } else { self.select.clone() },
+            ignore: if self.ignore.is_empty() { config.ignore.clone().unwrap_or_default() } else { self.ignore.clone() },
+        };
+        if !selection.select.is_empty() {
+            selection.select.extend(self.extend_select.iter().cloned());
+        }
+        selection.ignore.extend(self.extend_ignore.iter().cloned());
+        selection
+    }
 }
 
 impl Options {
-    /// The options for one file: the configuration's `[[overrides]]` that match it applied.
+    /// The options of files under `config`, with what the command line sets.
+    pub fn new(config: Arc<Config>, cli: CommandLine, excerpts: bool) -> Options {
+        let setting = cli.workflow_type.or(config.workflow_type).unwrap_or(TypeSetting::Auto);
+        Options {
+            workflow_type: workflow_type(setting),
+            workflow_type_from_cli: cli.workflow_type.is_some(),
+            selection: cli.selection(&config),
+            config,
+            excerpts,
+            cli,
+            layers: None,
+        }
+    }
+
+    /// The options for one file: its folder's configuration when it has its own, with the
+    /// `[[overrides]]` that match it applied.
     pub fn for_path(&self, path: &Path) -> Options {
-        let mut options = self.clone();
-        for entry in self.config.overrides_for(path) {
+        let mut options = match self.layers.as_ref().and_then(|layers| layers.for_file(path)) {
+            Some(config) => Options { layers: self.layers.clone(), ..Options::new(config.clone(), self.cli.clone(), self.excerpts) },
+            None => self.clone(),
+        };
+        let config = options.config.clone();
+        for entry in config.overrides_for(path) {
             if let Some(setting) = entry.workflow_type {
                 options.workflow_type = workflow_type(setting);
                 options.workflow_type_from_cli = false;
