@@ -99,6 +99,12 @@ pub struct CheckArgs {
     /// Print findings only, without the summary
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+    /// List each file the run would read and what it found there (linted, or why skipped), not the findings
+    #[arg(long, help_heading = "File selection")]
+    pub show_files: bool,
+    /// Print the settings that apply to each PATH (configuration file, rules, workflow type, ...)
+    #[arg(long, help_heading = "Configuration")]
+    pub show_settings: bool,
     /// Print how many findings each rule has, not the findings (human, concise or json)
     #[arg(long, help_heading = "Output")]
     pub statistics: bool,
@@ -221,7 +227,33 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         candidates.retain(|c| c.named || !layers.for_file(&c.path).is_some_and(|layer| layer.excluded(&c.path)));
         options.layers = Some(Arc::new(layers));
     }
+    if args.show_settings {
+        let targets: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.clone() };
+        let text: String = targets.iter().map(|path| settings(path, &options, config_path.as_deref(), fail_on)).collect();
+        write_out(args.output.as_deref(), |out| out.write_all(text.as_bytes()))?;
+        return Ok(Outcome::Clean);
+    }
+    options.list_files = args.show_files;
     let mut report = lint::run(&candidates, stdin.clone(), &paths, &options);
+    if args.show_files {
+        use crate::report::FileStatus;
+        let text: String = report
+            .files
+            .iter()
+            .map(|(file, status)| {
+                let file = output::escape_control(file);
+                match status {
+                    FileStatus::Linted { definitions: 1 } => format!("{file}\n"),
+                    FileStatus::Linted { definitions } => format!("{file}  ({definitions} definitions)\n"),
+                    FileStatus::NoStateMachine => format!("{file}  (skipped: no state machine in it)\n"),
+                    FileStatus::TooLarge => format!("{file}  (skipped: larger than `max-file-size`)\n"),
+                    FileStatus::NotUtf8 => format!("{file}  (skipped: not UTF-8)\n"),
+                }
+            })
+            .collect();
+        write_out(args.output.as_deref(), |out| out.write_all(text.as_bytes()))?;
+        return Ok(Outcome::Clean);
+    }
     if args.fix || args.diff {
         let allowed = if args.unsafe_fixes { fix::Allowed::Unsafe } else { fix::Allowed::Safe };
         let changes = fixes(&report, allowed, stdin.as_ref())?;
@@ -331,6 +363,52 @@ fn terminal_width() -> Option<usize> {
         }
     }
     std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+/// The settings that apply to `path`, as `--show-settings` prints them.
+fn settings(path: &std::path::Path, options: &Options, own: Option<&std::path::Path>, fail_on: FailOn) -> String {
+    // A folder's settings are those of a file directly in it.
+    let probe = if path.is_dir() { path.join("_") } else { path.to_path_buf() };
+    let options = options.for_path(&probe);
+    let config = &options.config;
+    let source = match options.layers.as_ref().and_then(|l| l.for_file(&probe)) {
+        Some(layer) => format!("{} (the closest above it)", discover::display_path(&layer.root.join("sfn-lint.toml"))),
+        None => own.map_or_else(|| "none (defaults)".to_string(), discover::display_path),
+    };
+    let list = |codes: &[String]| {
+        if codes.is_empty() {
+            "[]".to_string()
+        } else {
+            format!("[{}]", codes.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "))
+        }
+    };
+    let enabled = REGISTRY.iter().filter(|r| options.selection.enabled(r.meta())).map(|r| r.meta().code).collect::<Vec<_>>();
+    let workflow_type = match options.workflow_type {
+        None => "auto",
+        Some(crate::host::WorkflowType::Express) => "express",
+        Some(crate::host::WorkflowType::Standard) => "standard",
+        Some(crate::host::WorkflowType::Unknown) => "unknown",
+    };
+    let severity: Vec<String> = config.severity.iter().map(|(code, severity)| format!("{code} = \"{severity}\"")).collect();
+    let mut text = format!("# {}\n", path.display());
+    text += &format!("configuration = \"{source}\"\n");
+    text += &format!("workflow-type = \"{workflow_type}\"\n");
+    text += &format!("fail-on = \"{}\"\n", fail_on.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string()));
+    text += &format!("select = {}\n", list(&options.selection.select));
+    text += &format!("ignore = {}\n", list(&options.selection.ignore));
+    text += &format!(
+        "rules = {}  # {} of {} enabled\n",
+        list(&enabled.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
+        enabled.len(),
+        REGISTRY.len()
+    );
+    text += &if severity.is_empty() { "severity = {}\n".to_string() } else { format!("severity = {{ {} }}\n", severity.join(", ")) };
+    text += &format!("excluded = {}\n", config.excluded(path));
+    text += &format!("max-file-size = {}\n", config.max_file_size.unwrap_or(lint::MAX_FILE_SIZE));
+    text += &format!("idempotency.key-fields = {}\n", list(&config.key_fields));
+    let transient = config.transient_retry_severity.unwrap_or(crate::diagnostic::Severity::Info);
+    text += &format!("idempotency.transient-retry-severity = \"{transient}\"\n\n");
+    text
 }
 
 /// A file's text before and after its fixes.

@@ -35,6 +35,21 @@ pub struct Report {
     /// Sorted by file, offset, code.
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Each file and what became of it, when the run was asked (`--show-files`).
+    pub files: Vec<(String, FileStatus)>,
+}
+
+/// What became of one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileStatus {
+    Linted {
+        definitions: usize,
+    },
+    /// Read, and no state machine in it.
+    NoStateMachine,
+    /// Larger than `max-file-size`, and nothing at its start showed a state machine.
+    TooLarge,
+    NotUtf8,
 }
 
 impl Report {

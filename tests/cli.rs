@@ -327,6 +327,45 @@ fn each_file_takes_the_closest_configuration() {
 }
 
 #[test]
+fn show_files_and_show_settings() {
+    let dir = scratch("show");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("sfn-lint.toml", "fail-on = \"error\"\nmax-file-size = 300\n");
+    write("a.asl.json", BAD_NEXT);
+    write("package.json", "{}");
+    write("big.json", &format!("{{\"x\": \"{}\"}}", "y".repeat(400)));
+    write("svc/sfn-lint.toml", "workflow-type = \"express\"\nselect = [\"ALO\"]\n");
+    write("svc/b.asl.yaml", "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n");
+    let files = stdout(&sfn_lint_in(&dir, &["check", "--show-files", "."], None));
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        [
+            "a.asl.json",
+            "big.json  (skipped: larger than `max-file-size`)",
+            "package.json  (skipped: no state machine in it)",
+            "svc/b.asl.yaml"
+        ],
+        "{files}"
+    );
+    let settings = stdout(&sfn_lint_in(&dir, &["check", "--show-settings", "a.asl.json", "svc/b.asl.yaml"], None));
+    let (top, svc) = settings.split_once("\n\n").unwrap();
+    assert!(top.starts_with("# a.asl.json\nconfiguration = \"sfn-lint.toml\""), "{settings}");
+    assert!(
+        top.contains("workflow-type = \"auto\"") && top.contains("fail-on = \"error\"") && top.contains("max-file-size = 300"),
+        "{top}"
+    );
+    assert!(
+        svc.contains("svc/sfn-lint.toml") && svc.contains("workflow-type = \"express\"") && svc.contains("select = [\"ALO\"]"),
+        "{svc}"
+    );
+    assert!(svc.contains("\"ALO001\"") && !svc.contains("\"ASL003\""), "only the ALO rules run there: {svc}");
+}
+
+#[test]
 fn output_flag_writes_the_report_to_a_file() {
     let dir = scratch("output-flag");
     std::fs::write(dir.join("bad.asl.json"), BAD_NEXT).unwrap();

@@ -39,6 +39,8 @@ pub struct Options {
     pub cli: CommandLine,
     /// The configurations of folders below the run's own: each file takes the closest.
     pub layers: Option<Arc<crate::config::Layers>>,
+    /// List each file and what became of it in the report (`--show-files`).
+    pub list_files: bool,
 }
 
 /// The settings the command line gives, which win over every configuration's.
@@ -81,6 +83,7 @@ impl Options {
             excerpts,
             cli,
             layers: None,
+            list_files: false,
         }
     }
 

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::{Binding, FileResult, Options};
 use crate::diagnostic::Finding;
 use crate::discover::{self, Candidate};
-use crate::report::Report;
+use crate::report::{FileStatus, Report};
 
 /// Standard input, with the name that gives its kind.
 #[derive(Clone)]
@@ -124,6 +124,26 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
                 Origin::Other(_) => false,
             })
             .count();
+    if options.list_files {
+        report.files = results
+            .iter()
+            .map(|(origin, result)| {
+                let file = match origin {
+                    Origin::Candidate(i) => discover::display_path(&candidates[*i].path),
+                    Origin::Other(display) => display.clone(),
+                };
+                let status = match (result.skipped, result.unread) {
+                    (false, _) => FileStatus::Linted { definitions: result.definitions },
+                    (true, Some(super::Unread::TooLarge)) => FileStatus::TooLarge,
+                    (true, Some(super::Unread::NotUtf8)) => FileStatus::NotUtf8,
+                    (true, None) => FileStatus::NoStateMachine,
+                };
+                (file, status)
+            })
+            .collect();
+        report.files.sort_by(|a, b| a.0.cmp(&b.0));
+        report.files.dedup_by(|a, b| a.0 == b.0);
+    }
     for (_, result) in results {
         if result.skipped {
             report.summary.skipped += 1;
