@@ -46,6 +46,9 @@ pub enum Command {
     Explain {
         /// A rule code (ASL003) or name (unknown-transition-target)
         code: String,
+        /// `text` for a terminal, or the `markdown` source
+        #[arg(long, value_enum, default_value = "text")]
+        format: ExplainFormat,
     },
 }
 
@@ -129,6 +132,12 @@ pub enum RulesFormat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
     Auto,
     Always,
@@ -150,7 +159,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, String> {
         Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
         Some(Command::Rules { format }) => list_rules(format),
-        Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Explain { code, format }) => explain(&code, format),
         Some(Command::Lsp) => crate::lsp::run().map(|()| Outcome::Clean),
     }
 }
@@ -343,10 +352,38 @@ fn list_rules(format: RulesFormat) -> Result<Outcome, String> {
     Ok(Outcome::Clean)
 }
 
-fn explain(code: &str) -> Result<Outcome, String> {
+fn explain(code: &str, format: ExplainFormat) -> Result<Outcome, String> {
     let meta = rules::find(code).ok_or_else(|| format!("`{code}` is not a rule code or name; `sfn-lint rules` lists them"))?;
-    write_stdout(meta.doc.as_bytes())?;
+    match format {
+        ExplainFormat::Markdown => write_stdout(meta.doc.as_bytes())?,
+        ExplainFormat::Text => write_stdout(for_terminal(meta.doc).as_bytes())?,
+    }
     Ok(Outcome::Clean)
+}
+
+/// A rule's markdown as plain text for a terminal: headings underlined, code blocks
+/// indented without their fences (and the fence's info string).
+fn for_terminal(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + 256);
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            out.push_str(if line.is_empty() { "" } else { "    " });
+            out.push_str(line);
+        } else if let Some(title) = line.strip_prefix("# ") {
+            out.push_str(&format!("{title}\n{}", "=".repeat(title.chars().count())));
+        } else if let Some(title) = line.strip_prefix("## ").or_else(|| line.strip_prefix("### ")) {
+            out.push_str(&format!("{title}\n{}", "-".repeat(title.chars().count())));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The width of the terminal standard output goes to, if it goes to one.

@@ -460,7 +460,14 @@ fn rules_and_explain() {
 
     let by_code = sfn_lint(&["explain", "ASL003"]);
     assert_eq!(by_code.status.code(), Some(0));
-    assert!(stdout(&by_code).starts_with("# ASL003 unknown-transition-target\n"));
+    // For a terminal: headings underlined, code blocks indented without their fences.
+    let text = stdout(&by_code);
+    assert!(text.starts_with("ASL003 unknown-transition-target\n================================\n"), "{text}");
+    assert!(text.contains("\nWhat it catches\n---------------\n"), "{text}");
+    assert!(!text.contains("```") && !text.contains("\n## "), "{text}");
+    assert!(text.contains("\n    {\n"), "code is indented: {text}");
+    let markdown = stdout(&sfn_lint(&["explain", "--format", "markdown", "ASL003"]));
+    assert!(markdown.starts_with("# ASL003 unknown-transition-target\n") && markdown.contains("```json"), "{markdown}");
     assert_eq!(stdout(&sfn_lint(&["explain", "unknown-transition-target"])), stdout(&by_code));
     assert_eq!(sfn_lint(&["explain", "XYZ999"]).status.code(), Some(2));
 }
