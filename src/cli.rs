@@ -120,6 +120,10 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of applying them; exit 1 if there are any
     #[arg(long, help_heading = "Fixes", conflicts_with = "fix")]
     pub diff: bool,
+    /// Silence every current finding where it is: a `# sfn-lint: ignore[...]` comment on its
+    /// YAML line, or its code in its JSON state's `Comment`; then exit 0
+    #[arg(long, help_heading = "Fixes", conflicts_with_all = ["fix", "diff"])]
+    pub add_suppressions: bool,
     /// Exit 0 even when there are findings (a failure of the run still exits 2)
     #[arg(long, help_heading = "Exit code")]
     pub exit_zero: bool,
@@ -261,6 +265,11 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
             })
             .collect();
         write_out(args.output.as_deref(), |out| out.write_all(text.as_bytes()))?;
+        return Ok(Outcome::Clean);
+    }
+    if args.add_suppressions {
+        let (added, files) = add_suppressions(&report, stdin.as_ref())?;
+        eprintln!("sfn-lint: added {added} suppressions in {files} files");
         return Ok(Outcome::Clean);
     }
     if args.fix || args.diff {
@@ -478,6 +487,37 @@ fn fixes(report: &crate::report::Report, allowed: fix::Allowed, stdin: Option<&S
         }
     }
     Ok(changes)
+}
+
+/// Writes the suppressions of every finding into its file (not standard input, not a file
+/// that does not parse); how many codes were added, in how many files.
+fn add_suppressions(report: &crate::report::Report, stdin: Option<&Stdin>) -> Result<(usize, usize), String> {
+    let stdin_name = stdin.map(|s| s.name.as_ref().map_or_else(|| "<stdin>".to_string(), |n| discover::display_path(n)));
+    let (mut added, mut files) = (0, 0);
+    for findings in report.findings.chunk_by(|a, b| a.file == b.file) {
+        let file = &findings[0].file;
+        if findings.iter().any(|f| f.code == "ASL001") || stdin_name.as_deref() == Some(file.as_str()) {
+            continue;
+        }
+        // An unused suppression is not silenced by another.
+        let silenced: Vec<&crate::diagnostic::Finding> = findings.iter().filter(|f| f.code != "LINT001").collect();
+        let path = std::path::Path::new(file);
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let format = discover::format_of(path, &text);
+        let root = format.and_then(|f| crate::syntax::parse(&text, f).ok());
+        let yaml = format == Some(crate::syntax::Format::Yaml);
+        let edits = crate::suppress::suppression_edits(&text, root.as_ref(), &silenced, yaml);
+        if edits.is_empty() {
+            continue;
+        }
+        let count = edits.len();
+        let all = crate::diagnostic::Fix { title: String::new(), applicability: crate::diagnostic::Applicability::Safe, edits };
+        let (after, _) = fix::apply(&text, &[&all]);
+        fix::write_atomically(path, &after).map_err(|e| format!("cannot write {file}: {e}"))?;
+        added += count;
+        files += 1;
+    }
+    Ok((added, files))
 }
 
 /// How many findings each rule has, the most first: ruff's `--statistics`.

@@ -18,8 +18,7 @@ use crate::discover::{self, format_of};
 use crate::host::{self, Body, Contents, Definition};
 use crate::lint::{self, Options};
 use crate::rules;
-use crate::syntax::edit::insert_member;
-use crate::syntax::{self, LineIndex, Node, Span};
+use crate::syntax::{self, LineIndex, Span};
 
 /// How the client counts columns.
 #[derive(Clone, Copy, PartialEq)]
@@ -407,7 +406,7 @@ impl Server {
             if let Some(fix) = &finding.fix {
                 action(&fix.title, &fix.edits);
             }
-            if let Some(edit) = suppress_edit(&text, root.as_ref(), finding, yaml) {
+            if let Some(edit) = crate::suppress::suppression_edits(&text, root.as_ref(), &[finding], yaml).pop() {
                 let scope = if yaml { "on this line" } else { "for this state" };
                 action(&format!("Suppress {} {scope}", finding.code), &[edit]);
             }
@@ -446,35 +445,4 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
         }
     }
     Some(lines.join("\n\n"))
-}
-
-/// Silences a finding: a `# sfn-lint: ignore[CODE]` comment at the end of its line in
-/// YAML; in JSON, the code added to its state's `Comment` directive (or a new `Comment`).
-fn suppress_edit(text: &str, root: Option<&Node>, finding: &Finding, yaml: bool) -> Option<Edit> {
-    let insert = |at: usize, text: String| Some(Edit { span: Span::new(at, at), text });
-    if yaml {
-        let line_end = text[finding.span.start()..].find('\n').map_or(text.len(), |n| finding.span.start() + n);
-        let line_end = if text[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
-        return insert(line_end, format!("  # sfn-lint: ignore[{}]", finding.code));
-    }
-    let root = root?;
-    // The state around the finding: the longest prefix of its pointer under `States`.
-    let mut pointer = finding.pointer.as_str();
-    let state = loop {
-        let cut = pointer.rfind('/')?;
-        if pointer[..cut].ends_with("/States") || pointer[..cut] == *"/States" {
-            break root.lookup(pointer)?.0;
-        }
-        pointer = &pointer[..cut];
-    };
-    match state.get("Comment") {
-        Some(comment) if comment.as_str().is_some() => {
-            let source = &text[comment.span.range()];
-            match source.find("sfn-lint: ignore[").and_then(|at| source[at..].find(']').map(|close| at + close)) {
-                Some(close) => insert(comment.span.start() + close, format!(", {}", finding.code)),
-                None => insert(comment.span.end() - 1, format!(" sfn-lint: ignore[{}]", finding.code)),
-            }
-        }
-        _ => insert_member(text, state, "Comment", &format!("sfn-lint: ignore[{}]", finding.code)),
-    }
 }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Edit, Finding};
 use crate::rules::{self, Selection};
-use crate::syntax::{LineIndex, Span};
+use crate::syntax::{LineIndex, Node, Span};
 
 /// Where a directive applies.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,6 +66,88 @@ pub fn yaml_directives(text: &str) -> Vec<Directive> {
         line_start += line.len();
     }
     out
+}
+
+/// The edits that silence `findings` in their file: in YAML, a `# sfn-lint: ignore[...]`
+/// comment at the end of each finding's line (or its codes added to one already there);
+/// in JSON, the codes added to each state's `Comment` directive (or a new `Comment`). One
+/// edit per line or state, whatever the number of findings there; codes already listed are
+/// not added again. A finding outside any state of a JSON file gets none.
+pub fn suppression_edits(text: &str, root: Option<&Node>, findings: &[&Finding], yaml: bool) -> Vec<Edit> {
+    let insert = |at: usize, text: String| Edit { span: Span::new(at, at), text };
+    let mut edits = Vec::new();
+    if yaml {
+        let mut by_line: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+        for finding in findings {
+            let start = finding.span.start().min(text.len());
+            let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+            let codes = by_line.entry(line_start).or_default();
+            if !codes.contains(&finding.code) {
+                codes.push(finding.code);
+            }
+        }
+        for (line_start, codes) in by_line {
+            let line_end = text[line_start..].find('\n').map_or(text.len(), |n| line_start + n);
+            let line_end = if text[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
+            let line = &text[line_start..line_end];
+            let present = comment_start(line).and_then(|hash| Some((hash, parse_directive(&line[hash..])?)));
+            match present {
+                Some((hash, listed)) => {
+                    let new: Vec<&str> = codes.into_iter().filter(|c| !listed.iter().any(|(l, _)| l == c)).collect();
+                    let close = line[hash..].find("sfn-lint: ignore[").and_then(|at| line[hash + at..].find(']').map(|c| hash + at + c));
+                    if let (false, Some(close)) = (new.is_empty(), close) {
+                        let separator = if listed.is_empty() { "" } else { ", " };
+                        edits.push(insert(line_start + close, format!("{separator}{}", new.join(", "))));
+                    }
+                }
+                None => edits.push(insert(line_end, format!("  # sfn-lint: ignore[{}]", codes.join(", ")))),
+            }
+        }
+        return edits;
+    }
+    let Some(root) = root else { return edits };
+    let mut by_state: BTreeMap<&str, (Option<&Node>, Vec<&str>)> = BTreeMap::new();
+    for finding in findings {
+        // The state around the finding: the longest prefix of its pointer under `States`.
+        let mut pointer = finding.pointer.as_str();
+        let state = loop {
+            let Some(cut) = pointer.rfind('/') else { break None };
+            if pointer[..cut].ends_with("/States") {
+                break Some(pointer);
+            }
+            pointer = &pointer[..cut];
+        };
+        let Some(state) = state else { continue };
+        let entry = by_state.entry(state).or_insert_with(|| (root.lookup(state).map(|(node, _)| node), Vec::new()));
+        if !entry.1.contains(&finding.code) {
+            entry.1.push(finding.code);
+        }
+    }
+    for (node, codes) in by_state.into_values() {
+        let Some(node) = node.filter(|n| n.is_object()) else { continue };
+        match node.get("Comment") {
+            Some(comment) if comment.as_str().is_some() => {
+                let listed = comment.as_str().and_then(parse_directive).unwrap_or_default();
+                let new: Vec<&str> = codes.into_iter().filter(|c| !listed.iter().any(|(l, _)| l == c)).collect();
+                if new.is_empty() {
+                    continue;
+                }
+                let source = &text[comment.span.range()];
+                match source.find("sfn-lint: ignore[").and_then(|at| source[at..].find(']').map(|close| at + close)) {
+                    Some(close) => {
+                        let separator = if listed.is_empty() { "" } else { ", " };
+                        edits.push(insert(comment.span.start() + close, format!("{separator}{}", new.join(", "))));
+                    }
+                    None => edits.push(insert(comment.span.end() - 1, format!(" sfn-lint: ignore[{}]", new.join(", ")))),
+                }
+            }
+            Some(_) => {} // a `Comment` that is not a string is ASL006's to report
+            None => {
+                edits.extend(crate::syntax::edit::insert_member(text, node, "Comment", &format!("sfn-lint: ignore[{}]", codes.join(", "))))
+            }
+        }
+    }
+    edits
 }
 
 fn comment_start(line: &str) -> Option<usize> {

@@ -147,3 +147,35 @@ mod command_line {
         assert_eq!(std::fs::read(dir.join("broken.asl.json")).unwrap(), broken.as_bytes());
     }
 }
+
+mod suppressions {
+    use super::common::{scratch, sfn_lint_in, stdout};
+
+    #[test]
+    fn add_suppressions_silences_every_finding_once() {
+        let dir = scratch("add-suppressions");
+        // JSON: two findings in one state, one in a state whose Comment says something.
+        let json = "{\n  \"StartAt\": \"A\",\n  \"States\": {\n    \"A\": {\n      \"Type\": \"Pass\",\n      \"Next\": \"Nowhere\",\n      \"End\": true\n    },\n    \"B\": {\n      \"Comment\": \"kept for later\",\n      \"Type\": \"Pass\",\n      \"End\": true\n    }\n  }\n}\n";
+        // YAML: findings on two lines, one of which already silences another code.
+        let yaml = "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: Nowhere  # the old name\n  B:  # sfn-lint: ignore[ASL004]\n    Type: Pass\n";
+        std::fs::write(dir.join("a.asl.json"), json).unwrap();
+        std::fs::write(dir.join("b.asl.yaml"), yaml).unwrap();
+        let before = stdout(&sfn_lint_in(&dir, &["check", "--format", "concise", "."], None));
+        assert!(before.contains("ASL003") && before.contains("ASL004") && before.contains("ASL005"), "{before}");
+        let output = sfn_lint_in(&dir, &["check", "--add-suppressions", "."], None);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let json_after = std::fs::read_to_string(dir.join("a.asl.json")).unwrap();
+        let yaml_after = std::fs::read_to_string(dir.join("b.asl.yaml")).unwrap();
+        assert!(json_after.contains("\"Comment\": \"sfn-lint: ignore[ASL003, ASL005]\",\n      \"Type\": \"Pass\""), "{json_after}");
+        assert!(json_after.contains("\"Comment\": \"kept for later sfn-lint: ignore[ASL004]\""), "{json_after}");
+        assert!(yaml_after.contains("Next: Nowhere  # the old name  # sfn-lint: ignore[ASL003]\n"), "{yaml_after}");
+        assert!(yaml_after.contains("  B:  # sfn-lint: ignore[ASL004, ASL005]\n"), "{yaml_after}");
+        // Nothing left, and no suppression reported unused; a second run changes nothing.
+        let after = sfn_lint_in(&dir, &["check", "--format", "concise", "."], None);
+        assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
+        assert!(stdout(&after).starts_with("no findings"), "{}", stdout(&after));
+        sfn_lint_in(&dir, &["check", "--add-suppressions", "."], None);
+        assert_eq!(std::fs::read_to_string(dir.join("a.asl.json")).unwrap(), json_after);
+        assert_eq!(std::fs::read_to_string(dir.join("b.asl.yaml")).unwrap(), yaml_after);
+    }
+}
