@@ -31,8 +31,21 @@ pub(super) fn parse(text: &str) -> Result<Node, ParseError> {
         terminated = format!("{body}\n");
         &terminated
     };
-    // Any other panic of the parser is a finding on this file, not the end of the run.
-    std::panic::catch_unwind(|| parse_terminated(input, Offsets { limit: body.len(), base })).unwrap_or_else(|_| Err(parser_failure(text)))
+    // Any other panic of the parser is a finding on this file, its message kept, not the
+    // end of the run. (saphyr-parser, which returns errors instead, was weighed: it rejects
+    // real CloudFormation templates that libyaml and CloudFormation accept.)
+    IN_PARSER.set(true);
+    let parsed = std::panic::catch_unwind(|| parse_terminated(input, Offsets { limit: body.len(), base }));
+    IN_PARSER.set(false);
+    parsed.unwrap_or_else(|payload| {
+        let said = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
+        Err(parser_failure(text, said.as_deref()))
+    })
+}
+
+thread_local! {
+    /// Set while this thread runs the YAML parser.
+    static IN_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// How libyaml's marks become spans of the file: clamped to the text as written (without
@@ -49,15 +62,16 @@ impl Offsets {
     }
 }
 
-/// Whether a panic comes from inside the YAML parser, which [`parse`] turns into a finding:
-/// a panic hook can leave it unreported.
-pub fn panic_in_yaml_parser(info: &std::panic::PanicHookInfo<'_>) -> bool {
-    info.location().is_some_and(|at| at.file().contains("libyaml-safer"))
+/// Whether a panic happens inside the YAML parser, which [`parse`] turns into a finding
+/// that keeps its message: a panic hook can leave it unprinted.
+pub fn panic_in_yaml_parser(_info: &std::panic::PanicHookInfo<'_>) -> bool {
+    IN_PARSER.get()
 }
 
-/// The finding for a file the parser gave up on. Its one known case is a tag followed
-/// directly by `,` in a flow collection (`[!Tag, x]`), which the file can avoid.
-fn parser_failure(text: &str) -> ParseError {
+/// The finding for a file the parser gave up on, with what it said. Its one known case is
+/// a tag followed directly by `,` in a flow collection (`[!Tag, x]`), which the file can
+/// avoid.
+fn parser_failure(text: &str, said: Option<&str>) -> ParseError {
     let bytes = text.as_bytes();
     let tag_before_comma = memchr::memchr_iter(b'!', bytes).find_map(|at| {
         let in_flow = bytes[..at].iter().rev().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'[' | b'{' | b','));
@@ -69,7 +83,13 @@ fn parser_failure(text: &str) -> ParseError {
             message: "the YAML parser cannot read a tag followed directly by `,` in a flow collection; give the tag a value".into(),
             offset,
         },
-        None => ParseError { message: "the YAML parser failed on this file".into(), offset: 0 },
+        None => ParseError {
+            message: match said {
+                Some(said) => format!("the YAML parser failed on this file: {}", said.lines().next().unwrap_or_default()),
+                None => "the YAML parser failed on this file".into(),
+            },
+            offset: 0,
+        },
     }
 }
 
