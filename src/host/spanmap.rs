@@ -49,44 +49,21 @@ pub fn json_string(file: &str, span: Span) -> Option<(String, SpanMap)> {
     let base = span.start() + 1;
     let mut text = String::with_capacity(body.len());
     let mut table = Vec::with_capacity(body.len() + 1);
-    let mut chars = body.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let decoded = if c != '\\' {
-            c
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (decoded, taken) = if bytes[i] == b'\\' {
+            let (c, taken) = crate::syntax::decode_escape(&bytes[i + 1..]).ok()?;
+            (c, 1 + taken)
         } else {
-            let (_, e) = chars.next()?;
-            match e {
-                '"' => '"',
-                '\\' => '\\',
-                '/' => '/',
-                'b' => '\u{8}',
-                'f' => '\u{c}',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                'u' => {
-                    let hex: String = (0..4).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
-                    let mut code = u32::from_str_radix(&hex, 16).ok()?;
-                    if (0xD800..0xDC00).contains(&code) && body[i + 6..].starts_with("\\u") {
-                        let low: String = body[i + 8..].chars().take(4).collect();
-                        if let Ok(low) = u32::from_str_radix(&low, 16) {
-                            if (0xDC00..0xE000).contains(&low) {
-                                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                                for _ in 0..6 {
-                                    chars.next();
-                                }
-                            }
-                        }
-                    }
-                    char::from_u32(code).unwrap_or('\u{fffd}')
-                }
-                _ => return None,
-            }
+            let c = body[i..].chars().next()?;
+            (c, c.len_utf8())
         };
         for _ in 0..decoded.len_utf8() {
             table.push(base + i);
         }
         text.push(decoded);
+        i += taken;
     }
     table.push(base + body.len());
     Some((text, SpanMap::Table(table)))

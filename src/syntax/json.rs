@@ -333,57 +333,79 @@ impl Parser<'_> {
 
     fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
         self.pos += 1;
-        let c = match self.bytes.get(self.pos) {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
-                self.pos += 1;
-                let high = self.hex4()?;
-                let c = if (0xD800..0xDC00).contains(&high) && self.bytes[self.pos..].starts_with(b"\\u") {
-                    let save = self.pos;
-                    self.pos += 2;
-                    let low = self.hex4()?;
-                    if (0xDC00..0xE000).contains(&low) {
-                        char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
-                    } else {
-                        self.pos = save;
-                        None
-                    }
-                } else {
-                    char::from_u32(high)
-                };
-                // A lone surrogate is legal JSON but no character: keep a replacement.
-                out.push(c.unwrap_or('\u{fffd}'));
-                return Ok(());
+        match decode_escape(&self.bytes[self.pos..]) {
+            Ok((c, taken)) => {
+                out.push(c);
+                self.pos += taken;
+                Ok(())
             }
-            _ => return Err(self.unexpected("a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")),
-        };
-        out.push(c);
-        self.pos += 1;
-        Ok(())
-    }
-
-    fn hex4(&mut self) -> Result<u32, ParseError> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
-        match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
-            Some(v) if digits.is_some_and(|d| d.bytes().all(|b| b.is_ascii_hexdigit())) => {
-                self.pos += 4;
-                Ok(v)
+            Err(EscapeError::Unknown) => Err(self.unexpected("a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")),
+            Err(EscapeError::Hex { at }) => {
+                self.pos += at;
+                Err(self.error("`\\u` must be followed by four hexadecimal digits"))
             }
-            _ => Err(self.error("`\\u` must be followed by four hexadecimal digits")),
         }
     }
+}
+
+/// What is wrong with an escape of a JSON string.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EscapeError {
+    /// No escape starts with this character.
+    Unknown,
+    /// `\u` without four hexadecimal digits at this offset.
+    Hex { at: usize },
+}
+
+/// One escape of a JSON string, from the byte after its backslash: the character and how
+/// many bytes it took. A surrogate pair is one character; a lone surrogate is legal JSON
+/// but no character, and decodes as U+FFFD. The parser and the span maps of embedded
+/// definitions both decode with it, so that their texts agree.
+pub fn decode_escape(rest: &[u8]) -> Result<(char, usize), EscapeError> {
+    let hex4 = |at: usize| {
+        let digits = rest.get(at..at + 4).filter(|d| d.iter().all(u8::is_ascii_hexdigit)).ok_or(EscapeError::Hex { at })?;
+        Ok(digits.iter().fold(0, |value, &d| value * 16 + (d as char).to_digit(16).unwrap_or(0)))
+    };
+    let c = match rest.first() {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => {
+            let high = hex4(1)?;
+            if (0xD800..0xDC00).contains(&high) && rest[5..].starts_with(b"\\u") {
+                let low = hex4(7)?;
+                if (0xDC00..0xE000).contains(&low) {
+                    let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00));
+                    return Ok((c.unwrap_or('\u{fffd}'), 11));
+                }
+            }
+            return Ok((char::from_u32(high).unwrap_or('\u{fffd}'), 5));
+        }
+        _ => return Err(EscapeError::Unknown),
+    };
+    Ok((c, 1))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_decode_alike_everywhere() {
+        assert_eq!(decode_escape(b"n rest"), Ok(('\n', 1)));
+        assert_eq!(decode_escape(b"u00e9"), Ok(('\u{e9}', 5)));
+        assert_eq!(decode_escape(b"ud83d\\ude00"), Ok(('\u{1f600}', 11)), "a surrogate pair is one character");
+        assert_eq!(decode_escape(b"ud83dx"), Ok(('\u{fffd}', 5)), "a lone surrogate");
+        assert_eq!(decode_escape(b"ud83d\\u0041"), Ok(('\u{fffd}', 5)), "a high surrogate before a non-surrogate");
+        assert_eq!(decode_escape(b"u12"), Err(EscapeError::Hex { at: 1 }));
+        assert_eq!(decode_escape(b"ud83d\\uzzzz"), Err(EscapeError::Hex { at: 7 }));
+        assert_eq!(decode_escape(b"q"), Err(EscapeError::Unknown));
+    }
 
     #[test]
     fn plain_runs_end_at_the_first_quote_backslash_or_control_character() {

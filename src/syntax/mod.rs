@@ -11,6 +11,7 @@ mod lines;
 mod yaml;
 
 pub use crate::diagnostic::{Position, Span};
+pub use json::decode_escape;
 pub use lines::LineIndex;
 pub use yaml::panic_in_yaml_parser;
 
