@@ -218,10 +218,6 @@ enum Evidence<'a> {
     Silent,
 }
 
-pub struct Effects {
-    pub hazards: Vec<Vec<Hazard>>,
-}
-
 /// The data flows at each state's input: the execution ID's, and, when the definition
 /// has a source of them, the values that are new on every attempt.
 #[derive(Clone, Copy)]
@@ -238,20 +234,21 @@ pub struct Idempotency<'c> {
     pub functions: Option<&'c globset::GlobSet>,
 }
 
-impl Effects {
-    pub fn new<'a>(machine: &Machine<'a>, flows: Flows<'_>, resources: Option<&Resources<'a>>, idempotency: &Idempotency<'_>) -> Self {
-        let hazards = machine
-            .states
-            .iter()
-            .map(|state| match (&state.kind, &state.resource) {
-                (StateKind::Task, Some(Ok(integration))) => {
-                    let unstable = flows.unstable.map(|u| &u[state.id]);
-                    Scan::new(machine, state, integration, (&flows.execution_id[state.id], unstable), resources, idempotency).hazards()
-                }
-                _ => Vec::new(),
-            })
-            .collect();
-        Effects { hazards }
+/// The side effects of one state that repeat when it runs again (a Task's; other states
+/// have none of their own).
+pub fn hazards_of<'a>(
+    machine: &Machine<'a>,
+    state: &State<'a>,
+    flows: Flows<'_>,
+    resources: Option<&Resources<'a>>,
+    idempotency: &Idempotency<'_>,
+) -> Vec<Hazard> {
+    match (&state.kind, &state.resource) {
+        (StateKind::Task, Some(Ok(integration))) => {
+            let unstable = flows.unstable.map(|u| &u[state.id]);
+            Scan::new(machine, state, integration, (&flows.execution_id[state.id], unstable), resources, idempotency).hazards()
+        }
+        _ => Vec::new(),
     }
 }
 

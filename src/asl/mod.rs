@@ -431,7 +431,10 @@ pub struct Analysis<'a> {
     definition: &'a crate::host::Definition<'a>,
     idempotency: effects::Idempotency<'a>,
     contexts: std::cell::OnceCell<context::Contexts>,
-    effects: std::cell::OnceCell<effects::Effects>,
+    /// The execution ID's data flow, and the unstable values' when there are any.
+    flows: std::cell::OnceCell<(dataflow::DataFlow, Option<dataflow::DataFlow>)>,
+    /// Each state's side effects, scanned when first asked for.
+    hazards: std::cell::OnceCell<Vec<std::cell::OnceCell<Vec<effects::Hazard>>>>,
     durations: std::cell::OnceCell<duration::Durations>,
 }
 
@@ -442,7 +445,8 @@ impl<'a> Analysis<'a> {
             definition,
             idempotency,
             contexts: Default::default(),
-            effects: Default::default(),
+            flows: Default::default(),
+            hazards: Default::default(),
             durations: Default::default(),
         }
     }
@@ -452,14 +456,17 @@ impl<'a> Analysis<'a> {
         self.contexts.get_or_init(|| context::Contexts::new(self.machine, self.definition))
     }
 
-    /// Each Task's side effects that repeat when it runs again (with the data flows that
-    /// decide them, which nothing else reads).
-    pub fn effects(&self) -> &effects::Effects {
-        self.effects.get_or_init(|| {
-            let flow = dataflow::DataFlow::new(self.machine);
-            let unstable = dataflow::DataFlow::unstable(self.machine);
+    /// A state's side effects that repeat when it runs again, scanned the first time a rule
+    /// asks (a state that runs once is never scanned); the data flows that decide them are
+    /// worked out once, for the first.
+    pub fn hazards(&self, state: StateId) -> &[effects::Hazard] {
+        let cells = self.hazards.get_or_init(|| (0..self.machine.states.len()).map(|_| std::cell::OnceCell::new()).collect());
+        cells[state].get_or_init(|| {
+            let (flow, unstable) =
+                self.flows.get_or_init(|| (dataflow::DataFlow::new(self.machine), dataflow::DataFlow::unstable(self.machine)));
             let flows = effects::Flows { execution_id: &flow.input, unstable: unstable.as_ref().map(|u| u.input.as_slice()) };
-            effects::Effects::new(self.machine, flows, self.definition.resources.as_ref(), &self.idempotency)
+            let state = &self.machine.states[state];
+            effects::hazards_of(self.machine, state, flows, self.definition.resources.as_ref(), &self.idempotency)
         })
     }
 

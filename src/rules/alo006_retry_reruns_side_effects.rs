@@ -29,9 +29,7 @@ impl Rule for RetryRerunsSideEffects {
             if !enclosing(cx.machine, inner).any(|e| e.id == state.id) {
                 continue;
             }
-            if let Some(what) =
-                cx.analysis.effects().hazards[inner.id].iter().filter(|h| !h.whole_run_only).find_map(|h| effect_label(h.kind()))
-            {
+            if let Some(what) = cx.analysis.hazards(inner.id).iter().filter(|h| !h.whole_run_only).find_map(|h| effect_label(h.kind())) {
                 effects.push((inner, what));
             }
         }

@@ -29,7 +29,7 @@ impl Rule for UnknownWorkflowType {
             .iter()
             .filter(|state| contexts.if_express(state) && cx.machine.graph.reachable[state.id])
             .filter(|state| contexts.of(state.id).iter().all(|cause| cause.is_transient()))
-            .filter_map(|state| Some((state, cx.analysis.effects().hazards[state.id].iter().find_map(|h| effect_label(h.kind()))?)))
+            .filter_map(|state| Some((state, cx.analysis.hazards(state.id).iter().find_map(|h| effect_label(h.kind()))?)))
             .collect();
         let Some((first, _)) = states.first() else { return };
         let (count, rest) = match states.len() {

@@ -279,7 +279,7 @@ pub fn report_hazards_with_fix(
     // even looked for. A state no path reaches never runs, once or twice.
     let causes = cx.analysis.contexts().of(state.id);
     let Some(primary) = causes.first().filter(|_| cx.machine.graph.reachable[state.id]) else { return };
-    let hazards = &cx.analysis.effects().hazards[state.id];
+    let hazards = cx.analysis.hazards(state.id);
     if !hazards.iter().any(|h| h.kind() == kind) {
         return;
     }
