@@ -140,7 +140,7 @@ fn parse_only(paths: &[PathBuf]) -> usize {
 }
 
 fn lint(paths: &[PathBuf]) -> usize {
-    let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.clone(), named: true }).collect();
+    let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.clone(), named: true, link: false }).collect();
     sfn_lint::lint::run(&candidates, None, &[], &Options::default()).findings.len()
 }
 

@@ -12,6 +12,8 @@ pub struct Candidate {
     pub path: PathBuf,
     /// Named on the command line (always read) rather than found by walking.
     pub named: bool,
+    /// A symbolic link (only a named file can be one: a walk does not follow links).
+    pub link: bool,
 }
 
 /// Folders never walked into.
@@ -24,7 +26,11 @@ const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", "target"];
 pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, String> {
     let mut out = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // What the path is, and whether it is a link, from one call when it is not one.
+        let error = |e: std::io::Error| format!("{}: {e}", path.display());
+        let own = std::fs::symlink_metadata(path).map_err(error)?;
+        let link = own.file_type().is_symlink();
+        let metadata = if link { std::fs::metadata(path).map_err(error)? } else { own };
         if metadata.is_dir() {
             let before = out.len();
             walk(path, &mut out);
@@ -37,7 +43,7 @@ pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, 
                 }
             }
         } else {
-            out.push(Candidate { path: clean(path), named: true });
+            out.push(Candidate { path: clean(path), named: true, link });
         }
     }
     out.sort();
@@ -73,7 +79,7 @@ fn walk(root: &Path, out: &mut Vec<Candidate>) {
     for entry in walker.flatten() {
         // Only regular files: never open a FIFO, a socket or a device.
         if entry.file_type().is_some_and(|t| t.is_file()) && lintable_name(entry.path()) {
-            out.push(Candidate { path: clean(entry.path()), named: false });
+            out.push(Candidate { path: clean(entry.path()), named: false, link: false });
         }
     }
 }

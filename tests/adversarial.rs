@@ -131,8 +131,12 @@ fn hostile_files_are_findings_and_the_run_goes_on() {
 fn a_file_deleted_after_the_walk_is_reported_not_fatal() {
     let dir = common::scratch("deleted");
     let path = dir.join("gone.asl.json");
-    let report =
-        sfn_lint::lint::run(&[sfn_lint::discover::Candidate { path, named: false }], None, &[], &sfn_lint::lint::Options::default());
+    let report = sfn_lint::lint::run(
+        &[sfn_lint::discover::Candidate { path, named: false, link: false }],
+        None,
+        &[],
+        &sfn_lint::lint::Options::default(),
+    );
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].code, "ASL001");
     assert!(report.findings[0].message.starts_with("cannot read the file"));

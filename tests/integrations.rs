@@ -360,6 +360,21 @@ fn a_definition_linted_alone_takes_its_templates_type() {
         inside["diagnostics"].as_array().unwrap().iter().map(|d| (d["file"].as_str().unwrap(), d["code"].as_str().unwrap())).collect();
     assert_eq!(codes, [("other.asl.json", "ALO011"), ("saga.asl.json", "ALO001"), ("saga.asl.json", "ALO004")]);
 
+    // A link to the file, of its name or not, is the file: the template that names either
+    // gives its type.
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(dir.join("linked")).unwrap();
+        std::os::unix::fs::symlink(dir.join("statemachine/saga.asl.json"), dir.join("linked/saga.asl.json")).unwrap();
+        std::os::unix::fs::symlink(dir.join("statemachine/saga.asl.json"), dir.join("linked/flow.asl.json")).unwrap();
+        for link in ["linked/saga.asl.json", "linked/flow.asl.json"] {
+            let report = json(&sfn_lint_in(&dir, &["--format", "json", link], None));
+            let codes: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+            assert!(codes.contains(&"ALO001") && !codes.contains(&"ALO011"), "{link}: {codes:?}");
+        }
+        std::fs::remove_dir_all(dir.join("linked")).unwrap();
+    }
+
     // A baseline written from the whole project holds for the file alone.
     assert_eq!(sfn_lint_in(&dir, &["--write-baseline", "baseline.json", "."], None).status.code(), Some(0));
     let alone = json(&sfn_lint_in(&dir, &["--format", "json", "--baseline", "baseline.json", "statemachine/saga.asl.json"], None));

@@ -10,7 +10,13 @@ use crate::discover;
 /// The bindings of the templates, in the projects of `files`, that name one of them: each
 /// project (see [`project_root`]) is searched once, unless the run already linted all of
 /// it. Only templates that mention a file's name are parsed, and none is linted.
-pub(super) fn templates_naming(files: &[&Path], known: &[Binding], roots: &[PathBuf], config: &crate::config::Config) -> Vec<Binding> {
+/// `files` say whether each is a symbolic link.
+pub(super) fn templates_naming(
+    files: &[(&Path, bool)],
+    known: &[Binding],
+    roots: &[PathBuf],
+    config: &crate::config::Config,
+) -> Vec<Binding> {
     let known: BTreeSet<PathBuf> = known.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     let linted: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
     // Per project: its files, and whether its templates are still to be searched (a run
@@ -19,8 +25,10 @@ pub(super) fn templates_naming(files: &[&Path], known: &[Binding], roots: &[Path
     // Files of one folder share a project: each folder's ancestors are looked at once.
     let mut roots_of: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
     let mut canonical = Canonical::default();
-    for file in files {
-        let Some(file) = canonical.of(file) else { continue };
+    for &(file, link) in files {
+        // A link is the file it leads to, whose name the templates use.
+        let file = if link { std::fs::canonicalize(file).ok() } else { canonical.of(file) };
+        let Some(file) = file else { continue };
         if known.contains(&file) {
             continue;
         }
@@ -64,8 +72,9 @@ pub(super) fn templates_naming(files: &[&Path], known: &[Binding], roots: &[Path
     found
 }
 
-/// Canonical paths, with each folder resolved once: a file that is not a link is its
-/// canonical folder joined with its name.
+/// Paths with each folder resolved once: a file's canonical folder joined with its name,
+/// which is its canonical path unless the file itself is a link (the caller knows which:
+/// one system call per file would cost more than all the rest of the search).
 #[derive(Default)]
 struct Canonical {
     folders: BTreeMap<PathBuf, Option<PathBuf>>,
@@ -74,9 +83,6 @@ struct Canonical {
 impl Canonical {
     fn of(&mut self, file: &Path) -> Option<PathBuf> {
         let (Some(folder), Some(name)) = (file.parent(), file.file_name()) else { return std::fs::canonicalize(file).ok() };
-        if file.symlink_metadata().ok()?.file_type().is_symlink() {
-            return std::fs::canonicalize(file).ok();
-        }
         let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
         let canonical = self.folders.entry(folder.to_path_buf()).or_insert_with(|| std::fs::canonicalize(folder).ok());
         Some(canonical.as_ref()?.join(name))

@@ -59,10 +59,10 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
     let mut bound: BTreeMap<PathBuf, Vec<Binding>> = BTreeMap::new();
     // A definition file linted without its template (a pre-commit hook passes only the
     // changed files) takes its type from the templates of its project that name it.
-    let alone: Vec<&Path> = results
+    let alone: Vec<(&Path, bool)> = results
         .iter()
         .filter_map(|(origin, result)| match origin {
-            Origin::Candidate(i) if result.standalone => Some(candidates[*i].path.as_path()),
+            Origin::Candidate(i) if result.standalone => Some((candidates[*i].path.as_path(), candidates[*i].link)),
             _ => None,
         })
         .collect();
