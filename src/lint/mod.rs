@@ -553,8 +553,8 @@ fn run_rules(
     suppressed
 }
 
-/// Keeps the selected findings and gives them lines and columns (and snippets) while the
-/// file's text is at hand. `others` are the texts of other files that labels point into.
+/// Keeps the selected findings and gives them lines and columns (and source excerpts)
+/// while the file's text is at hand. `others` are the texts of other files that labels point into.
 fn finish(mut result: FileResult, display: &str, text: &str, others: &[(&str, &str)], options: &Options) -> FileResult {
     // YAML `# sfn-lint: ignore[...]` comments silence findings on their line.
     if !display.ends_with(".json") && memchr::memmem::find(text.as_bytes(), b"sfn-lint: ignore[").is_some() {
@@ -632,8 +632,6 @@ fn unreadable(display: &str, report: bool, message: &str, options: &Options) -> 
     if report { unreadable_at(display, message, options) } else { FileResult::skipped() }
 }
 
-/// A file whose text cannot be shown (not UTF-8, or never read) gets its ASL001 with an
-/// empty snippet.
 /// ASL001 in a template, at `span`, for a state machine whose definition cannot be read.
 fn unreadable_definition(display: &str, name: &str, span: Span, message: String) -> Finding {
     let mut finding = rules::parse_error(display, &ParseError { message, offset: span.start() }, None);
@@ -642,6 +640,8 @@ fn unreadable_definition(display: &str, name: &str, span: Span, message: String)
     finding
 }
 
+/// A file whose text cannot be shown (not UTF-8, too large, empty input) gets its ASL001
+/// at its start, with no source to show.
 fn unreadable_at(display: &str, message: &str, options: &Options) -> FileResult {
     let error = ParseError { message: message.to_string(), offset: 0 };
     let result = FileResult { findings: vec![rules::parse_error(display, &error, None)], ..FileResult::default() };
