@@ -51,20 +51,50 @@ pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, 
     Ok(out)
 }
 
-/// The files under `folder` that a walk would lint, that the configuration does not
-/// exclude and that `wanted` accepts (tested first: it is the cheaper test), sorted.
-pub fn files_in(folder: &Path, config: &Config, wanted: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    walk(folder, &mut found);
-    let mut files: Vec<PathBuf> = found.into_iter().map(|c| c.path).filter(|path| wanted(path) && !config.excluded(path)).collect();
-    files.sort();
-    files
+/// Source files of AWS CDK apps, which may read definition files into state machines.
+const CDK_SOURCES: &[&str] = &["ts", "js", "mjs", "py", "java", "cs", "go"];
+
+/// One walk of a project: the files a walk would lint that the configuration does not
+/// exclude and that `wanted` accepts (tested first: it is the cheaper test), and the source
+/// files of CDK apps outside `cdk.out`; both sorted.
+pub fn project_files(folder: &Path, config: &Config, wanted: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut lintable, mut sources) = (Vec::new(), Vec::new());
+    for entry in walker(folder).flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        if lintable_name(path) {
+            if wanted(path) && !config.excluded(path) {
+                lintable.push(clean(path));
+            }
+        } else if extension(path).is_some_and(|e| CDK_SOURCES.contains(&e.as_str()))
+            && !path.components().any(|c| c.as_os_str() == "cdk.out")
+        {
+            sources.push(clean(path));
+        }
+    }
+    lintable.sort();
+    sources.sort();
+    (lintable, sources)
 }
 
 fn walk(root: &Path, out: &mut Vec<Candidate>) {
+    // Entries the walker cannot read (permissions, races) are skipped, as ripgrep does.
+    for entry in walker(root).flatten() {
+        // Only regular files: never open a FIFO, a socket or a device.
+        if entry.file_type().is_some_and(|t| t.is_file()) && lintable_name(entry.path()) {
+            out.push(Candidate { path: clean(entry.path()), named: false, link: false });
+        }
+    }
+}
+
+/// A walk of `root` that honours `.gitignore` and skips hidden folders and those of
+/// [`SKIPPED_DIRS`].
+fn walker(root: &Path) -> ignore::Walk {
     // CDK's `cdk.out` is usually git-ignored; named on the command line, it is read.
     let cdk_out = root.file_name().is_some_and(|n| n == "cdk.out");
-    let walker = ignore::WalkBuilder::new(root)
+    ignore::WalkBuilder::new(root)
         .hidden(true)
         .parents(!cdk_out)
         .git_ignore(!cdk_out)
@@ -74,14 +104,7 @@ fn walk(root: &Path, out: &mut Vec<Candidate>) {
         .filter_entry(|entry| {
             !(entry.file_type().is_some_and(|t| t.is_dir()) && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
         })
-        .build();
-    // Entries the walker cannot read (permissions, races) are skipped, as ripgrep does.
-    for entry in walker.flatten() {
-        // Only regular files: never open a FIFO, a socket or a device.
-        if entry.file_type().is_some_and(|t| t.is_file()) && lintable_name(entry.path()) {
-            out.push(Candidate { path: clean(entry.path()), named: false, link: false });
-        }
-    }
+        .build()
 }
 
 fn clean(path: &Path) -> PathBuf {

@@ -45,11 +45,10 @@ pub(super) fn templates_naming(
     for (project, (files, searched)) in wanted {
         // A definition names no other file; nor do the files searched for.
         let searched_for: BTreeSet<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
-        let templates = if searched {
-            Vec::new()
-        } else {
-            discover::files_in(&project, config, |path| !discover::is_asl_name(path) && !searched_for.contains(path))
-        };
+        // One walk for the templates and the CDK code (searched even where the run has
+        // read the templates).
+        let (templates, sources) =
+            discover::project_files(&project, config, |path| !searched && !discover::is_asl_name(path) && !searched_for.contains(path));
         let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
         for template in &templates {
             let Ok(text) = std::fs::read_to_string(template) else { continue };
@@ -66,7 +65,7 @@ pub(super) fn templates_naming(
         let bound: BTreeSet<PathBuf> = found.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
         let unbound: Vec<&(PathBuf, String)> = files.iter().filter(|(file, _)| !bound.contains(file)).collect();
         if !unbound.is_empty() {
-            found.extend(cdk_bindings(&project, &unbound));
+            found.extend(cdk_bindings(&sources, &unbound));
         }
     }
     found
@@ -133,19 +132,10 @@ impl FileNames {
 /// (`DefinitionBody.fromFile('statemachine/order.asl.json')`, `open(...)`): Standard, the
 /// CDK's default, unless the code that names the file mentions `EXPRESS`: Express when it
 /// makes one state machine, else nothing certain, and the file stays of unknown type.
-fn cdk_bindings(project: &Path, files: &[&(PathBuf, String)]) -> Vec<Binding> {
-    const SOURCES: &[&str] = &["ts", "js", "mjs", "py", "java", "cs", "go"];
+fn cdk_bindings(sources: &[PathBuf], files: &[&(PathBuf, String)]) -> Vec<Binding> {
     use crate::host::WorkflowType;
     let mut verdicts: BTreeMap<&Path, Option<(PathBuf, WorkflowType)>> = BTreeMap::new();
-    let walker = ignore::WalkBuilder::new(project)
-        .require_git(false)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "cdk.out" | "target" | ".git")))
-        .build();
-    for entry in walker.flatten() {
-        let path = entry.path();
-        if !path.extension().and_then(|e| e.to_str()).is_some_and(|e| SOURCES.contains(&e)) {
-            continue;
-        }
+    for path in sources {
         let Ok(code) = std::fs::read_to_string(path) else { continue };
         if !(code.contains("stepfunctions") || code.contains("StateMachine")) {
             continue;
