@@ -169,6 +169,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, String> {
 }
 
 fn check(args: CheckArgs) -> Result<Outcome, String> {
+    if args.unsafe_fixes && !(args.fix || args.diff) {
+        return Err("--unsafe-fixes chooses which fixes --fix or --diff apply: give one of them too".into());
+    }
     // `--output json` means `--format json` far more often than a file named `json`.
     if let Some(file) = args.output.as_deref().and_then(|f| f.to_str()) {
         if OutputFormat::from_str(file, true).is_ok() {
@@ -282,7 +285,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
             if fixed > 0 {
                 eprintln!("sfn-lint: {fixed} fixes would apply to {} files", changes.len());
             }
-            return Ok(if fixed > 0 { Outcome::Findings } else { Outcome::Clean });
+            return Ok(if fixed > 0 && !args.exit_zero { Outcome::Findings } else { Outcome::Clean });
         }
         for change in &changes {
             fix::write_atomically(std::path::Path::new(&change.file), &change.after)
@@ -330,8 +333,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), String> {
-    let mut stdout = std::io::stdout().lock();
-    stdout_result(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+    write_out(None, |out| out.write_all(bytes))
 }
 
 fn stdout_result(written: std::io::Result<()>) -> Result<(), String> {

@@ -278,13 +278,14 @@ impl Layers {
     }
 
     /// Every configuration below the run's, once.
-    pub fn configs(&self) -> impl Iterator<Item = &std::sync::Arc<Config>> {
-        let mut seen: Vec<*const Config> = Vec::new();
-        self.by_folder.values().flatten().filter(move |c| {
-            let new = !seen.contains(&std::sync::Arc::as_ptr(c));
-            seen.push(std::sync::Arc::as_ptr(c));
-            new
-        })
+    pub fn configs(&self) -> Vec<&std::sync::Arc<Config>> {
+        let mut configs: Vec<&std::sync::Arc<Config>> = Vec::new();
+        for config in self.by_folder.values().flatten() {
+            if !configs.iter().any(|seen| std::sync::Arc::ptr_eq(seen, config)) {
+                configs.push(config);
+            }
+        }
+        configs
     }
 }
 

@@ -287,11 +287,7 @@ fn statistics_count_findings_per_rule() {
 #[test]
 fn each_file_takes_the_closest_configuration() {
     let dir = scratch("layered-config");
-    let write = |path: &str, text: &str| {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| common::write(&dir, path, text);
     write("sfn-lint.toml", "ignore = [\"ASL004\"]\n");
     write("a/x.asl.json", UNREACHABLE);
     write("b/sfn-lint.toml", "select = [\"ASL004\"]\nexclude = [\"gen/**\"]\n");
@@ -329,11 +325,7 @@ fn each_file_takes_the_closest_configuration() {
 #[test]
 fn show_files_and_show_settings() {
     let dir = scratch("show");
-    let write = |path: &str, text: &str| {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| common::write(&dir, path, text);
     write("sfn-lint.toml", "fail-on = \"error\"\nmax-file-size = 300\n");
     write("a.asl.json", BAD_NEXT);
     write("package.json", "{}");
@@ -481,11 +473,7 @@ fn version() {
 #[test]
 fn walking_honours_gitignore_and_skips_what_is_not_ours() {
     let dir = scratch("walk");
-    let write = |path: &str, text: &str| {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| common::write(&dir, path, text);
     write(".gitignore", "ignored/\n");
     write("flows/bad.asl.json", BAD_NEXT);
     write("flows/plain-name.json", BAD_NEXT);

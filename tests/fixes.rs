@@ -124,6 +124,9 @@ mod command_line {
         let text = stdout(&diff);
         assert!(text.contains("--- charge.asl.yaml") && text.contains("+        executionId.$: \"$$.Execution.Id\""), "{text}");
         assert_eq!(std::fs::read_to_string(dir.join("charge.asl.yaml")).unwrap(), LAMBDA_YAML);
+        // `--unsafe-fixes` alone would do nothing: a failure of the run, not a silent no-op.
+        let alone = sfn_lint_in(&dir, &["check", "--unsafe-fixes", "charge.asl.yaml"], None);
+        assert_eq!(alone.status.code(), Some(2));
         // `--fix --unsafe-fixes` applies it; the comment stays.
         let fixed = sfn_lint_in(&dir, &[&["check", "--fix", "--unsafe-fixes", "charge.asl.yaml"][..], &express].concat(), None);
         let after = std::fs::read_to_string(dir.join("charge.asl.yaml")).unwrap();

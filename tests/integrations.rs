@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{scratch, sfn_lint, sfn_lint_in, stdout};
+use common::{scratch, sfn_lint, sfn_lint_in, stdout, write};
 use serde_json::Value;
 
 fn json(output: &std::process::Output) -> Value {
@@ -25,12 +23,6 @@ fn file_codes(report: &serde_json::Value) -> Vec<(String, String)> {
         .iter()
         .map(|d| (d["file"].as_str().unwrap().to_string(), d["code"].as_str().unwrap().to_string()))
         .collect()
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 #[test]

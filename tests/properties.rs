@@ -3,22 +3,9 @@
 
 mod common;
 
+use common::Rng;
+
 use sfn_lint::output::OutputFormat;
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 const RESOURCES: &[&str] = &[
     "arn:aws:states:::lambda:invoke",

@@ -21,7 +21,7 @@ impl Rule for DuplicateNotification {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::Notification, words, out);
+        report_hazards(cx, &META, state, HazardKind::Notification, words, None, out);
     }
 }
 

@@ -1,5 +1,4 @@
-use super::{Context, Rule, RuleMeta, Words, report_hazards_with_fix, rule_doc};
-use crate::asl::QueryLanguage;
+use super::{Context, Rule, RuleMeta, Words, execution_id_member, report_hazards, rule_doc};
 use crate::asl::State;
 use crate::asl::effects::{Fact, Hazard, HazardKind, Named};
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
@@ -20,7 +19,7 @@ impl Rule for QueueSendWithoutDedup {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards_with_fix(cx, &META, state, HazardKind::QueueSend, words, fix, out);
+        report_hazards(cx, &META, state, HazardKind::QueueSend, words, Some(fix), out);
     }
 }
 
@@ -58,13 +57,10 @@ fn fix(cx: &Context<'_>, hazard: &Hazard) -> Option<Fix> {
         return None; // a batch deduplicates per entry
     }
     let language = cx.machine.state_at(&hazard.pointer)?.query_language;
-    let (key, value) = match language {
-        QueryLanguage::JsonPath => ("MessageDeduplicationId.$", "$$.Execution.Id"),
-        QueryLanguage::Jsonata => ("MessageDeduplicationId", "{% $states.context.Execution.Id %}"),
-    };
+    let (key, value) = execution_id_member("MessageDeduplicationId", language);
     Some(Fix {
         title: "Deduplicate the message by the execution ID".into(),
         applicability: Applicability::Unsafe,
-        edits: vec![cx.insert_member(parameters, key, value)?],
+        edits: vec![cx.insert_member(parameters, &key, value)?],
     })
 }

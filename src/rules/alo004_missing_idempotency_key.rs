@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, Words, action_text, report_hazards_with_fix, rule_doc, stable_field};
+use super::{Context, Rule, RuleMeta, Words, action_text, execution_id_member, report_hazards, rule_doc, stable_field};
 use crate::asl::QueryLanguage;
 use crate::asl::State;
 use crate::asl::effects::{Fact, Hazard, HazardKind};
@@ -20,7 +20,7 @@ impl Rule for MissingIdempotencyKey {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards_with_fix(cx, &META, state, HazardKind::MissingKey, words, fix, out);
+        report_hazards(cx, &META, state, HazardKind::MissingKey, words, Some(fix), out);
     }
 }
 
@@ -74,13 +74,10 @@ fn fix(cx: &Context<'_>, hazard: &Hazard) -> Option<Fix> {
     if !hazard.pointer.ends_with("/Payload") {
         return None;
     }
-    let (key, value) = match language {
-        QueryLanguage::JsonPath => ("executionId.$", "$$.Execution.Id"),
-        QueryLanguage::Jsonata => ("executionId", "{% $states.context.Execution.Id %}"),
-    };
+    let (key, value) = execution_id_member("executionId", *language);
     Some(Fix {
         title: "Pass the execution ID to the function as `executionId`".into(),
         applicability: Applicability::Unsafe,
-        edits: vec![cx.insert_member(&hazard.pointer, key, value)?],
+        edits: vec![cx.insert_member(&hazard.pointer, &key, value)?],
     })
 }

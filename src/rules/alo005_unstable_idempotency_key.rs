@@ -19,7 +19,7 @@ impl Rule for UnstableIdempotencyKey {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::UnstableKey, words, out);
+        report_hazards(cx, &META, state, HazardKind::UnstableKey, words, None, out);
     }
 }
 

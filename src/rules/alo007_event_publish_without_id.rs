@@ -20,7 +20,7 @@ impl Rule for EventPublishWithoutId {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::EventPublish, words, out);
+        report_hazards(cx, &META, state, HazardKind::EventPublish, words, None, out);
     }
 }
 

@@ -19,7 +19,7 @@ impl Rule for StartExecutionNotIdempotent {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::StartExecution, words, out);
+        report_hazards(cx, &META, state, HazardKind::StartExecution, words, None, out);
     }
 }
 

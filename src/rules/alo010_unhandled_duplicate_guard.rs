@@ -19,7 +19,7 @@ impl Rule for UnhandledDuplicateGuard {
     }
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
-        report_hazards(cx, &META, state, HazardKind::UnhandledGuard, words, out);
+        report_hazards(cx, &META, state, HazardKind::UnhandledGuard, words, None, out);
     }
 }
 

@@ -253,26 +253,15 @@ impl Context<'_> {
 
 /// Reports a Task's side effects of one kind when the Task may run more than once: the
 /// message says what the state does and why it may run again, with the cause as a label.
-/// `words` gives the rule's words for a hazard: what the state does, and the help.
+/// `words` gives the rule's words for a hazard: what the state does, and the help; `fix`
+/// the rule's fix for it, when it has one.
 pub fn report_hazards(
     cx: &Context<'_>,
     meta: &'static RuleMeta,
     state: &State<'_>,
     kind: HazardKind,
     words: fn(&Fact) -> Option<Words>,
-    out: &mut Vec<Finding>,
-) {
-    report_hazards_with_fix(cx, meta, state, kind, words, |_, _| None, out);
-}
-
-/// [`report_hazards`], with the rule's fix for a hazard when it knows one.
-pub fn report_hazards_with_fix(
-    cx: &Context<'_>,
-    meta: &'static RuleMeta,
-    state: &State<'_>,
-    kind: HazardKind,
-    words: fn(&Fact) -> Option<Words>,
-    fix: fn(&Context<'_>, &Hazard) -> Option<Fix>,
+    fix: Option<fn(&Context<'_>, &Hazard) -> Option<Fix>>,
     out: &mut Vec<Finding>,
 ) {
     // A state that runs once has no hazard: a Standard workflow's side effects are not
@@ -308,7 +297,7 @@ pub fn report_hazards_with_fix(
         for witness in &hazard.witnesses {
             finding = finding.label_in(witness.file.clone(), witness.span, witness_text(&witness.fact));
         }
-        finding.fix = fix(cx, hazard);
+        finding.fix = fix.and_then(|fix| fix(cx, hazard));
         out.push(finding);
     }
 }
@@ -334,6 +323,15 @@ fn witness_text(fact: &WitnessFact) -> String {
         WitnessFact::FifoQueueWithoutContentDedup => "a FIFO queue without `ContentBasedDeduplication: true`".into(),
         WitnessFact::ExpressStateMachine => "an Express state machine".into(),
         WitnessFact::Grant { function, grant } => ["`", function, "` is allowed `", grant, "`"].concat(),
+    }
+}
+
+/// A member that passes the execution ID in `field`, as the query language writes it: for
+/// a fix that keys a call on the execution.
+pub fn execution_id_member(field: &str, language: QueryLanguage) -> (String, &'static str) {
+    match language {
+        QueryLanguage::JsonPath => (format!("{field}.$"), "$$.Execution.Id"),
+        QueryLanguage::Jsonata => (field.to_string(), "{% $states.context.Execution.Id %}"),
     }
 }
 

@@ -6,7 +6,7 @@ use super::Node;
 use crate::diagnostic::{Edit, Span};
 
 /// The indentation of the line holding `offset`.
-pub fn indentation(text: &str, offset: usize) -> &str {
+fn indentation(text: &str, offset: usize) -> &str {
     let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
     let line = &text[start..];
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]

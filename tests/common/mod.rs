@@ -83,3 +83,27 @@ pub fn wait_within(child: &mut std::process::Child, limit: std::time::Duration, 
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// Writes `text` to `name` under `dir`, making the folders it needs.
+pub fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A small deterministic generator (xorshift), so that a failing random case is
+/// reproducible.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
