@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::sync::Arc;
 
 use crate::config::{self, Config, FailOn, TypeSetting};
+use crate::diagnostic::rule_url;
 use crate::discover;
 use crate::fix;
 use crate::lint::{self, Options, Stdin};
@@ -350,7 +351,7 @@ fn list_rules(format: RulesFormat) -> Result<Outcome, String> {
         RulesFormat::Json => {
             let rows: Vec<_> = metas
                 .iter()
-                .map(|m| serde_json::json!({"code": m.code, "name": m.name, "severity": m.severity, "summary": m.summary}))
+                .map(|m| serde_json::json!({"code": m.code, "name": m.name, "severity": m.severity, "summary": m.summary, "url": rule_url(m.code)}))
                 .collect();
             serde_json::to_string_pretty(&rows).expect("plain values serialize") + "\n"
         }
@@ -366,8 +367,8 @@ fn list_rules(format: RulesFormat) -> Result<Outcome, String> {
 fn explain(code: &str, format: ExplainFormat) -> Result<Outcome, String> {
     let meta = rules::find(code).ok_or_else(|| format!("`{code}` is not a rule code or name; `sfn-lint rules` lists them"))?;
     match format {
-        ExplainFormat::Markdown => write_stdout(meta.doc.as_bytes())?,
-        ExplainFormat::Text => write_stdout(for_terminal(meta.doc).as_bytes())?,
+        ExplainFormat::Markdown => write_stdout(format!("{}\nDocumentation: <{}>\n", meta.doc, rule_url(meta.code)).as_bytes())?,
+        ExplainFormat::Text => write_stdout(format!("{}\nDocumentation: {}\n", for_terminal(meta.doc), rule_url(meta.code)).as_bytes())?,
     }
     Ok(Outcome::Clean)
 }

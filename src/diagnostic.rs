@@ -39,6 +39,10 @@ pub struct Position {
     pub offset: usize,
 }
 
+/// The documentation site, `homepage` in `Cargo.toml`: the one place every printed URL
+/// comes from.
+pub const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
+
 /// What the registry knows of a rule.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -48,6 +52,11 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// `rules/CODE.md`, embedded.
     pub doc: &'static str,
+}
+
+/// The page of the documentation site that `rules/CODE.md` becomes.
+pub fn rule_url(code: &str) -> String {
+    format!("{HOMEPAGE}rules/{code}.html")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]

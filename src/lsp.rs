@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::asl::{Analysis, Machine};
 use crate::config::{self, Config};
-use crate::diagnostic::{Edit, Finding, Severity};
+use crate::diagnostic::{Edit, Finding, Severity, rule_url};
 use crate::discover::{self, format_of};
 use crate::host::{self, Body, Contents, Definition};
 use crate::lint::{self, Options};
@@ -327,6 +327,7 @@ impl Server {
             "range": self.range(text, lines, finding.span),
             "severity": match finding.severity { Severity::Error => 1, Severity::Warning => 2, Severity::Info => 3 },
             "code": finding.code,
+            "codeDescription": {"href": rule_url(finding.code)},
             "source": "sfn-lint",
             "message": message,
             "relatedInformation": related,

@@ -52,6 +52,37 @@ fn sarif_validates_against_the_schema() {
     assert_eq!(again["runs"][0]["results"], run["results"]);
 }
 
+/// The rule's page on the documentation site, from `homepage` in Cargo.toml.
+fn rule_page(code: &str) -> String {
+    format!("{}rules/{code}.html", env!("CARGO_PKG_HOMEPAGE"))
+}
+
+#[test]
+fn every_output_links_a_finding_to_its_rule_page() {
+    assert!(env!("CARGO_PKG_HOMEPAGE").starts_with("https://") && env!("CARGO_PKG_HOMEPAGE").ends_with('/'));
+    let report = json(&sfn_lint(&["check", "--format", "json", "testdata/demo"]));
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.len() > 2);
+    for d in diagnostics {
+        assert_eq!(d["url"], rule_page(d["code"].as_str().unwrap()), "{d}");
+    }
+
+    let sarif = json(&sfn_lint(&["check", "--format", "sarif", "testdata/demo"]));
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+        assert_eq!(rule["helpUri"], rule_page(rule["id"].as_str().unwrap()), "{rule}");
+    }
+
+    let rules = json(&sfn_lint(&["rules", "--format", "json"]));
+    assert!(rules.as_array().unwrap().iter().all(|r| r["url"] == rule_page(r["code"].as_str().unwrap())));
+
+    let human = stdout(&sfn_lint(&["check", "--color", "never", "testdata/demo/counter.asl.json"]));
+    assert!(human.contains(&format!("= docs: {}", rule_page("ALO001"))), "{human}");
+    for format in ["text", "markdown"] {
+        let explained = stdout(&sfn_lint(&["explain", "ALO004", "--format", format]));
+        assert!(explained.trim_end().trim_end_matches('>').ends_with(&rule_page("ALO004")), "{explained}");
+    }
+}
+
 #[test]
 fn github_annotations_cannot_be_injected() {
     let dir = scratch("github");

@@ -118,6 +118,11 @@ impl Client {
     }
 }
 
+/// The rule's page on the documentation site, from `homepage` in Cargo.toml.
+fn rule_page(code: &str) -> String {
+    format!("{}rules/{code}.html", env!("CARGO_PKG_HOMEPAGE"))
+}
+
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display()).replace(' ', "%20")
 }
@@ -188,6 +193,7 @@ fn diagnostics_follow_the_document_and_count_utf16_columns() {
     let diagnostics = client.open(&uri, EXPRESS_LAMBDA);
     let alo004 = diagnostics.iter().find(|d| d["code"] == "ALO004").expect("ALO004 on the Lambda call");
     assert_eq!(alo004["source"], "sfn-lint");
+    assert_eq!(alo004["codeDescription"]["href"], rule_page("ALO004"), "{alo004}");
     assert_eq!(alo004["severity"], 2, "{alo004}");
     assert!(alo004["message"].as_str().unwrap().contains("Charge 💳"), "{alo004}");
     assert!(alo004["message"].as_str().unwrap().contains("help:"), "{alo004}");

@@ -5,7 +5,7 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 
 use super::{Style, escape_control, sanitize_source};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity, rule_url};
 use crate::report::{Report, Summary};
 use crate::syntax::LineIndex;
 
@@ -63,7 +63,8 @@ fn draw(finding: &Finding, style: &Style, buffer: &mut Buffer) -> bool {
         let file = label.file.as_deref().and_then(|f| finding.excerpts.iter().position(|e| e.file == f)).unwrap_or(own);
         labels.push(Label::secondary(file, shift(file, label.span)).with_message(escape_control(&label.message)));
     }
-    let notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
+    let mut notes: Vec<String> = finding.help.iter().map(|help| format!("help: {}", escape_control(help))).collect();
+    notes.push(format!("docs: {}", rule_url(finding.code)));
     let diagnostic = Diagnostic::new(level(finding.severity))
         .with_code(format!("{}/{}", finding.code, finding.name))
         .with_message(escape_control(&finding.message))
@@ -148,6 +149,7 @@ fn draw_window(finding: &Finding, style: &Style, out: &mut Buffer) -> io::Result
     if let Some(help) = &finding.help {
         writeln!(out, "{pad} = help: {}", escape_control(help))?;
     }
+    writeln!(out, "{pad} = docs: {}", rule_url(finding.code))?;
     writeln!(out)
 }
 

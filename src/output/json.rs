@@ -2,6 +2,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::diagnostic::rule_url;
 use crate::report::{Report, Summary};
 use crate::syntax::Position;
 
@@ -32,7 +33,7 @@ struct Diagnostic<'a> {
     span: SpanOut,
     labels: Vec<LabelOut<'a>>,
     help: Option<&'a str>,
-    url: Option<&'a str>,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -74,7 +75,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 span: SpanOut { start: f.start, end: f.end },
                 labels,
                 help: f.help.as_deref(),
-                url: None,
+                url: rule_url(f.code),
             }
         })
         .collect();

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Severity, rule_url};
 use crate::report::Report;
 use crate::rules::REGISTRY;
 use crate::syntax::Position;
@@ -127,6 +127,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "shortDescription": {"text": meta.summary},
                 "fullDescription": {"text": meta.summary},
                 "help": {"text": meta.doc, "markdown": meta.doc},
+                "helpUri": rule_url(meta.code),
                 "defaultConfiguration": {"level": level(meta.severity)},
                 "properties": {"tags": [meta.code.trim_end_matches(char::is_numeric).to_ascii_lowercase()]},
             })
