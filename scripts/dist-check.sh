@@ -133,9 +133,12 @@ echo "same report and exit code: $("$work/venv/bin/sfn-lint" --version)"
 step "pipx run and uvx, from the wheel"
 PIPX_HOME="$work/pipx" PIPX_BIN_DIR="$work/pipx/bin" PIP_NO_INDEX=1 PIP_FIND_LINKS="$work/wheels" \
   pipx run --spec "$wheel" sfn-lint --version | grep -qx "sfn-lint $version" || fail "pipx run"
+PIPX_HOME="$work/pipx" PIPX_BIN_DIR="$work/pipx/bin" PIP_NO_INDEX=1 PIP_FIND_LINKS="$work/wheels" \
+  pipx install --quiet "$wheel" > /dev/null
+"$work/pipx/bin/sfn-lint" --version | grep -qx "sfn-lint $version" || fail "pipx install"
 UV_CACHE_DIR="$work/uv-cache" UV_TOOL_DIR="$work/uv-tools" \
   uvx --offline --no-index --find-links "$work/wheels" "sfn-lint@$version" --version | grep -qx "sfn-lint $version" || fail "uvx"
-echo "pipx run and uvx print sfn-lint $version"
+echo "pipx install, pipx run and uvx give sfn-lint $version"
 
 step "release archives, and the Action's download step against a folder laid out like a release"
 binary="$root/target/x86_64-unknown-linux-gnu/release/sfn-lint"
@@ -190,7 +193,24 @@ cmp "$work/npm.json" "$work/npm-reference.json" || fail "npx: the report differs
 [ "$missing_code" = 2 ] || fail "without its platform package, npx sfn-lint exited $missing_code"
 grep -q "@sfn-lint/linux-x64, which holds the binary for linux-x64, is not installed" "$work/npm-missing.err" ||
   fail "no clear message without the platform package: $(cat "$work/npm-missing.err")"
-echo "same report and exit code through npx; without the platform package: $(head -n 1 "$work/npm-missing.err")"
+# A signal to the launcher reaches the binary, and the launcher dies of it as the binary did.
+(cd "$work/with-binary" && exec node node_modules/sfn-lint/bin/sfn-lint.js lsp < <(sleep 60)) &
+launcher=$!
+child=""
+for _ in $(seq 100); do
+  child="$(pgrep -P "$launcher" -x sfn-lint || true)"
+  [ -n "$child" ] && break
+  sleep 0.1
+done
+[ -n "$child" ] || fail "the launcher did not start the binary"
+kill -TERM "$launcher"
+set +e
+wait "$launcher"
+code=$?
+set -e
+[ "$code" = 143 ] || fail "the launcher ended with $code after SIGTERM, not 143"
+! kill -0 "$child" 2> /dev/null || fail "the binary outlived the launcher's SIGTERM"
+echo "same report and exit code through npx; SIGTERM reaches the binary; without the platform package: $(head -n 1 "$work/npm-missing.err")"
 
 step "pre-commit: a local python hook and the mirror repository, with no cargo on PATH"
 no_cargo_path=""
@@ -268,8 +288,9 @@ zizmor --offline --no-progress --persona regular .github/workflows action.yml
 step "documentation site"
 python3 scripts/docs.py build --bin "$reference" --mdbook "$tools/mdbook/bin/mdbook" --out "$work/docs" 2>&1 | grep -v ' INFO '
 
-step "the crate: what cargo publish would ship"
-cargo package --quiet --locked --no-verify --allow-dirty --list > "$work/crate-files"
+step "the crate: what cargo publish would ship, and that it builds on its own"
+cargo package --quiet --locked --allow-dirty
+cargo package --quiet --locked --allow-dirty --list > "$work/crate-files"
 ! grep -qE '^(testdata|tests|fuzz|benches|scripts|packaging|docs)/' "$work/crate-files" || fail "the crate ships test data"
 grep -qx 'rules/catalog.toml' "$work/crate-files" || fail "the crate lacks rules/catalog.toml"
 echo "$(wc -l < "$work/crate-files") files"
