@@ -109,6 +109,32 @@ fn template() -> String {
     format!(r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{{}}}}}"#, resources.join(",\n"))
 }
 
+/// JSONata as Step Functions code writes it, cycled through the JSONata definitions.
+const JSONATA: &[&str] = &[
+    "$states.input.order.items[price > 10].{\"sku\": sku, \"total\": price * quantity}",
+    "$sum($states.result.Payload.lines.amount)",
+    "$states.input.customer ? $states.input.customer.id : $uuid()",
+    "{\"id\": $states.context.Execution.Id, \"at\": $now(), \"n\": $count($states.input.items)}",
+    "$replace($states.input.name, /[^a-z0-9]+/i, '-') ~> $lowercase()",
+    "( $total := $sum($states.input.items.price); $total > 100 ? 'large' : 'small' )",
+    "$map($states.input.records, function($r, $i) { $merge([$r, {\"index\": $i}]) })",
+    "$states.errorOutput.Cause ~> $parse() ~> $string()",
+    "$exists($states.input.retryCount) and $states.input.retryCount < 3",
+    "$filter($states.input.events, function($e) { $e.type in ['created', 'updated'] })^(>timestamp)",
+];
+
+/// 100 Pass states with a JSONata `Output` each.
+fn jsonata_definition(i: usize) -> String {
+    let states: Vec<String> = (0..100)
+        .map(|s| {
+            let next = if s == 99 { r#""End": true"#.to_string() } else { format!(r#""Next": "S{}""#, s + 1) };
+            let expr = JSONATA[(i + s) % JSONATA.len()];
+            format!(r#""S{s}": {{"Type": "Pass", "Output": {{"v{s}": "{{% {expr} %}}"}}, {next}}}"#)
+        })
+        .collect();
+    format!(r#"{{"QueryLanguage": "JSONata", "StartAt": "S0", "States": {{{}}}}}"#, states.join(", "))
+}
+
 fn generate(dir: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
     let _ = std::fs::remove_dir_all(dir);
     let write = |name: &str, text: String| {
@@ -120,7 +146,7 @@ fn generate(dir: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
     // Each input is a project of its own, as in a repository of its own: a definition
     // linted alone is looked for in the templates of its project, not of this one or of
     // the other inputs.
-    for folder in ["small", "chain-1000", "chain-10000", "ladder-1000", "ladder-10000", "template"] {
+    for folder in ["small", "chain-1000", "chain-10000", "ladder-1000", "ladder-10000", "template", "jsonata"] {
         write(&format!("{folder}/sfn-lint.toml"), String::new());
     }
     let smalls = (0..1000).map(|i| write(&format!("small/order-{i:04}.asl.json"), small(i))).collect();
@@ -131,6 +157,7 @@ fn generate(dir: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
         ("ladder, 1,000 states", vec![write("ladder-1000/ladder.asl.json", ladder(1_000))]),
         ("ladder, 10,000 states", vec![write("ladder-10000/ladder.asl.json", ladder(10_000))]),
         ("template, 100 machines", vec![write("template/template.json", template())]),
+        ("100 JSONata definitions", (0..100).map(|i| write(&format!("jsonata/flow-{i:03}.asl.json"), jsonata_definition(i))).collect()),
     ]
 }
 
@@ -201,6 +228,17 @@ fn main() {
         let (parse, full) = medians(31, Warm::No, || parse_only(paths), || lint(paths));
         println!("{name:<26} {:>12.2?} {:>14.2?} {:>7.2}×", parse, full, full.as_secs_f64() / parse.as_secs_f64());
     }
+    // The JSONata parser's share: the 10,000 expressions of the JSONata definitions parsed
+    // alone, against the lint of those definitions (which parses them too).
+    let expressions: Vec<&str> = (0..100).flat_map(|i| (0..100).map(move |s| JSONATA[(i + s) % JSONATA.len()])).collect();
+    let jsonata = &inputs.iter().find(|(name, _)| name.contains("JSONata")).unwrap().1;
+    let (parse, full) =
+        medians(31, Warm::Each, || expressions.iter().filter(|e| sfn_lint::syntax::jsonata::check(e).is_ok()).count(), || lint(jsonata));
+    println!(
+        "JSONata: {} expressions parsed in {parse:.2?} on one thread, {:.1}% of the {full:.2?} lint of their definitions",
+        expressions.len(),
+        100.0 * parse.as_secs_f64() / full.as_secs_f64()
+    );
     let growth = |small: usize, large: usize, work: fn(&[PathBuf]) -> usize| {
         let (small, large) = medians(31, Warm::Each, || work(&inputs[small].1), || work(&inputs[large].1));
         large.as_secs_f64() / small.as_secs_f64()

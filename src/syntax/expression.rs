@@ -268,8 +268,7 @@ fn path_argument_len(rest: &str) -> usize {
     rest.len()
 }
 
-/// A `{% ... %}` string: the expression must not be empty, and its brackets, strings and
-/// comments must be balanced. (This is the structure of JSONata, not a full parse.)
+/// A `{% ... %}` string: a JSONata expression, parsed with JSONata's own grammar.
 pub fn check_jsonata(text: &str) -> Result<(), ExprError> {
     if !text.starts_with("{%") || !text.ends_with("%}") || text.len() < 4 {
         return error("a JSONata expression that starts with `{%` must end with `%}`, with nothing after it", 0);
@@ -278,61 +277,7 @@ pub fn check_jsonata(text: &str) -> Result<(), ExprError> {
     if body.trim().is_empty() {
         return error("the JSONata expression is empty", 0);
     }
-    let mut open: Vec<(char, usize)> = Vec::new();
-    let mut chars = body.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let at = i + 2;
-        match c {
-            '"' | '\'' | '`' => {
-                let mut closed = false;
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' && c != '`' {
-                        chars.next();
-                    } else if d == c {
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
-                    return error("a string in the JSONata expression is never closed", at);
-                }
-            }
-            '/' if chars.peek().map(|&(_, d)| d) == Some('*') => {
-                chars.next();
-                let mut closed = false;
-                while let Some((_, d)) = chars.next() {
-                    if d == '*' && chars.peek().map(|&(_, e)| e) == Some('/') {
-                        chars.next();
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
-                    return error("a comment in the JSONata expression is never closed", at);
-                }
-            }
-            '(' | '[' | '{' => open.push((c, at)),
-            ')' | ']' | '}' => {
-                let expected = match c {
-                    ')' => '(',
-                    ']' => '[',
-                    _ => '{',
-                };
-                match open.pop() {
-                    Some((o, _)) if o == expected => {}
-                    Some((o, at_open)) => {
-                        return error(format!("`{c}` closes `{o}` opened at offset {at_open} of the expression"), at);
-                    }
-                    None => return error(format!("`{c}` has no opening bracket"), at),
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some((o, at)) = open.pop() {
-        return error(format!("`{o}` is never closed"), at);
-    }
-    Ok(())
+    super::jsonata::check(body).map_err(|e| ExprError { message: e.message, at: e.at + 2 })
 }
 
 #[cfg(test)]
@@ -386,7 +331,9 @@ mod tests {
     fn jsonata() {
         assert_eq!(check_jsonata("{% $states.input.items[0] %}"), Ok(()));
         assert_eq!(check_jsonata("{% $x ? 'a)' : \"b]\" /* ( */ %}"), Ok(()));
-        assert_eq!(check_jsonata("{% ($a + 1 %}").unwrap_err().at, 3);
+        // Offsets count from the `{` of `{%`.
+        let unclosed = check_jsonata("{% ($a + 1 %}").unwrap_err();
+        assert_eq!((unclosed.at, unclosed.message.as_str()), (3, "`(` is never closed with `)`"));
         assert!(check_jsonata("{% %}").is_err());
         assert!(check_jsonata("{% $a] %}").is_err());
         assert!(check_jsonata(" {% 1 %}").is_err());

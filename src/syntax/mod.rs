@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod expression;
 mod json;
+pub mod jsonata;
 mod lines;
 mod yaml;
 

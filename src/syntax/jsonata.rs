@@ -1,0 +1,641 @@
+//! A JSONata syntax checker: the grammar of JSONata 2.x as its reference implementation
+//! parses it (a Pratt parser whose lexer reads `/` as a regular expression only where an
+//! operand may start), including the checks that implementation makes while compiling
+//! (a literal number or `true`/`false`/`null` as a path step, `:=` without a variable,
+//! a lambda parameter or `@`/`#` binding that is not a variable). It builds no tree: it
+//! reports the first error and the byte offset of the token at fault.
+//!
+//! `testdata/jsonata/oracle.json` holds expressions labelled by the reference
+//! implementation; `tests/jsonata.rs` checks that this parser agrees with every one.
+
+/// A syntax error: what is wrong, and the byte offset in the expression where.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub at: usize,
+}
+
+/// Checks one JSONata expression (the text between `{%` and `%}`).
+pub fn check(source: &str) -> Result<(), SyntaxError> {
+    let mut parser = Parser { lexer: Lexer { src: source, pos: 0 }, node: Token::end(source.len()), depth: 0, steps: 0 };
+    parser.advance(None, false)?;
+    parser.expression(0)?;
+    if parser.node.kind != Kind::End {
+        return Err(parser.unexpected());
+    }
+    Ok(())
+}
+
+/// Nesting deeper than this is refused rather than risk the stack: no real expression
+/// comes near it.
+const MAX_DEPTH: usize = 500;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    End,
+    /// An operator or punctuation, its text in `Token::text`.
+    Operator,
+    Name,
+    Variable,
+    String,
+    Number,
+    /// `true`, `false` or `null`.
+    Value,
+    Regex,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Token<'a> {
+    kind: Kind,
+    text: &'a str,
+    at: usize,
+}
+
+impl Token<'_> {
+    fn end(at: usize) -> Token<'static> {
+        Token { kind: Kind::End, text: "", at }
+    }
+
+    fn is(&self, operator: &str) -> bool {
+        self.kind == Kind::Operator && self.text == operator
+    }
+}
+
+/// What an operand turned out to be, as far as the compile-time checks need it.
+#[derive(Clone, Copy, Debug)]
+struct Operand {
+    shape: Shape,
+    /// A group-by `{...}` applies to it (one per path).
+    grouped: bool,
+    /// Its last step has a predicate `[...]`.
+    filtered: bool,
+    /// Its last step is an order-by `^(...)`.
+    sorted: bool,
+}
+
+impl From<Shape> for Operand {
+    fn from(shape: Shape) -> Operand {
+        Operand { shape, grouped: false, filtered: false, sorted: false }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    Name {
+        lambda_keyword: bool,
+    },
+    Variable,
+    /// A number, or `true`/`false`/`null`: not allowed as a path step. Its offset.
+    Literal(usize),
+    String,
+    Path,
+    Other,
+}
+
+fn error<T>(message: impl Into<String>, at: usize) -> Result<T, SyntaxError> {
+    Err(SyntaxError { message: message.into(), at })
+}
+
+/// Characters that end a name, besides whitespace: the one-character operators.
+const OPERATOR_CHARS: &[u8] = b".[]{}(),@#;:?+-*/%|=<>^&!~";
+const TWO_CHAR_OPERATORS: &[&str] = &["..", ":=", "!=", ">=", "<=", "**", "~>", "?:", "??"];
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b)
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl<'a> Lexer<'a> {
+    /// The next token. Where an operand may start (`infix` false), `/` begins a regular
+    /// expression; after an operand it is division.
+    fn next(&mut self, infix: bool) -> Result<Token<'a>, SyntaxError> {
+        let b = self.src.as_bytes();
+        loop {
+            while self.pos < b.len() && is_space(b[self.pos]) {
+                self.pos += 1;
+            }
+            if b[self.pos..].starts_with(b"/*") {
+                let start = self.pos;
+                match self.src[self.pos + 2..].find("*/") {
+                    Some(end) => self.pos += 2 + end + 2,
+                    None => return error("this comment is never closed with `*/`", start),
+                }
+                continue;
+            }
+            break;
+        }
+        let start = self.pos;
+        let Some(&c) = b.get(start) else { return Ok(Token::end(start)) };
+        let token = |kind, end: usize| Token { kind, text: &self.src[start..end], at: start };
+        if !infix && c == b'/' {
+            let end = self.regex(start)?;
+            self.pos = end;
+            return Ok(token(Kind::Regex, end));
+        }
+        if let Some(op) = TWO_CHAR_OPERATORS.iter().find(|op| b[start..].starts_with(op.as_bytes())) {
+            self.pos += op.len();
+            return Ok(token(Kind::Operator, self.pos));
+        }
+        if OPERATOR_CHARS.contains(&c) {
+            self.pos += 1;
+            return Ok(token(Kind::Operator, self.pos));
+        }
+        match c {
+            b'"' | b'\'' => {
+                let end = self.string(start, c)?;
+                self.pos = end;
+                Ok(token(Kind::String, end))
+            }
+            b'0'..=b'9' => {
+                let end = number_end(b, start);
+                let finite = self.src[start..end].parse::<f64>().is_ok_and(f64::is_finite);
+                if !finite {
+                    return error(format!("the number `{}` is too large", &self.src[start..end]), start);
+                }
+                self.pos = end;
+                Ok(token(Kind::Number, end))
+            }
+            b'`' => match self.src[start + 1..].find('`') {
+                Some(len) => {
+                    self.pos = start + 1 + len + 1;
+                    Ok(token(Kind::Name, self.pos))
+                }
+                None => error("this `` ` `` name is never closed", start),
+            },
+            _ => {
+                let mut end = start;
+                while end < b.len() && !is_space(b[end]) && !OPERATOR_CHARS.contains(&b[end]) {
+                    end += 1;
+                }
+                self.pos = end;
+                if c == b'$' {
+                    return Ok(token(Kind::Variable, end));
+                }
+                let kind = match &self.src[start..end] {
+                    "and" | "or" | "in" => Kind::Operator,
+                    "true" | "false" | "null" => Kind::Value,
+                    _ => Kind::Name,
+                };
+                Ok(token(kind, end))
+            }
+        }
+    }
+
+    /// The end of a string literal that opens at `start`; only JSON's escapes are allowed.
+    fn string(&self, start: usize, quote: u8) -> Result<usize, SyntaxError> {
+        let b = self.src.as_bytes();
+        let mut i = start + 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => {
+                    match b.get(i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        Some(b'u') => {
+                            let hex = b.get(i + 2..i + 6).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+                            if !hex {
+                                return error("`\\u` must be followed by four hexadecimal digits", i);
+                            }
+                            i += 6;
+                        }
+                        Some(_) => {
+                            let escaped = self.src[i + 1..].chars().next().unwrap_or(' ');
+                            return error(
+                                format!("`\\{escaped}` is not an escape JSONata knows (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"),
+                                i,
+                            );
+                        }
+                        None => break,
+                    }
+                    continue;
+                }
+                q if q == quote => return Ok(i + 1),
+                _ => i += 1,
+            }
+        }
+        error("this string is never closed", start)
+    }
+
+    /// The end of a regular expression literal `/pattern/flags` that opens at `start`: the
+    /// closing `/` is one not escaped and outside any bracket, and the flags are `i` and `m`.
+    fn regex(&self, start: usize) -> Result<usize, SyntaxError> {
+        let b = self.src.as_bytes();
+        let mut depth = 0i32;
+        let mut i = start + 1;
+        while i < b.len() {
+            let escaped = b[start + 1..i].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
+            match b[i] {
+                b'/' if depth == 0 && !escaped => {
+                    if i == start + 1 {
+                        return error("an empty regular expression `//`", start);
+                    }
+                    let mut end = i + 1;
+                    while matches!(b.get(end), Some(b'i' | b'm')) {
+                        end += 1;
+                    }
+                    return Ok(end);
+                }
+                b'(' | b'[' | b'{' if b[i - 1] != b'\\' => depth += 1,
+                b')' | b']' | b'}' if b[i - 1] != b'\\' => depth -= 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        error("this regular expression is never closed with `/`", start)
+    }
+}
+
+/// Where the number that starts at `start` ends: `0` or digits without a leading zero,
+/// an optional fraction with digits, an optional exponent with digits.
+fn number_end(b: &[u8], start: usize) -> usize {
+    let digits = |from: usize| from + b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut end = if b[start] == b'0' { start + 1 } else { digits(start) };
+    if b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end = digits(end + 1);
+    }
+    if matches!(b.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(b.get(end + 1), Some(b'+' | b'-')));
+        if b.get(end + 1 + sign).is_some_and(u8::is_ascii_digit) {
+            end = digits(end + 1 + sign);
+        }
+    }
+    end
+}
+
+/// How tightly an operator binds its left operand; 0 ends an expression.
+fn left_binding_power(token: &Token<'_>) -> u8 {
+    if token.kind != Kind::Operator {
+        return 0;
+    }
+    match token.text {
+        "(" | "[" | "@" | "#" => 80,
+        "." => 75,
+        "{" => 70,
+        "*" | "/" | "%" => 60,
+        "+" | "-" | "&" => 50,
+        "=" | "<" | ">" | "!=" | "<=" | ">=" | "^" | "in" | "~>" | "?:" | "??" => 40,
+        "and" => 30,
+        "or" => 25,
+        "?" => 20,
+        ":=" => 10,
+        _ => 0,
+    }
+}
+
+struct Parser<'a> {
+    lexer: Lexer<'a>,
+    /// The current token, the one the parser looks at.
+    node: Token<'a>,
+    depth: usize,
+    /// How many steps enclose the current position, which `%` (the parent) needs.
+    steps: usize,
+}
+
+impl<'a> Parser<'a> {
+    /// Checks that the current token is `expected` (when given) and moves to the next one.
+    fn advance(&mut self, expected: Option<&str>, infix: bool) -> Result<Token<'a>, SyntaxError> {
+        if let Some(expected) = expected
+            && !self.node.is(expected)
+        {
+            return match self.node.kind {
+                Kind::End => error(format!("expected `{expected}` before the end of the expression"), self.node.at),
+                _ => error(format!("expected `{expected}`, found `{}`", self.node.text), self.node.at),
+            };
+        }
+        self.node = self.lexer.next(infix)?;
+        if self.node.kind == Kind::Operator && matches!(self.node.text, "!" | "~") {
+            return error(format!("`{}` is not an operator (did you mean `!=` or `~>`?)", self.node.text), self.node.at);
+        }
+        Ok(self.node)
+    }
+
+    /// Moves past the `closer` of a bracket that `opener` opened: an expression that ends
+    /// before it is reported at the opening bracket, which is where it is missing from.
+    fn close(&mut self, closer: &str, opener: Token<'a>, infix: bool) -> Result<Token<'a>, SyntaxError> {
+        if self.node.kind == Kind::End {
+            return error(format!("`{}` is never closed with `{closer}`", opener.text), opener.at);
+        }
+        self.advance(Some(closer), infix)
+    }
+
+    fn unexpected(&self) -> SyntaxError {
+        match self.node.kind {
+            Kind::End => SyntaxError { message: "the expression ends too early".into(), at: self.node.at },
+            _ => SyntaxError {
+                message: format!("unexpected `{}` where an operator or the end of the expression belongs", self.node.text),
+                at: self.node.at,
+            },
+        }
+    }
+
+    fn expression(&mut self, rbp: u8) -> Result<Operand, SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return error("the expression is nested too deeply", self.node.at);
+        }
+        let token = self.node;
+        self.advance(None, true)?;
+        let mut left = self.prefix(token)?;
+        while rbp < left_binding_power(&self.node) {
+            let token = self.node;
+            self.advance(None, false)?;
+            left = self.infix(token, left)?;
+        }
+        self.depth -= 1;
+        Ok(left)
+    }
+
+    /// An operand, or an operator that starts one (`token` has been consumed).
+    fn prefix(&mut self, token: Token<'a>) -> Result<Operand, SyntaxError> {
+        Ok(Operand::from(match (token.kind, token.text) {
+            (Kind::Name, name) => Shape::Name { lambda_keyword: name == "function" || name == "λ" },
+            (Kind::Variable, _) => Shape::Variable,
+            (Kind::Number | Kind::Value, _) => Shape::Literal(token.at),
+            (Kind::String, _) => Shape::String,
+            (Kind::Regex, _) => Shape::Other,
+            (Kind::End, _) => return error("the expression ends too early", token.at),
+            // `and`, `or` and `in` are field names where an operand is expected.
+            (_, "and" | "or" | "in") => Shape::Name { lambda_keyword: false },
+            (_, "-") => match self.expression(70)?.shape {
+                literal @ Shape::Literal(_) => literal,
+                _ => Shape::Other,
+            },
+            (_, "%") if self.steps == 0 => {
+                return error("`%` (the parent) needs a step before it, as in `a.b.%`", token.at);
+            }
+            (_, "*" | "**" | "%") => Shape::Other,
+            (_, "(") => {
+                while !self.node.is(")") {
+                    self.expression(0)?;
+                    if !self.node.is(";") {
+                        break;
+                    }
+                    self.advance(Some(";"), false)?;
+                }
+                self.close(")", token, true)?;
+                Shape::Other
+            }
+            (_, "[") => {
+                if !self.node.is("]") {
+                    loop {
+                        self.expression(0)?;
+                        if self.node.is("..") {
+                            self.advance(Some(".."), false)?;
+                            self.expression(0)?;
+                        }
+                        if !self.node.is(",") {
+                            break;
+                        }
+                        self.advance(Some(","), false)?;
+                    }
+                }
+                self.close("]", token, true)?;
+                Shape::Other
+            }
+            (_, "{") => {
+                self.object(token)?;
+                Shape::Other
+            }
+            (_, "|") => {
+                self.expression(0)?;
+                self.advance(Some("|"), false)?;
+                self.expression(0)?;
+                if self.node.is(",") {
+                    self.advance(Some(","), false)?;
+                    self.expression(0)?;
+                }
+                self.advance(Some("|"), false)?;
+                Shape::Other
+            }
+            (_, text) => return error(format!("`{text}` cannot start an expression"), token.at),
+        }))
+    }
+
+    /// An operator after an operand (`token` has been consumed).
+    fn infix(&mut self, token: Token<'a>, left: Operand) -> Result<Operand, SyntaxError> {
+        let bp = left_binding_power(&token);
+        let path_like = matches!(left.shape, Shape::Name { .. } | Shape::Path);
+        Ok(match token.text {
+            "." => {
+                self.steps += 1;
+                let right = self.expression(bp)?;
+                self.steps -= 1;
+                for side in [left, right] {
+                    if let Shape::Literal(at) = side.shape {
+                        return error("a number, `true`, `false` or `null` cannot be a step of a path", at);
+                    }
+                }
+                Operand { shape: Shape::Path, grouped: path_like && left.grouped, ..right }
+            }
+            "(" => {
+                let mut parameters_are_variables = true;
+                if !self.node.is(")") {
+                    loop {
+                        if self.node.is("?") {
+                            parameters_are_variables = false;
+                            self.advance(Some("?"), false)?;
+                        } else {
+                            let argument = self.expression(0)?;
+                            parameters_are_variables &= matches!(argument.shape, Shape::Variable);
+                        }
+                        if !self.node.is(",") {
+                            break;
+                        }
+                        self.advance(Some(","), false)?;
+                    }
+                }
+                self.close(")", token, true)?;
+                if let Shape::Name { lambda_keyword: true } = left.shape {
+                    if !parameters_are_variables {
+                        return error("the parameters of a function definition must be variables (`$name`)", token.at);
+                    }
+                    if self.node.is("<") {
+                        self.signature()?;
+                    }
+                    let body = self.node;
+                    self.advance(Some("{"), false)?;
+                    self.expression(0)?;
+                    self.close("}", body, false)?;
+                }
+                Shape::Other.into()
+            }
+            "[" => {
+                if self.node.is("]") {
+                    self.advance(Some("]"), false)?;
+                    return Ok(left);
+                }
+                self.steps += 1;
+                self.expression(0)?;
+                self.steps -= 1;
+                self.close("]", token, true)?;
+                Operand { filtered: true, ..left }
+            }
+            "{" => {
+                if left.grouped {
+                    return error("a path can have only one group-by `{...}`", token.at);
+                }
+                self.steps += 1;
+                self.object(token)?;
+                self.steps -= 1;
+                Operand { grouped: true, ..left }
+            }
+            "?" => {
+                self.expression(0)?;
+                if self.node.is(":") {
+                    self.advance(Some(":"), false)?;
+                    self.expression(0)?;
+                }
+                Shape::Other.into()
+            }
+            "@" | "#" => {
+                if token.text == "@" && left.filtered {
+                    return error("a context binding `@$name` must come before the step's predicates `[...]`", token.at);
+                }
+                if token.text == "@" && left.sorted {
+                    return error("a context binding `@$name` must come before the step's order-by `^(...)`", token.at);
+                }
+                let at = self.node.at;
+                if !matches!(self.expression(bp)?.shape, Shape::Variable) {
+                    return error(format!("`{}` must be followed by a variable (`$name`)", token.text), at);
+                }
+                left
+            }
+            "^" => {
+                self.advance(Some("("), false)?;
+                loop {
+                    if self.node.is("<") || self.node.is(">") {
+                        let direction = self.node.text;
+                        self.advance(Some(direction), false)?;
+                    }
+                    self.expression(0)?;
+                    if !self.node.is(",") {
+                        break;
+                    }
+                    self.advance(Some(","), false)?;
+                }
+                self.advance(Some(")"), false)?;
+                Operand { shape: Shape::Path, grouped: path_like && left.grouped, filtered: false, sorted: true }
+            }
+            ":=" => {
+                if !matches!(left.shape, Shape::Variable) {
+                    return error("only a variable (`$name`) can be assigned with `:=`", token.at);
+                }
+                self.expression(bp - 1)?;
+                Shape::Other.into()
+            }
+            "?:" | "??" => {
+                self.expression(0)?;
+                Shape::Other.into()
+            }
+            _ => {
+                self.expression(bp)?;
+                Shape::Other.into()
+            }
+        })
+    }
+
+    /// `{ key: value, ... }`, after the `{` (`opener`).
+    fn object(&mut self, opener: Token<'a>) -> Result<(), SyntaxError> {
+        if !self.node.is("}") {
+            loop {
+                self.expression(0)?;
+                self.advance(Some(":"), false)?;
+                self.expression(0)?;
+                if !self.node.is(",") {
+                    break;
+                }
+                self.advance(Some(","), false)?;
+            }
+        }
+        self.close("}", opener, true)?;
+        Ok(())
+    }
+
+    /// A function signature `<...>` after a lambda's parameters, up to its `{`.
+    fn signature(&mut self) -> Result<(), SyntaxError> {
+        let mut depth = 1;
+        while depth > 0 && !self.node.is("{") && self.node.kind != Kind::End {
+            let token = self.advance(None, false)?;
+            if token.is(">") {
+                depth -= 1;
+            } else if token.is("<") {
+                depth += 1;
+            }
+        }
+        self.advance(Some(">"), false)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(source: &str) -> usize {
+        check(source).expect_err(source).at
+    }
+
+    #[test]
+    fn valid() {
+        for ok in [
+            "$states.input.items[price > 10].name",
+            "$replace($s, /\\(/, '')",
+            "$match(s, /'/i)",
+            "function($x){ $x + 1 }",
+            "λ($x)<n:n>{ $x * 2 }",
+            "( $a := 1; $a + 1 )",
+            "a ? b : c",
+            "a ?: b",
+            "a ?? b",
+            "a@$x#$i.b^(>x, <y)",
+            "a{x: y}",
+            "[1..5, 7]",
+            "| a | {\"b\": 1}, [\"c\"] |",
+            "/* comment */ `field name`.x",
+            "\"a\".b",
+            "{\"id\": $uuid(), \"at\": $now()} ~> $string()",
+            "$f(?, 1)",
+            "a[]",
+            "**.x",
+            "a.b.%.x",
+            "1.5e3 - -2",
+            "\"\\u00e9 \\n\"",
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn invalid_with_the_offset_at_fault() {
+        assert_eq!(at("10 + * 2"), 7); // `*` is the wildcard, then `2` follows an operand
+        assert_eq!(at("$states.input."), 14);
+        assert_eq!(at("$x and"), 6);
+        assert_eq!(at("420."), 4);
+        assert_eq!(at("$.orders[?(@.total > 1)]"), 9);
+        assert_eq!(at("'it\\'s'"), 3);
+        assert_eq!(at("(1 + 2"), 0);
+        assert_eq!(at("(1 + 2]"), 6);
+        assert_eq!(at("/* open"), 0);
+        assert_eq!(at("$match(s, /ab)"), 10);
+        assert_eq!(at("a.1"), 2);
+        assert_eq!(at("1 := 2"), 2);
+        assert_eq!(at("function(a){1}"), 8);
+        assert_eq!(at("a @ b"), 4);
+        assert_eq!(at("1e999"), 0);
+        assert_eq!(at("a ! b"), 2);
+        assert_eq!(at("%.x"), 0);
+        assert_eq!(at("a{x: y}.b{z: w}"), 9);
+        assert_eq!(at("$x[0]@$y"), 5);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "(".repeat(100_000);
+        assert!(check(&deep).is_err());
+        let deep = "-".repeat(100_000) + "1";
+        assert!(check(&deep).is_err());
+    }
+}
