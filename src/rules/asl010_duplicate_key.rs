@@ -36,23 +36,30 @@ impl Rule for DuplicateKey {
                     // map keeps an object with thousands of keys linear.
                     let small = members.len() <= SMALL_OBJECT;
                     for (i, member) in members.iter().enumerate() {
-                        let first =
-                            if small { members[..i].iter().position(|m| m.key == member.key) } else { seen.get(&*member.key).copied() };
+                        let field = field_name(&member.key);
+                        let first = if small {
+                            members[..i].iter().position(|m| field_name(&m.key) == field)
+                        } else {
+                            seen.get(field).copied()
+                        };
                         if let Some(first) = first {
                             let pointer = push_token(&trail.pointer(at), &member.key);
-                            let mut finding = cx.finding(
-                                &META,
-                                &pointer,
-                                Target::Key,
-                                format!("the key `{}` appears twice in this object; only the last one counts", member.key),
-                            );
+                            let message = if members[first].key == member.key {
+                                format!("the key `{}` appears twice in this object; only the last one counts", member.key)
+                            } else {
+                                format!(
+                                    "`{}` and `{}` both set the field `{field}` once Step Functions drops the `.$` suffix; only one of them counts",
+                                    members[first].key, member.key
+                                )
+                            };
+                            let mut finding = cx.finding(&META, &pointer, Target::Key, message);
                             // The pointer names the last occurrence; this is the one at hand.
                             finding.span = cx.map(member.key_span);
                             out.push(
                                 finding.label(cx.map(members[first].key_span), "first occurrence").help("remove or rename one of them"),
                             );
                         } else if !small {
-                            seen.insert(&member.key, i);
+                            seen.insert(field, i);
                         }
                     }
                     for member in members.iter().rev() {
@@ -75,6 +82,11 @@ impl Rule for DuplicateKey {
     }
 }
 
+/// The field a key sets: `name.$` sets `name` (to the value of a path or intrinsic).
+fn field_name(key: &str) -> &str {
+    key.strip_suffix(".$").unwrap_or(key)
+}
+
 /// Objects up to this many members are checked for duplicates without a map.
 const SMALL_OBJECT: usize = 16;
 
@@ -86,10 +98,10 @@ fn has_duplicate_key(root: &Node) -> bool {
         match &node.kind {
             Kind::Object(members) => {
                 let repeated = if members.len() <= SMALL_OBJECT {
-                    members.iter().enumerate().any(|(i, member)| members[..i].iter().any(|m| m.key == member.key))
+                    members.iter().enumerate().any(|(i, member)| members[..i].iter().any(|m| field_name(&m.key) == field_name(&member.key)))
                 } else {
                     seen.clear();
-                    !members.iter().all(|member| seen.insert(&member.key))
+                    !members.iter().all(|member| seen.insert(field_name(&member.key)))
                 };
                 if repeated {
                     return true;
@@ -122,5 +134,8 @@ mod tests {
         assert!(has(r#"{"a": [1, {"b": {"c": 1, "c": 2}}]}"#, Format::Json));
         assert!(has("a: !Sub\n  - x\n  - {y: 1, y: 2}\n", Format::Yaml));
         assert!(!has(r#"{"a": {"b": 1}, "b": {"a": 1}}"#, Format::Json));
+        assert!(has(r#"{"p": {"id": 1, "id.$": "$.id"}}"#, Format::Json));
+        assert!(has(&format!("{{{}, \"k7.$\": \"$\"}}", large.join(", ")), Format::Json));
+        assert!(!has(r#"{"id.$": "$.id", "ids.$": "$.ids", "id$": 1}"#, Format::Json));
     }
 }
