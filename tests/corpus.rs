@@ -240,3 +240,42 @@ fn definitions_linted_alone_match_the_folder_run() {
     assert!(compared > 80, "only {compared} definitions compared");
     assert!(differ.is_empty(), "{} of {compared} differ:\n{}", differ.len(), differ.join("\n"));
 }
+
+/// The peers' own valid definitions (asl-validator's `valid-*`, statelint's with no
+/// expected problem) get no structural finding. ASL012 is left out: these suites use
+/// placeholder resources such as `arn:aws:swf:...:task:X`.
+#[test]
+fn peer_valid_definitions_get_no_structural_finding() {
+    let Some(corpus) = corpus() else { return };
+    let peers = corpus.join("peer-tests");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(peers.join("asl-validator/src/__tests__/definitions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("valid-"))
+        .collect();
+    let expected: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(peers.join("statelint/expected-problems.json")).unwrap()).unwrap();
+    files.extend(expected.iter().filter(|(_, n)| n.as_u64() == Some(0)).map(|(name, _)| peers.join("statelint/test").join(name)));
+    assert!(files.len() > 90, "{} files", files.len());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
+        .args(["check", "--no-config", "--format", "json", "--fail-on", "never", "--select", "ASL", "--ignore", "ASL012"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let file = std::path::Path::new(d["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+            format!("{file}: {} {}", d["code"].as_str().unwrap(), d["message"].as_str().unwrap())
+        })
+        .collect();
+    // Where the peer is wrong: Step Functions takes identifiers as variable names (a letter
+    // or `_`, then letters, digits and `_`), and asl-validator does not check them.
+    let peer_wrong = ["valid-assign.asl.json: ASL006 `top-level` is not a variable name"];
+    let unexpected: Vec<&String> = findings.iter().filter(|f| !peer_wrong.iter().any(|w| f.starts_with(w))).collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    assert_eq!(findings.len(), peer_wrong.len(), "{findings:#?}");
+}

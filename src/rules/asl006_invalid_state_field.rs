@@ -378,6 +378,7 @@ impl Rule for InvalidStateField {
         }
         let kind_name = state.field("Type").and_then(Node::as_str).unwrap_or_default();
         let language = state.query_language;
+        variable_names(cx, state, out);
         let allowed = allowed_fields(state.kind);
         let allowed_mask = allowed.iter().fold(0u64, |mask, &field| mask | 1 << field as u32);
         let mut fields = Fields([None; FIELD_COUNT]);
@@ -433,6 +434,52 @@ impl Rule for InvalidStateField {
         values(cx, state, &fields, out);
         if state.kind == StateKind::Choice {
             choice_rules(cx, state, out);
+        }
+    }
+}
+
+/// The longest variable name Step Functions accepts.
+const MAX_VARIABLE_NAME: usize = 80;
+
+/// What is wrong with a variable name, if anything: a letter or `_` first, then letters,
+/// digits and `_`; at most 80 characters; not `states`, which Step Functions reserves.
+fn variable_name_error(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_alphanumeric() || c == '_') {
+        return Some(format!("`{name}` is not a variable name: it must start with a letter or `_` and hold only letters, digits and `_`"));
+    }
+    if name.chars().count() > MAX_VARIABLE_NAME {
+        return Some(format!("the variable name `{name}` is longer than {MAX_VARIABLE_NAME} characters"));
+    }
+    (name == "states").then(|| "`states` is reserved for `$states`, which Step Functions provides; it cannot be assigned".to_string())
+}
+
+/// The names of the variables a state assigns: its own `Assign`, its catchers' and its
+/// Choice rules'. In JSONPath a key's `.$` suffix is not part of the name.
+fn variable_names(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+    let jsonpath = state.query_language == QueryLanguage::JsonPath;
+    let mut blocks: Vec<(String, &Node)> = Vec::new();
+    if let Some(assign) = state.field("Assign") {
+        blocks.push((state.field_pointer("Assign"), assign));
+    }
+    for list in ["Catch", "Choices"] {
+        for (i, entry) in state.field(list).and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+            if let Some(assign) = entry.get("Assign") {
+                blocks.push((push_token(&push_token(&state.field_pointer(list), &i.to_string()), "Assign"), assign));
+            }
+        }
+    }
+    for (pointer, assign) in blocks {
+        for member in assign.members().unwrap_or_default() {
+            let key = &*member.key;
+            let name = if jsonpath { key.strip_suffix(".$").unwrap_or(key) } else { key };
+            if let Some(message) = variable_name_error(name) {
+                out.push(
+                    cx.finding(&META, &push_token(&pointer, key), Target::Key, message)
+                        .help("rename it to an identifier such as `orderTotal` or `_retries`, and read it as `$orderTotal`"),
+                );
+            }
         }
     }
 }

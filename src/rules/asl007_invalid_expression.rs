@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::asl::{QueryLanguage, State};
 use crate::diagnostic::{Finding, Severity};
-use crate::syntax::expression::{ExprError, check_dynamic_value, check_jsonata, check_path};
+use crate::syntax::expression::{ExprError, check_dynamic_value, check_jsonata, check_path, check_result_path};
 use crate::syntax::{Kind, Node, Token, Trail, has_placeholder};
 
 pub struct InvalidExpression;
@@ -17,7 +17,6 @@ static META: RuleMeta = RuleMeta {
 /// Fields that hold a JSONPath path (any JSONPath) and reference paths (plain steps only).
 const PATHS: &[&str] = &["OutputPath"];
 const REFERENCE_PATHS: &[&str] = &[
-    "ResultPath",
     "ItemsPath",
     "TimeoutSecondsPath",
     "HeartbeatSecondsPath",
@@ -65,7 +64,9 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     };
     for member in state.node.members().unwrap_or_default() {
         let field = &*member.key;
-        let check: fn(&str) -> Result<(), ExprError> = if PATHS.contains(&field) {
+        let check: fn(&str) -> Result<(), ExprError> = if field == "ResultPath" {
+            check_result_path
+        } else if PATHS.contains(&field) {
             |t| check_path(t, false)
         } else if REFERENCE_PATHS.contains(&field) {
             |t| check_path(t, true)
@@ -87,7 +88,7 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
             let at = trail.step(catch, Token::Index(i));
             if let Some(value) = catcher.get("ResultPath") {
                 let result_path = trail.step(at, Token::Key("ResultPath"));
-                path(&trail, result_path, value, |t| check_path(t, true), out);
+                path(&trail, result_path, value, check_result_path, out);
             }
             if let Some(assign) = catcher.get("Assign") {
                 let assign_at = trail.step(at, Token::Key("Assign"));

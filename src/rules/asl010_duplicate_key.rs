@@ -37,11 +37,8 @@ impl Rule for DuplicateKey {
                     let small = members.len() <= SMALL_OBJECT;
                     for (i, member) in members.iter().enumerate() {
                         let field = field_name(&member.key);
-                        let first = if small {
-                            members[..i].iter().position(|m| field_name(&m.key) == field)
-                        } else {
-                            seen.get(field).copied()
-                        };
+                        let first =
+                            if small { members[..i].iter().position(|m| field_name(&m.key) == field) } else { seen.get(field).copied() };
                         if let Some(first) = first {
                             let pointer = push_token(&trail.pointer(at), &member.key);
                             let message = if members[first].key == member.key {

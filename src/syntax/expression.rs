@@ -268,6 +268,20 @@ fn path_argument_len(rest: &str) -> usize {
     rest.len()
 }
 
+/// A `ResultPath`: a reference path into the state's input, where the result is written;
+/// the context object (`$$`) and variables (`$name`, which `Assign` sets) cannot be written.
+pub fn check_result_path(text: &str) -> Result<(), ExprError> {
+    check_path(text, true)?;
+    let b = text.as_bytes();
+    match b.get(1) {
+        Some(b'$') => error("`ResultPath` cannot write into the context object `$$`; it must start with `$`", 0),
+        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => {
+            error("`ResultPath` cannot name a variable; it writes into the state's input (`$.field`), and `Assign` sets variables", 0)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A `{% ... %}` string: a JSONata expression, parsed with JSONata's own grammar.
 pub fn check_jsonata(text: &str) -> Result<(), ExprError> {
     if !text.starts_with("{%") || !text.ends_with("%}") || text.len() < 4 {
@@ -325,6 +339,16 @@ mod tests {
         assert!(check_intrinsic("States.Format('x'").is_err());
         assert!(check_intrinsic("States.Format('x)").is_err());
         assert!(check_dynamic_value("hello").is_err());
+    }
+
+    #[test]
+    fn result_paths() {
+        for ok in ["$", "$.result", "$.a.b[0]", "$['a b']"] {
+            assert_eq!(check_result_path(ok), Ok(()), "{ok}");
+        }
+        for bad in ["$result", "$$.Execution", "$_x.y", "$.a[*]"] {
+            assert!(check_result_path(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
