@@ -129,7 +129,8 @@ fn jsonata_definition(i: usize) -> String {
         .map(|s| {
             let next = if s == 99 { r#""End": true"#.to_string() } else { format!(r#""Next": "S{}""#, s + 1) };
             let expr = JSONATA[(i + s) % JSONATA.len()];
-            format!(r#""S{s}": {{"Type": "Pass", "Output": {{"v{s}": "{{% {expr} %}}"}}, {next}}}"#)
+            let value = serde_json::to_string(&format!("{{% {expr} %}}")).unwrap();
+            format!(r#""S{s}": {{"Type": "Pass", "Output": {{"v{s}": {value}}}, {next}}}"#)
         })
         .collect();
     format!(r#"{{"QueryLanguage": "JSONata", "StartAt": "S0", "States": {{{}}}}}"#, states.join(", "))
@@ -232,6 +233,8 @@ fn main() {
     // alone, against the lint of those definitions (which parses them too).
     let expressions: Vec<&str> = (0..100).flat_map(|i| (0..100).map(move |s| JSONATA[(i + s) % JSONATA.len()])).collect();
     let jsonata = &inputs.iter().find(|(name, _)| name.contains("JSONata")).unwrap().1;
+    assert_eq!(parse_only(jsonata), jsonata.len(), "the JSONata definitions are JSON");
+    assert!(expressions.iter().all(|e| sfn_lint::syntax::jsonata::check(e).is_ok()), "the expressions are valid");
     let (parse, full) =
         medians(31, Warm::Each, || expressions.iter().filter(|e| sfn_lint::syntax::jsonata::check(e).is_ok()).count(), || lint(jsonata));
     println!(
@@ -239,6 +242,26 @@ fn main() {
         expressions.len(),
         100.0 * parse.as_secs_f64() / full.as_secs_f64()
     );
+    // Against the real corpus, when it is beside the repository: what parsing 10,000
+    // expressions costs next to a lint of all 1,500 files (which hold a few hundred).
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if corpus.join("MANIFEST.tsv").is_file() {
+        let mut files = Vec::new();
+        let mut folders = vec![corpus];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() { folders.push(path) } else { files.push(path) }
+            }
+        }
+        let (parse, corpus_lint) =
+            medians(11, Warm::Each, || expressions.iter().filter(|e| sfn_lint::syntax::jsonata::check(e).is_ok()).count(), || lint(&files));
+        println!(
+            "JSONata: the 10,000 expressions take {:.1}% of the {corpus_lint:.2?} lint of the corpus ({} files)",
+            100.0 * parse.as_secs_f64() / corpus_lint.as_secs_f64(),
+            files.len()
+        );
+    }
     let growth = |small: usize, large: usize, work: fn(&[PathBuf]) -> usize| {
         let (small, large) = medians(31, Warm::Each, || work(&inputs[small].1), || work(&inputs[large].1));
         large.as_secs_f64() / small.as_secs_f64()

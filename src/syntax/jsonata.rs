@@ -98,10 +98,36 @@ fn error<T>(message: impl Into<String>, at: usize) -> Result<T, SyntaxError> {
 
 /// Characters that end a name, besides whitespace: the one-character operators.
 const OPERATOR_CHARS: &[u8] = b".[]{}(),@#;:?+-*/%|=<>^&!~";
-const TWO_CHAR_OPERATORS: &[&str] = &["..", ":=", "!=", ">=", "<=", "**", "~>", "?:", "??"];
+
+const SPACE: u8 = 1;
+const OPERATOR: u8 = 2;
+
+/// Each byte's class, looked up once per byte of a name.
+const CLASSES: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut i = 0;
+    while i < OPERATOR_CHARS.len() {
+        classes[OPERATOR_CHARS[i] as usize] = OPERATOR;
+        i += 1;
+    }
+    classes[b' ' as usize] = SPACE;
+    classes[b'\t' as usize] = SPACE;
+    classes[b'\n' as usize] = SPACE;
+    classes[b'\r' as usize] = SPACE;
+    classes[0x0b] = SPACE;
+    classes
+};
 
 fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b)
+    CLASSES[b as usize] == SPACE
+}
+
+/// The two-character operators: `..`, `:=`, `!=`, `>=`, `<=`, `**`, `~>`, `?:` and `??`.
+fn is_two_char_operator(first: u8, second: Option<u8>) -> bool {
+    matches!(
+        (first, second),
+        (b'.', Some(b'.')) | (b':' | b'!' | b'>' | b'<', Some(b'=')) | (b'*', Some(b'*')) | (b'~', Some(b'>')) | (b'?', Some(b':' | b'?'))
+    )
 }
 
 struct Lexer<'a> {
@@ -136,11 +162,11 @@ impl<'a> Lexer<'a> {
             self.pos = end;
             return Ok(token(Kind::Regex, end));
         }
-        if let Some(op) = TWO_CHAR_OPERATORS.iter().find(|op| b[start..].starts_with(op.as_bytes())) {
-            self.pos += op.len();
+        if is_two_char_operator(c, b.get(start + 1).copied()) {
+            self.pos += 2;
             return Ok(token(Kind::Operator, self.pos));
         }
-        if OPERATOR_CHARS.contains(&c) {
+        if CLASSES[c as usize] == OPERATOR {
             self.pos += 1;
             return Ok(token(Kind::Operator, self.pos));
         }
@@ -168,7 +194,7 @@ impl<'a> Lexer<'a> {
             },
             _ => {
                 let mut end = start;
-                while end < b.len() && !is_space(b[end]) && !OPERATOR_CHARS.contains(&b[end]) {
+                while end < b.len() && CLASSES[b[end] as usize] == 0 {
                     end += 1;
                 }
                 self.pos = end;
