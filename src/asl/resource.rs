@@ -60,6 +60,8 @@ pub enum Malformed<'a> {
     Activity,
     /// A Lambda ARN that names no `function:`.
     NoFunction,
+    /// A Lambda ARN whose version or alias after `function:name:` is empty.
+    EmptyQualifier,
     /// A function name or qualifier with characters names cannot have.
     FunctionName,
     /// A service that is neither `states` nor `lambda`.
@@ -116,6 +118,9 @@ pub fn parse_arn(text: &str) -> Result<Integration<'_>, ResourceError<'_>> {
                 return fallback(text, Malformed::NoFunction);
             };
             let (name, qualifier) = function.split_once(':').unwrap_or((function, ""));
+            if function.ends_with(':') && !name.is_empty() {
+                return fallback(text, Malformed::EmptyQualifier);
+            }
             if name.contains(".waitForTaskToken") || qualifier.contains(".waitForTaskToken") {
                 return Err(ResourceError::CallbackOnFunction);
             }
@@ -286,5 +291,6 @@ mod tests {
         assert!(parse_arn("arn:aws:s3:::bucket").is_err());
         assert!(parse_arn("arn:azure:states:::lambda:invoke").is_err());
         assert!(parse_arn("arn:aws:lambda:us-east-1:1:function:Fn.waitForTaskToken").is_err());
+        assert!(parse_arn("arn:aws:lambda:us-east-1:123456789012:function:Fn:").is_err());
     }
 }

@@ -379,6 +379,18 @@ impl Rule for InvalidStateField {
         let kind_name = state.field("Type").and_then(Node::as_str).unwrap_or_default();
         let language = state.query_language;
         variable_names(cx, state, out);
+        let length = name.chars().count();
+        if length == 0 || length > MAX_STATE_NAME {
+            out.push(
+                cx.finding(
+                    &META,
+                    &state.pointer,
+                    Target::Key,
+                    format!("a state name must be 1 to {MAX_STATE_NAME} characters long; `{name}` has {length}"),
+                )
+                .help("shorten the name (and every `Next`, `Default` and `StartAt` that names it)"),
+            );
+        }
         let allowed = allowed_fields(state.kind);
         let allowed_mask = allowed.iter().fold(0u64, |mask, &field| mask | 1 << field as u32);
         let mut fields = Fields([None; FIELD_COUNT]);
@@ -437,6 +449,14 @@ impl Rule for InvalidStateField {
         }
     }
 }
+
+/// The entries of an array field of a state (`Retry`, `Catch`, `Choices`), or none.
+fn fields_list<'n>(state: &State<'n>, list: &str) -> &'n [Node] {
+    state.field(list).and_then(Node::as_array).unwrap_or_default()
+}
+
+/// The longest state name Step Functions accepts.
+const MAX_STATE_NAME: usize = 80;
 
 /// The longest variable name Step Functions accepts.
 const MAX_VARIABLE_NAME: usize = 80;
@@ -620,6 +640,30 @@ fn values(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut Ve
     for field in [Field::InputPath, Field::OutputPath, Field::ResultPath] {
         expect(cx, pointer, fields.named(field), Expect::StringOrNull, out);
     }
+    if let Some(credentials) = fields.get(Field::Credentials).filter(|c| c.is_object())
+        && credentials.get("RoleArn").or_else(|| credentials.get("RoleArn.$")).is_none()
+    {
+        out.push(
+            cx.finding(&META, &state.field_pointer("Credentials"), Target::Key, "`Credentials` must give the `RoleArn` to assume")
+                .help("add `\"RoleArn\": \"arn:aws:iam::123456789012:role/...\"` (or `RoleArn.$` with a path)"),
+        );
+    }
+    if let Some(items_path) = fields.get(Field::ItemsPath).filter(|v| !fits(v, Expect::String)) {
+        out.push(cx.finding(
+            &META,
+            &state.field_pointer("ItemsPath"),
+            Target::Value,
+            format!("`ItemsPath` must be a reference path such as `$.items`, not {}", items_path.type_name()),
+        ));
+    }
+    for list in ["Retry", "Catch", "Choices"] {
+        for (i, entry) in fields_list(state, list).iter().enumerate() {
+            if let Some(comment) = entry.get("Comment").filter(|c| !fits(c, Expect::String)) {
+                let pointer = push_token(&push_token(&state.field_pointer(list), &i.to_string()), "Comment");
+                out.push(cx.finding(&META, &pointer, Target::Value, format!("`Comment` must be a string, not {}", comment.type_name())));
+            }
+        }
+    }
     if let Some(label) = fields.get(Field::Label) {
         match label.as_str() {
             Some(text) if text.chars().count() > 40 => {
@@ -649,8 +693,13 @@ fn values(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut Ve
             let dynamic = has_placeholder(text) || (jsonata && is_jsonata(text));
             if !dynamic && !is_rfc3339(text) {
                 out.push(
-                    cx.finding(&META, &state.field_pointer("Timestamp"), Target::Value, format!("`{text}` is not an RFC 3339 timestamp"))
-                        .help("write it like \"2026-03-14T01:59:00Z\", with an uppercase `T` and `Z` or an offset"),
+                    cx.finding(
+                        &META,
+                        &state.field_pointer("Timestamp"),
+                        Target::Value,
+                        format!("`{text}` is not an RFC 3339 timestamp of a real date and time"),
+                    )
+                    .help("write it like \"2026-03-14T01:59:00Z\", with an uppercase `T` and `Z` or an offset"),
                 );
             }
         }
@@ -780,6 +829,20 @@ fn is_rfc3339(text: &str) -> bool {
         return false;
     }
     if !digits(11..13) || b[13] != b':' || !digits(14..16) || b[16] != b':' || !digits(17..19) {
+        return false;
+    }
+    // The digits must also name a real moment: no month 13, no 30 February, no hour 24.
+    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(u32::MAX);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days || number(11..13) > 23 || number(14..16) > 59 || number(17..19) > 60 {
         return false;
     }
     let mut i = 19;
@@ -916,7 +979,7 @@ fn operand_error(op: &str, value: &Node) -> Option<String> {
     if operator(op) == Some(Operand::Timestamp) {
         let text = value.as_str()?;
         if !is_rfc3339(text) {
-            return Some(format!("`{text}` is not an RFC 3339 timestamp"));
+            return Some(format!("`{text}` is not an RFC 3339 timestamp of a real date and time"));
         }
     }
     None

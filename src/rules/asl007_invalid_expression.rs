@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
 use crate::asl::{QueryLanguage, State};
 use crate::diagnostic::{Finding, Severity};
-use crate::syntax::expression::{ExprError, check_dynamic_value, check_jsonata, check_path, check_result_path};
+use crate::syntax::expression::{ExprError, check_dynamic_value, check_jsonata, check_path, check_result_path, check_selection_path};
 use crate::syntax::{Kind, Node, Token, Trail, has_placeholder};
 
 pub struct InvalidExpression;
@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
 };
 
 /// Fields that hold a JSONPath path (any JSONPath) and reference paths (plain steps only).
-const PATHS: &[&str] = &["OutputPath"];
+const PATHS: &[&str] = &["InputPath", "OutputPath"];
 const REFERENCE_PATHS: &[&str] = &[
     "ItemsPath",
     "TimeoutSecondsPath",
@@ -27,7 +27,7 @@ const REFERENCE_PATHS: &[&str] = &[
     "ToleratedFailureCountPath",
 ];
 /// Fields whose value may be a path or an intrinsic function.
-const DYNAMIC_PATHS: &[&str] = &["InputPath", "ErrorPath", "CausePath"];
+const DYNAMIC_PATHS: &[&str] = &["ErrorPath", "CausePath"];
 /// Payload templates, where keys ending in `.$` hold paths or intrinsic functions.
 const TEMPLATES: &[&str] =
     &["Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign", "ItemReader", "ResultWriter", "ItemBatcher"];
@@ -67,7 +67,7 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         let check: fn(&str) -> Result<(), ExprError> = if field == "ResultPath" {
             check_result_path
         } else if PATHS.contains(&field) {
-            |t| check_path(t, false)
+            check_selection_path
         } else if REFERENCE_PATHS.contains(&field) {
             |t| check_path(t, true)
         } else if DYNAMIC_PATHS.contains(&field) {

@@ -32,6 +32,9 @@ impl Rule for InvalidResource {
 fn reason(error: &ResourceError<'_>) -> String {
     match error {
         ResourceError::NotString(type_name) => format!("`Resource` must be a string, not {type_name}"),
+        ResourceError::NotArn(text) if text.contains("${") => {
+            format!("`{text}` is not an ARN: its `${{` placeholder is never closed with `}}`")
+        }
         ResourceError::NotArn(text) => format!("`{text}` is not an ARN"),
         ResourceError::Malformed(text, malformed) => {
             let why: std::borrow::Cow<'_, str> = match malformed {
@@ -39,6 +42,9 @@ fn reason(error: &ResourceError<'_>) -> String {
                 Malformed::Partition(partition) => format!("`{partition}` is not an AWS partition").into(),
                 Malformed::Activity => "an activity ARN needs a region, an account and a name".into(),
                 Malformed::NoFunction => "a Lambda ARN must name a `function:`".into(),
+                Malformed::EmptyQualifier => {
+                    "the version or alias after the function name is empty; remove the trailing `:` or name one".into()
+                }
                 Malformed::FunctionName => "the Lambda function name or qualifier has characters a function name cannot have".into(),
                 Malformed::Service(service) => format!("`{service}` is neither `states` nor `lambda`").into(),
                 Malformed::IntegrationParts => "an integration must have the form `arn:aws:states:::service:action`".into(),

@@ -453,6 +453,14 @@ fn path_argument_len(rest: &str) -> usize {
     rest.len()
 }
 
+/// An `InputPath` or `OutputPath`: a path, never an intrinsic function.
+pub fn check_selection_path(text: &str) -> Result<(), ExprError> {
+    if text.starts_with("States.") {
+        return error("this field takes a path such as `$.body`; intrinsic functions work in `Parameters`", 0);
+    }
+    check_path(text, false)
+}
+
 /// A `ResultPath`: a reference path into the state's input, where the result is written;
 /// the context object (`$$`) and variables (`$name`, which `Assign` sets) cannot be written.
 pub fn check_result_path(text: &str) -> Result<(), ExprError> {

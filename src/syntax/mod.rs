@@ -91,11 +91,13 @@ pub fn parse(text: &str, format: Format) -> Result<Node, ParseError> {
 /// Whether `text` holds a `${...}` placeholder that a template or the deployment fills in.
 pub fn has_placeholder(text: &str) -> bool {
     let bytes = text.as_bytes();
+    // A `${` that no `}` closes is not a placeholder, but a typo to report.
+    let closed = |at: usize| bytes[at + 2..].contains(&b'}');
     // On short text a plain scan beats memchr's vector set-up.
     if bytes.len() <= SHORT {
-        return bytes.windows(2).any(|pair| pair == b"${");
+        return bytes.windows(2).enumerate().any(|(at, pair)| pair == b"${" && closed(at));
     }
-    memchr::memchr_iter(b'$', bytes).any(|at| bytes.get(at + 1) == Some(&b'{'))
+    memchr::memchr_iter(b'$', bytes).any(|at| bytes.get(at + 1) == Some(&b'{') && closed(at))
 }
 
 /// Text up to this many bytes is scanned byte by byte rather than with memchr.
