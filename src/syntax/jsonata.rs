@@ -406,17 +406,14 @@ impl<'a> Parser<'a> {
             }
             (_, "[") => {
                 if !self.node.is("]") {
-                    loop {
-                        self.expression(0)?;
-                        if self.node.is("..") {
-                            self.advance(Some(".."), false)?;
-                            self.expression(0)?;
+                    self.comma_separated(|parser| {
+                        parser.expression(0)?;
+                        if parser.node.is("..") {
+                            parser.advance(Some(".."), false)?;
+                            parser.expression(0)?;
                         }
-                        if !self.node.is(",") {
-                            break;
-                        }
-                        self.advance(Some(","), false)?;
-                    }
+                        Ok(())
+                    })?;
                 }
                 self.close("]", token, true)?;
                 Shape::Other
@@ -459,19 +456,16 @@ impl<'a> Parser<'a> {
             "(" => {
                 let mut parameters_are_variables = true;
                 if !self.node.is(")") {
-                    loop {
-                        if self.node.is("?") {
+                    self.comma_separated(|parser| {
+                        if parser.node.is("?") {
                             parameters_are_variables = false;
-                            self.advance(Some("?"), false)?;
+                            parser.advance(Some("?"), false)?;
                         } else {
-                            let argument = self.expression(0)?;
+                            let argument = parser.expression(0)?;
                             parameters_are_variables &= matches!(argument.shape, Shape::Variable);
                         }
-                        if !self.node.is(",") {
-                            break;
-                        }
-                        self.advance(Some(","), false)?;
-                    }
+                        Ok(())
+                    })?;
                 }
                 self.close(")", token, true)?;
                 if let Shape::Name { lambda_keyword: true } = left.shape {
@@ -531,17 +525,13 @@ impl<'a> Parser<'a> {
             }
             "^" => {
                 self.advance(Some("("), false)?;
-                loop {
-                    if self.node.is("<") || self.node.is(">") {
-                        let direction = self.node.text;
-                        self.advance(Some(direction), false)?;
+                self.comma_separated(|parser| {
+                    if parser.node.is("<") || parser.node.is(">") {
+                        let direction = parser.node.text;
+                        parser.advance(Some(direction), false)?;
                     }
-                    self.expression(0)?;
-                    if !self.node.is(",") {
-                        break;
-                    }
-                    self.advance(Some(","), false)?;
-                }
+                    parser.expression(0).map(drop)
+                })?;
                 self.advance(Some(")"), false)?;
                 Operand { shape: Shape::Path, grouped: path_like && left.grouped, filtered: false, sorted: true }
             }
@@ -566,18 +556,25 @@ impl<'a> Parser<'a> {
     /// `{ key: value, ... }`, after the `{` (`opener`).
     fn object(&mut self, opener: Token<'a>) -> Result<(), SyntaxError> {
         if !self.node.is("}") {
-            loop {
-                self.expression(0)?;
-                self.advance(Some(":"), false)?;
-                self.expression(0)?;
-                if !self.node.is(",") {
-                    break;
-                }
-                self.advance(Some(","), false)?;
-            }
+            self.comma_separated(|parser| {
+                parser.expression(0)?;
+                parser.advance(Some(":"), false)?;
+                parser.expression(0).map(drop)
+            })?;
         }
         self.close("}", opener, true)?;
         Ok(())
+    }
+
+    /// One or more `item`s separated by `,` (the list's brackets are the caller's).
+    fn comma_separated(&mut self, mut item: impl FnMut(&mut Self) -> Result<(), SyntaxError>) -> Result<(), SyntaxError> {
+        loop {
+            item(self)?;
+            if !self.node.is(",") {
+                return Ok(());
+            }
+            self.advance(Some(","), false)?;
+        }
     }
 
     /// A function signature `<...>` after a lambda's parameters, up to its `{`.
