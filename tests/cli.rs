@@ -527,3 +527,33 @@ fn hostile_text_is_escaped_in_terminal_output() {
     let report = json(&sfn_lint_in(&dir, &["--format", "json", "--select", "ASL", "evil.asl.json"], None));
     assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains(name));
 }
+
+#[test]
+fn a_definition_over_the_size_limit_is_reported() {
+    let dir = scratch("size-limit");
+    // A Pass state whose `Result` holds `filler` bytes of text; YAML and indentation do not
+    // count, only the compact JSON a deployment sends.
+    let definition =
+        |filler: usize| format!(r#"{{"StartAt":"A","States":{{"A":{{"Type":"Pass","Result":"{}","End":true}}}}}}"#, "x".repeat(filler));
+    let limit = 1 << 20;
+    let codes = |text: &str| -> Vec<String> {
+        let output = sfn_lint_in(&dir, &["check", "--format", "json", "--select", "ASL", "-"], Some(text.as_bytes()));
+        json(&output)["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap().to_string()).collect()
+    };
+    let overhead = definition(0).len();
+    assert_eq!(codes(&definition(limit - overhead)), Vec::<String>::new(), "exactly 1 MB is accepted");
+    let over = codes(&definition(limit - overhead + 1));
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert!(over[0].starts_with("the definition is 1048577 bytes even as compact JSON"), "{over:?}");
+    // YAML of the same definition, comments and all, is measured as the JSON it becomes.
+    let comment = "c".repeat(100_000);
+    let yaml =
+        format!("# {comment}\nStartAt: A\nStates:\n  A:\n    Type: Pass\n    Result: {}\n    End: true\n", "x".repeat(limit - overhead));
+    assert!(yaml.len() > limit);
+    let output = sfn_lint_in(
+        &dir,
+        &["check", "--format", "json", "--select", "ASL", "-", "--stdin-filename", "big.asl.yaml"],
+        Some(yaml.as_bytes()),
+    );
+    assert_eq!(json(&output)["diagnostics"], serde_json::json!([]));
+}

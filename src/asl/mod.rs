@@ -9,6 +9,7 @@ pub mod dynamodb;
 pub mod effects;
 mod graph;
 pub mod resource;
+pub mod spec;
 pub mod values;
 
 use std::collections::VecDeque;

@@ -1,4 +1,5 @@
 use super::{Context, Rule, RuleMeta, Target, closest, rule_doc};
+use crate::asl::spec::{self, Instead, Object, Value};
 use crate::asl::{QueryLanguage, Scope, ScopeKind, State, StateKind};
 use crate::diagnostic::{Finding, Severity};
 use crate::syntax::expression::is_jsonata;
@@ -15,270 +16,7 @@ static META: RuleMeta = RuleMeta {
 };
 
 const STATE_TYPES: &[&str] = &["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];
-const TOP_LEVEL_FIELDS: &[&str] = &["Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"];
-const SCOPE_FIELDS: &[&str] = &["Comment", "StartAt", "States", "QueryLanguage"];
-const MAX_SECONDS: f64 = 99_999_999.0;
-
-/// Declares the fields of a state, with their lookup by name.
-macro_rules! state_fields {
-    ($($field:ident),* $(,)?) => {
-        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-        enum Field {
-            $($field),*
-        }
-
-        const FIELD_COUNT: usize = [$(Field::$field),*].len();
-
-        impl Field {
-            fn parse(name: &str) -> Option<Field> {
-                match name {
-                    $(stringify!($field) => Some(Field::$field),)*
-                    _ => None,
-                }
-            }
-
-            fn name(self) -> &'static str {
-                match self {
-                    $(Field::$field => stringify!($field)),*
-                }
-            }
-        }
-    };
-}
-
-state_fields!(
-    Type,
-    Comment,
-    QueryLanguage,
-    Next,
-    End,
-    InputPath,
-    OutputPath,
-    Resource,
-    Parameters,
-    Arguments,
-    Credentials,
-    ResultSelector,
-    ResultPath,
-    TimeoutSeconds,
-    TimeoutSecondsPath,
-    HeartbeatSeconds,
-    HeartbeatSecondsPath,
-    Retry,
-    Catch,
-    Output,
-    Assign,
-    Result,
-    Choices,
-    Default,
-    Seconds,
-    Timestamp,
-    SecondsPath,
-    TimestampPath,
-    Error,
-    ErrorPath,
-    Cause,
-    CausePath,
-    Branches,
-    ItemProcessor,
-    Iterator,
-    ItemsPath,
-    Items,
-    ItemSelector,
-    MaxConcurrency,
-    MaxConcurrencyPath,
-    ItemReader,
-    ItemBatcher,
-    ResultWriter,
-    ToleratedFailurePercentage,
-    ToleratedFailurePercentagePath,
-    ToleratedFailureCount,
-    ToleratedFailureCountPath,
-    Label,
-);
-
-/// A state's known fields, read in one pass over its members: each is the last of its
-/// name, as AWS reads a repeated key.
-struct Fields<'a>([Option<&'a Node>; FIELD_COUNT]);
-
-impl<'a> Fields<'a> {
-    fn get(&self, field: Field) -> Option<&'a Node> {
-        self.0[field as usize]
-    }
-
-    /// The field's name and value, as the value checks take them.
-    fn named(&self, field: Field) -> (&'static str, Option<&'a Node>) {
-        (field.name(), self.get(field))
-    }
-}
-
-/// The fields each state type accepts.
-fn allowed_fields(kind: StateKind) -> &'static [Field] {
-    match kind {
-        StateKind::Task => &[
-            Field::Type,
-            Field::Comment,
-            Field::QueryLanguage,
-            Field::Next,
-            Field::End,
-            Field::InputPath,
-            Field::OutputPath,
-            Field::Resource,
-            Field::Parameters,
-            Field::Arguments,
-            Field::Credentials,
-            Field::ResultSelector,
-            Field::ResultPath,
-            Field::TimeoutSeconds,
-            Field::TimeoutSecondsPath,
-            Field::HeartbeatSeconds,
-            Field::HeartbeatSecondsPath,
-            Field::Retry,
-            Field::Catch,
-            Field::Output,
-            Field::Assign,
-        ],
-        StateKind::Pass => &[
-            Field::Type,
-            Field::Comment,
-            Field::QueryLanguage,
-            Field::Next,
-            Field::End,
-            Field::InputPath,
-            Field::OutputPath,
-            Field::Result,
-            Field::ResultPath,
-            Field::Parameters,
-            Field::Output,
-            Field::Assign,
-        ],
-        StateKind::Choice => &[
-            Field::Type,
-            Field::Comment,
-            Field::QueryLanguage,
-            Field::InputPath,
-            Field::OutputPath,
-            Field::Choices,
-            Field::Default,
-            Field::Output,
-            Field::Assign,
-        ],
-        StateKind::Wait => &[
-            Field::Type,
-            Field::Comment,
-            Field::QueryLanguage,
-            Field::Next,
-            Field::End,
-            Field::InputPath,
-            Field::OutputPath,
-            Field::Seconds,
-            Field::Timestamp,
-            Field::SecondsPath,
-            Field::TimestampPath,
-            Field::Output,
-            Field::Assign,
-        ],
-        StateKind::Succeed => &[Field::Type, Field::Comment, Field::QueryLanguage, Field::InputPath, Field::OutputPath, Field::Output],
-        StateKind::Fail => {
-            &[Field::Type, Field::Comment, Field::QueryLanguage, Field::Error, Field::ErrorPath, Field::Cause, Field::CausePath]
-        }
-        StateKind::Parallel => &[
-            Field::Type,
-            Field::Comment,
-            Field::QueryLanguage,
-            Field::Next,
-            Field::End,
-            Field::InputPath,
-            Field::OutputPath,
-            Field::Branches,
-            Field::Parameters,
-            Field::Arguments,
-            Field::ResultSelector,
-            Field::ResultPath,
-            Field::Retry,
-            Field::Catch,
-            Field::Output,
-            Field::Assign,
-        ],
-        StateKind::Map => &[
-            Field::Type,
-            Field::Comment,
-            Field::QueryLanguage,
-            Field::Next,
-            Field::End,
-            Field::InputPath,
-            Field::OutputPath,
-            Field::ItemProcessor,
-            Field::Iterator,
-            Field::ItemsPath,
-            Field::Items,
-            Field::ItemSelector,
-            Field::Parameters,
-            Field::MaxConcurrency,
-            Field::MaxConcurrencyPath,
-            Field::ItemReader,
-            Field::ItemBatcher,
-            Field::ResultWriter,
-            Field::ToleratedFailurePercentage,
-            Field::ToleratedFailurePercentagePath,
-            Field::ToleratedFailureCount,
-            Field::ToleratedFailureCountPath,
-            Field::Label,
-            Field::ResultPath,
-            Field::ResultSelector,
-            Field::Retry,
-            Field::Catch,
-            Field::Output,
-            Field::Assign,
-        ],
-        StateKind::Unknown => &[],
-    }
-}
-
-/// What a JSONata state uses instead of a field of the JSONPath query language.
-fn jsonpath_only(field: Field) -> Option<&'static str> {
-    Some(match field {
-        Field::InputPath => "read `$states.input` in `Arguments`",
-        Field::OutputPath => "use `Output`",
-        Field::Parameters => "use `Arguments`",
-        Field::ResultSelector => "use `Output`",
-        Field::ResultPath => "use `Output` or `Assign`",
-        Field::TimeoutSecondsPath => "give `TimeoutSeconds` a `{% %}` expression",
-        Field::HeartbeatSecondsPath => "give `HeartbeatSeconds` a `{% %}` expression",
-        Field::SecondsPath => "give `Seconds` a `{% %}` expression",
-        Field::TimestampPath => "give `Timestamp` a `{% %}` expression",
-        Field::ItemsPath => "use `Items`",
-        Field::MaxConcurrencyPath => "give `MaxConcurrency` a `{% %}` expression",
-        Field::ToleratedFailurePercentagePath => "give `ToleratedFailurePercentage` a `{% %}` expression",
-        Field::ToleratedFailureCountPath => "give `ToleratedFailureCount` a `{% %}` expression",
-        Field::ErrorPath => "give `Error` a `{% %}` expression",
-        Field::CausePath => "give `Cause` a `{% %}` expression",
-        _ => return None,
-    })
-}
-
-/// What a JSONPath state uses instead of a field of the JSONata query language.
-fn jsonata_only(field: Field) -> Option<&'static str> {
-    Some(match field {
-        Field::Arguments => "use `Parameters`",
-        Field::Output => "use `ResultSelector`, `ResultPath` or `OutputPath`",
-        Field::Items => "use `ItemsPath`",
-        _ => return None,
-    })
-}
-
-const EXCLUSIVE: &[(Field, Field)] = &[
-    (Field::TimeoutSeconds, Field::TimeoutSecondsPath),
-    (Field::HeartbeatSeconds, Field::HeartbeatSecondsPath),
-    (Field::Error, Field::ErrorPath),
-    (Field::Cause, Field::CausePath),
-    (Field::ItemProcessor, Field::Iterator),
-    (Field::MaxConcurrency, Field::MaxConcurrencyPath),
-    (Field::ToleratedFailurePercentage, Field::ToleratedFailurePercentagePath),
-    (Field::ToleratedFailureCount, Field::ToleratedFailureCountPath),
-];
-
-const WAIT_FIELDS: &[Field] = &[Field::Seconds, Field::Timestamp, Field::SecondsPath, Field::TimestampPath];
+const WAIT_FIELDS: &[&str] = &["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
 
 /// The comparison operators of a JSONPath Choice rule and the type of their operand.
 const OPERATORS: &[(&str, Operand)] = &[
@@ -333,11 +71,10 @@ impl Rule for InvalidStateField {
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let root = cx.definition.root;
         if root.is_object() {
-            unknown_fields(cx, "", root, TOP_LEVEL_FIELDS, "a state machine", out);
-            seconds(cx, "", named(root, "TimeoutSeconds"), 1.0, false, out);
-            expect(cx, "", named(root, "Version"), Expect::String, out);
-            expect(cx, "", named(root, "Comment"), Expect::String, out);
+            let place = Place { state: None, language: cx.machine.query_language, inline_map: false };
+            check_object(cx, "", root, &spec::MACHINE, &place, out);
             query_language(cx, "", root, out);
+            definition_size(cx, root, out);
         }
         for scope in &cx.machine.scopes {
             self.check_scope(cx, scope, out);
@@ -348,16 +85,16 @@ impl Rule for InvalidStateField {
     }
 
     fn check_scope(&self, cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Finding>) {
-        let (fields, what): (&[&str], _) = match scope.kind {
+        let object = match scope.kind {
             ScopeKind::TopLevel => return,
-            ScopeKind::Branch => (SCOPE_FIELDS, "a Parallel branch"),
-            ScopeKind::ItemProcessor => (&["Comment", "StartAt", "States", "QueryLanguage", "ProcessorConfig"], "a Map item processor"),
+            ScopeKind::Branch => &spec::BRANCH,
+            ScopeKind::ItemProcessor => &spec::ITEM_PROCESSOR,
         };
-        unknown_fields(cx, &scope.pointer, scope.node, fields, what, out);
-        expect(cx, &scope.pointer, named(scope.node, "Comment"), Expect::String, out);
+        let place = Place { state: None, language: cx.machine.query_language, inline_map: false };
+        check_object(cx, &scope.pointer, scope.node, object, &place, out);
         query_language(cx, &scope.pointer, scope.node, out);
-        if let Some(config) = scope.node.get("ProcessorConfig") {
-            processor_config(cx, &push_token(&scope.pointer, "ProcessorConfig"), config, out);
+        if let Some(config) = scope.node.get("ProcessorConfig").filter(|config| config.is_object()) {
+            execution_type(cx, &push_token(&scope.pointer, "ProcessorConfig"), config, out);
         }
     }
 
@@ -376,7 +113,6 @@ impl Rule for InvalidStateField {
             unknown_type(cx, state, out);
             return;
         }
-        let kind_name = state.field("Type").and_then(Node::as_str).unwrap_or_default();
         let language = state.query_language;
         variable_names(cx, state, out);
         let length = name.chars().count();
@@ -391,41 +127,8 @@ impl Rule for InvalidStateField {
                 .help("shorten the name (and every `Next`, `Default` and `StartAt` that names it)"),
             );
         }
-        let allowed = allowed_fields(state.kind);
-        let allowed_mask = allowed.iter().fold(0u64, |mask, &field| mask | 1 << field as u32);
-        let mut fields = Fields([None; FIELD_COUNT]);
-        for member in state.node.members().unwrap_or_default() {
-            let key = &*member.key;
-            let field = Field::parse(key);
-            if let Some(field) = field {
-                fields.0[field as usize] = Some(&member.value);
-            }
-            // Built only for a field that is reported.
-            let pointer = || state.field_pointer(key);
-            let Some(field) = field.filter(|&field| allowed_mask & 1 << field as u32 != 0) else {
-                // `End` on a Choice is ASL005's.
-                if !(state.kind == StateKind::Choice && key == "End") {
-                    let finding =
-                        cx.finding(&META, &pointer(), Target::Key, format!("`{key}` is not a field of a {kind_name} state (`{name}`)"));
-                    out.push(match closest(key, allowed.iter().map(|field| field.name())) {
-                        Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
-                        None => finding.help(format!("remove `{key}`")),
-                    });
-                }
-                continue;
-            };
-            if let (QueryLanguage::Jsonata, Some(instead)) = (language, jsonpath_only(field)) {
-                out.push(
-                    cx.finding(&META, &pointer(), Target::Key, format!("`{key}` is a JSONPath field, but `{name}` uses JSONata"))
-                        .help(instead),
-                );
-            } else if let (QueryLanguage::JsonPath, Some(instead)) = (language, jsonata_only(field)) {
-                out.push(
-                    cx.finding(&META, &pointer(), Target::Key, format!("`{key}` is a JSONata field, but `{name}` uses JSONPath"))
-                        .help(format!("{instead}, or set `\"QueryLanguage\": \"JSONata\"`")),
-                );
-            }
-        }
+        let place = Place { state: Some(name), language, inline_map: runs_inline(state) };
+        check_object(cx, &state.pointer, state.node, spec::state(state.kind), &place, out);
         // A Distributed Map's children are executions of their own, free to choose.
         if cx.machine.query_language == QueryLanguage::Jsonata && language == QueryLanguage::JsonPath && !in_distributed_map(cx, state) {
             out.push(cx.finding(
@@ -436,20 +139,189 @@ impl Rule for InvalidStateField {
             ));
         }
         query_language(cx, &state.pointer, state.node, out);
-        required(cx, state, &fields, out);
-        for &(a, b) in EXCLUSIVE {
-            if fields.get(a).is_some() && fields.get(b).is_some() {
-                let (a, b) = (a.name(), b.name());
-                out.push(cx.finding(&META, &state.field_pointer(b), Target::Key, format!("`{name}` has both `{a}` and `{b}`; use one")));
-            }
-        }
-        values(cx, state, &fields, out);
-        if state.kind == StateKind::Choice {
-            choice_rules(cx, state, out);
+        required(cx, state, out);
+        values(cx, state, out);
+        match state.kind {
+            StateKind::Choice => choice_rules(cx, state, out),
+            StateKind::Map => map_fields(cx, state, &place, out),
+            _ => {}
         }
     }
 }
 
+/// A definition larger than Step Functions accepts. Its compact JSON is measured, the least a
+/// deployment can send, and only for a definition whose text comes near the limit.
+fn definition_size(cx: &Context<'_>, root: &Node, out: &mut Vec<Finding>) {
+    let written = root.span.end().saturating_sub(root.span.start());
+    if written <= spec::MAX_DEFINITION_BYTES / 2 {
+        return;
+    }
+    let size = root.compact_json_len();
+    if size > spec::MAX_DEFINITION_BYTES {
+        out.push(
+            cx.finding(
+                &META,
+                "",
+                Target::Key,
+                format!("the definition is {size} bytes even as compact JSON; Step Functions accepts at most {} (1 MB)", spec::MAX_DEFINITION_BYTES),
+            )
+            .help("move a Parallel branch or a Map's item processor into a state machine of its own, and start it with `arn:aws:states:::states:startExecution.sync:2`"),
+        );
+    }
+}
+
+/// Where an object sits, as far as its checks need to know.
+struct Place<'s> {
+    /// The state it belongs to, which messages name; none for the machine and its scopes.
+    state: Option<&'s str>,
+    language: QueryLanguage,
+    /// The object belongs to a Map state that says it runs its items INLINE: fields of a
+    /// Distributed Map are reported.
+    inline_map: bool,
+}
+
+/// A Map whose `ItemProcessor` says `"Mode": "INLINE"`. One with no `ProcessorConfig` is not
+/// told apart: the peers' suites hold such Maps with a reader and a writer as valid.
+fn runs_inline(state: &State<'_>) -> bool {
+    state.kind == StateKind::Map
+        && state.field("ItemProcessor").and_then(|p| p.get("ProcessorConfig")).and_then(|c| c.get("Mode")).and_then(Node::as_str)
+            == Some("INLINE")
+}
+
+/// Checks an object against its table: unknown fields, fields of the other query language or
+/// of a Distributed Map only, exclusive pairs, required fields and each value, nested objects
+/// included.
+fn check_object(cx: &Context<'_>, pointer: &str, node: &Node, object: &'static Object, place: &Place<'_>, out: &mut Vec<Finding>) {
+    let Some(members) = node.members() else { return };
+    let is_state = place.state.is_some() && object.fields.first().is_some_and(|field| field.name == "Type");
+    // How messages name the object: "`Name`" for a state, "`ItemBatcher` of `Name`" inside one.
+    let subject = || match place.state {
+        Some(name) if is_state => format!("`{name}`"),
+        Some(name) => format!("{} of `{name}`", object.what),
+        None => object.what.to_string(),
+    };
+    let owner = place.state.unwrap_or("the state machine");
+    for (i, member) in members.iter().enumerate() {
+        let key = &*member.key;
+        // AWS reads the last of a repeated key (ASL010 reports the others).
+        if members[i + 1..].iter().any(|later| later.key == member.key) {
+            continue;
+        }
+        // Built only for a field that is reported.
+        let at = || push_token(pointer, key);
+        let Some(field) = object.field(key) else {
+            // `End` on a Choice is ASL005's.
+            if is_state && key == "End" && std::ptr::eq(object, spec::state(StateKind::Choice)) {
+                continue;
+            }
+            let what = match place.state {
+                Some(name) if is_state => format!("{} (`{name}`)", object.what),
+                _ => object.what.to_string(),
+            };
+            let finding = cx.finding(&META, &at(), Target::Key, format!("`{key}` is not a field of {what}"));
+            let names = object.fields.iter().map(|field| field.name);
+            out.push(match closest(key, names.clone()) {
+                Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
+                // A long list helps no one.
+                None if object.fields.len() > 10 => finding.help(format!("remove `{key}`")),
+                None => finding.help(format!("the fields of {} are {}", object.what, names.collect::<Vec<_>>().join(", "))),
+            });
+            continue;
+        };
+        if let Some((only, instead)) = field.only_in.filter(|&(only, _)| only != place.language) {
+            let message = format!("`{key}` is a {} field, but `{owner}` uses {}", only.name(), place.language.name());
+            let instead = match instead {
+                Instead::Fields(fields) => format!("use {}", either(fields)),
+                Instead::Expression(field) => format!("give `{field}` a `{{% %}}` expression"),
+                Instead::Input([]) => "read `$states.input` in a `{% %}` expression".to_string(),
+                Instead::Input(fields) => format!("read `$states.input` in {}", either(fields)),
+            };
+            let help = match only {
+                QueryLanguage::JsonPath => instead,
+                QueryLanguage::Jsonata => format!("{instead}, or set `\"QueryLanguage\": \"JSONata\"`"),
+            };
+            out.push(cx.finding(&META, &at(), Target::Key, message).help(help));
+            continue;
+        }
+        if field.distributed && place.inline_map {
+            out.push(
+                cx.finding(&META, &at(), Target::Key, format!("`{key}` belongs to a Distributed Map, but `{owner}` runs its items INLINE"))
+                    .help(format!(
+                        "set `\"ProcessorConfig\": {{\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": \"STANDARD\"}}` in `ItemProcessor`, or remove `{key}`"
+                    )),
+            );
+            continue;
+        }
+        check_value(cx, pointer, key, &member.value, field.value, place, out);
+    }
+    for &(a, b) in object.exclusive {
+        if node.get(a).is_some() && node.get(b).is_some() {
+            out.push(cx.finding(&META, &push_token(pointer, b), Target::Key, format!("{} has both `{a}` and `{b}`; use one", subject())));
+        }
+    }
+    for &names in object.one_of {
+        let usable =
+            || names.iter().filter(|&&name| object.field(name).is_some_and(|f| f.only_in.is_none_or(|(only, _)| only == place.language)));
+        if usable().any(|&name| node.get(name).is_some()) {
+            continue;
+        }
+        let listed: Vec<&str> = usable().copied().collect();
+        let message = match listed.as_slice() {
+            [one] => format!("{} has no `{one}`", subject()),
+            _ => format!("{} needs {}", subject(), either(&listed)),
+        };
+        out.push(cx.finding(&META, pointer, Target::Key, message));
+    }
+}
+
+/// "`A`", "`A` or `B`", "`A`, `B` or `C`".
+fn either(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Checks one value against the kind its table gives.
+fn check_value(cx: &Context<'_>, pointer: &str, name: &str, value: &Node, kind: Value, place: &Place<'_>, out: &mut Vec<Finding>) {
+    let jsonata = place.language == QueryLanguage::Jsonata;
+    // In JSONata a value may be one `{% %}` expression that yields it.
+    let expression = || jsonata && value.as_str().is_some_and(is_jsonata);
+    let report = |message: String, out: &mut Vec<Finding>| out.push(cx.finding(&META, &push_token(pointer, name), Target::Value, message));
+    match kind {
+        Value::Any | Value::Own => {}
+        Value::String => expect(cx, pointer, (name, Some(value)), Expect::String, out),
+        Value::Bool => expect(cx, pointer, (name, Some(value)), Expect::Bool, out),
+        Value::PathOrNull => expect(cx, pointer, (name, Some(value)), Expect::StringOrNull, out),
+        Value::Path if !fits(value, Expect::String) => {
+            report(format!("`{name}` must be a reference path (a string such as `$.value`), not {}", value.type_name()), out)
+        }
+        Value::Path => {}
+        Value::Object if !expression() => expect(cx, pointer, (name, Some(value)), Expect::Object, out),
+        Value::Object => {}
+        Value::Strings => {
+            let strings = value.as_array().is_some_and(|items| items.iter().all(|item| item.as_str().is_some()));
+            if !strings && !value.is_placeholder() && !expression() {
+                report(format!("`{name}` must be an array of strings, not {}", value.type_name()), out);
+            }
+        }
+        Value::Number { min, max, whole } => numeric(cx, pointer, (name, Some(value)), min, max, whole, jsonata, out),
+        Value::OneOf(allowed) => {
+            let known = value.as_str().is_some_and(|text| allowed.contains(&text));
+            if !known && !value.is_placeholder() && !expression() {
+                let quoted: Vec<String> = allowed.iter().map(|text| format!("\"{text}\"")).collect();
+                let (last, rest) = quoted.split_last().expect("a choice of at least one value");
+                let choices = if rest.is_empty() { last.clone() } else { format!("{} or {last}", rest.join(", ")) };
+                report(format!("`{name}` must be {choices}"), out);
+            }
+        }
+        Value::Nested(object) if value.is_object() => check_object(cx, &push_token(pointer, name), value, object, place, out),
+        Value::Nested(_) if !expression() => expect(cx, pointer, (name, Some(value)), Expect::Object, out),
+        Value::Nested(_) => {}
+    }
+}
 /// The entries of an array field of a state (`Retry`, `Catch`, `Choices`), or none.
 fn fields_list<'n>(state: &State<'n>, list: &str) -> &'n [Node] {
     state.field(list).and_then(Node::as_array).unwrap_or_default()
@@ -535,19 +407,6 @@ fn unknown_type(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     out.push(finding.help(format!("`Type` is one of {}", STATE_TYPES.join(", "))));
 }
 
-fn unknown_fields(cx: &Context<'_>, pointer: &str, node: &Node, allowed: &[&str], what: &str, out: &mut Vec<Finding>) {
-    for member in node.members().unwrap_or_default() {
-        if !allowed.contains(&&*member.key) {
-            let finding =
-                cx.finding(&META, &push_token(pointer, &member.key), Target::Key, format!("`{}` is not a field of {what}", member.key));
-            out.push(match closest(&member.key, allowed.iter().copied()) {
-                Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
-                None => finding.help(format!("the fields of {what} are {}", allowed.join(", "))),
-            });
-        }
-    }
-}
-
 fn query_language(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Finding>) {
     if let Some(value) = node.get("QueryLanguage") {
         if value.as_str().and_then(QueryLanguage::parse).is_none() {
@@ -561,17 +420,16 @@ fn query_language(cx: &Context<'_>, pointer: &str, node: &Node, out: &mut Vec<Fi
     }
 }
 
-fn required(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut Vec<Finding>) {
+fn required(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     let name = state.name;
     let missing = |field: &str| cx.finding(&META, &state.pointer, Target::Key, format!("`{name}` has no `{field}`"));
     match state.kind {
-        StateKind::Task if fields.get(Field::Resource).is_none() => {
+        StateKind::Task if state.field("Resource").is_none() => {
             out.push(missing("Resource").help("add the ARN of the integration, e.g. \"arn:aws:states:::lambda:invoke\""))
         }
         StateKind::Choice | StateKind::Parallel => {
-            let field = if state.kind == StateKind::Choice { Field::Choices } else { Field::Branches };
-            let (field, value) = fields.named(field);
-            match value {
+            let field = if state.kind == StateKind::Choice { "Choices" } else { "Branches" };
+            match state.field(field) {
                 None => out.push(missing(field)),
                 Some(value) => match value.as_array() {
                     Some([]) => {
@@ -588,11 +446,11 @@ fn required(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut 
                 },
             }
         }
-        StateKind::Map if fields.get(Field::ItemProcessor).is_none() && fields.get(Field::Iterator).is_none() => {
+        StateKind::Map if state.field("ItemProcessor").is_none() && state.field("Iterator").is_none() => {
             out.push(missing("ItemProcessor").help("add `ItemProcessor` with the `StartAt` and `States` run for each item"))
         }
         StateKind::Wait => {
-            let present: Vec<&str> = WAIT_FIELDS.iter().filter(|&&f| fields.get(f).is_some()).map(|f| f.name()).collect();
+            let present: Vec<&str> = WAIT_FIELDS.iter().copied().filter(|&field| state.field(field).is_some()).collect();
             match present.as_slice() {
                 [] => out
                     .push(missing("Seconds").help("a Wait needs exactly one of `Seconds`, `Timestamp`, `SecondsPath` or `TimestampPath`")),
@@ -613,48 +471,16 @@ fn required(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut 
     }
 }
 
-/// Types and ranges of the fields that have them.
-fn values(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut Vec<Finding>) {
-    let pointer = &state.pointer;
+/// The value checks that a table cannot state.
+fn values(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     let jsonata = state.query_language == QueryLanguage::Jsonata;
-    expect(cx, pointer, fields.named(Field::Comment), Expect::String, out);
-    expect(cx, pointer, fields.named(Field::Next), Expect::String, out);
-    expect(cx, pointer, fields.named(Field::Default), Expect::String, out);
-    expect(cx, pointer, fields.named(Field::End), Expect::Bool, out);
-    // `Parameters` may be any JSON value (an array or a string too).
-    for field in [
-        Field::ResultSelector,
-        Field::ItemSelector,
-        Field::Credentials,
-        Field::Assign,
-        Field::ItemReader,
-        Field::ItemBatcher,
-        Field::ResultWriter,
-    ] {
-        // In JSONata an object field may be one `{% %}` expression that yields the object.
-        let jsonata_value = fields.get(field).and_then(Node::as_str).is_some_and(|t| jsonata && is_jsonata(t));
-        if !jsonata_value {
-            expect(cx, pointer, fields.named(field), Expect::Object, out);
-        }
-    }
-    for field in [Field::InputPath, Field::OutputPath, Field::ResultPath] {
-        expect(cx, pointer, fields.named(field), Expect::StringOrNull, out);
-    }
-    if let Some(credentials) = fields.get(Field::Credentials).filter(|c| c.is_object())
+    if let Some(credentials) = state.field("Credentials").filter(|c| c.is_object())
         && credentials.get("RoleArn").or_else(|| credentials.get("RoleArn.$")).is_none()
     {
         out.push(
             cx.finding(&META, &state.field_pointer("Credentials"), Target::Key, "`Credentials` must give the `RoleArn` to assume")
                 .help("add `\"RoleArn\": \"arn:aws:iam::123456789012:role/...\"` (or `RoleArn.$` with a path)"),
         );
-    }
-    if let Some(items_path) = fields.get(Field::ItemsPath).filter(|v| !fits(v, Expect::String)) {
-        out.push(cx.finding(
-            &META,
-            &state.field_pointer("ItemsPath"),
-            Target::Value,
-            format!("`ItemsPath` must be a reference path such as `$.items`, not {}", items_path.type_name()),
-        ));
     }
     for list in ["Retry", "Catch", "Choices"] {
         for (i, entry) in fields_list(state, list).iter().enumerate() {
@@ -664,80 +490,170 @@ fn values(cx: &Context<'_>, state: &State<'_>, fields: &Fields<'_>, out: &mut Ve
             }
         }
     }
-    if let Some(label) = fields.get(Field::Label) {
-        match label.as_str() {
-            Some(text) if text.chars().count() > 40 => {
-                out.push(cx.finding(&META, &state.field_pointer("Label"), Target::Value, "`Label` must be at most 40 characters"))
-            }
-            Some(_) => {}
-            None => expect(cx, pointer, fields.named(Field::Label), Expect::String, out),
-        }
-    }
-    seconds(cx, pointer, fields.named(Field::TimeoutSeconds), 1.0, jsonata, out);
-    seconds(cx, pointer, fields.named(Field::HeartbeatSeconds), 1.0, jsonata, out);
     if let (Some(heartbeat), Some(timeout)) =
-        (fields.get(Field::HeartbeatSeconds).and_then(Node::as_f64), fields.get(Field::TimeoutSeconds).and_then(Node::as_f64))
+        (state.field("HeartbeatSeconds").and_then(Node::as_f64), state.field("TimeoutSeconds").and_then(Node::as_f64))
+        && heartbeat >= timeout
     {
-        if heartbeat >= timeout {
-            out.push(cx.finding(
-                &META,
-                &state.field_pointer("HeartbeatSeconds"),
-                Target::Value,
-                format!("`HeartbeatSeconds` ({heartbeat}) must be less than `TimeoutSeconds` ({timeout})"),
-            ));
-        }
+        out.push(cx.finding(
+            &META,
+            &state.field_pointer("HeartbeatSeconds"),
+            Target::Value,
+            format!("`HeartbeatSeconds` ({heartbeat}) must be less than `TimeoutSeconds` ({timeout})"),
+        ));
     }
-    if state.kind == StateKind::Wait {
-        seconds(cx, pointer, fields.named(Field::Seconds), 0.0, jsonata, out);
-        if let Some(text) = fields.get(Field::Timestamp).and_then(Node::as_str) {
-            let dynamic = has_placeholder(text) || (jsonata && is_jsonata(text));
-            if !dynamic && !is_rfc3339(text) {
-                out.push(
-                    cx.finding(
-                        &META,
-                        &state.field_pointer("Timestamp"),
-                        Target::Value,
-                        format!("`{text}` is not an RFC 3339 timestamp of a real date and time"),
-                    )
-                    .help("write it like \"2026-03-14T01:59:00Z\", with an uppercase `T` and `Z` or an offset"),
-                );
-            }
-        }
-    }
-    if state.kind == StateKind::Map {
-        numeric(cx, pointer, fields.named(Field::MaxConcurrency), 0.0, f64::MAX, true, jsonata, out);
-        numeric(cx, pointer, fields.named(Field::ToleratedFailureCount), 0.0, f64::MAX, true, jsonata, out);
-        numeric(cx, pointer, fields.named(Field::ToleratedFailurePercentage), 0.0, 100.0, false, jsonata, out);
-    }
-    if state.kind == StateKind::Fail {
-        for field in [Field::Error, Field::Cause] {
-            expect(cx, pointer, fields.named(field), Expect::String, out);
+    if state.kind == StateKind::Wait
+        && let Some(text) = state.field("Timestamp").and_then(Node::as_str)
+    {
+        let dynamic = has_placeholder(text) || (jsonata && is_jsonata(text));
+        if !dynamic && !is_rfc3339(text) {
+            out.push(
+                cx.finding(
+                    &META,
+                    &state.field_pointer("Timestamp"),
+                    Target::Value,
+                    format!("`{text}` is not an RFC 3339 timestamp of a real date and time"),
+                )
+                .help("write it like \"2026-03-14T01:59:00Z\", with an uppercase `T` and `Z` or an offset"),
+            );
         }
     }
 }
 
-fn processor_config(cx: &Context<'_>, pointer: &str, config: &Node, out: &mut Vec<Finding>) {
-    if !config.is_object() {
-        return expect_value(cx, pointer, config, "ProcessorConfig", Expect::Object, out);
-    }
-    unknown_fields(cx, pointer, config, &["Mode", "ExecutionType"], "`ProcessorConfig`", out);
-    let mode = config.get("Mode").and_then(Node::as_str);
-    if let Some(value) = config.get("Mode").filter(|_| !matches!(mode, Some("INLINE" | "DISTRIBUTED"))) {
-        if !value.is_placeholder() {
-            out.push(cx.finding(&META, &push_token(pointer, "Mode"), Target::Value, "`Mode` must be \"INLINE\" or \"DISTRIBUTED\""));
+/// A Map's `Items`, `Label`, and the parts of its reader and writer that depend on each other.
+fn map_fields(cx: &Context<'_>, state: &State<'_>, place: &Place<'_>, out: &mut Vec<Finding>) {
+    let jsonata = place.language == QueryLanguage::Jsonata;
+    let name = state.name;
+    if let Some(items) = state.field("Items").filter(|_| jsonata) {
+        let ok = items.as_array().is_some() || items.as_str().is_some_and(is_jsonata) || items.is_placeholder();
+        if !ok {
+            out.push(
+                cx.finding(
+                    &META,
+                    &state.field_pointer("Items"),
+                    Target::Value,
+                    format!("`Items` must be an array or a `{{% %}}` expression that yields one, not {}", items.type_name()),
+                )
+                .help("for example `\"Items\": \"{% $states.input.orders %}\"`"),
+            );
         }
     }
-    match config.get("ExecutionType") {
-        None if mode == Some("DISTRIBUTED") => out.push(
+    if place.inline_map {
+        return;
+    }
+    if let Some(label) = state.field("Label") {
+        label_value(cx, &state.field_pointer("Label"), label, out);
+    }
+    if let Some(reader) = state.field("ItemReader").filter(|reader| reader.is_object()) {
+        let pointer = state.field_pointer("ItemReader");
+        if let Some(resource) = reader.get("Resource") {
+            s3_resource(cx, &push_token(&pointer, "Resource"), resource, "ItemReader", spec::READER_ACTIONS, out);
+        }
+        if let Some(config) = reader.get("ReaderConfig").filter(|config| config.is_object())
+            && config.get("CSVHeaderLocation").and_then(Node::as_str) == Some("GIVEN")
+            && config.get("CSVHeaders").is_none()
+        {
+            out.push(
+                cx.finding(
+                    &META,
+                    &push_token(&pointer, "ReaderConfig"),
+                    Target::Key,
+                    format!("`ReaderConfig` of `{name}` says the CSV headers are `GIVEN` but gives no `CSVHeaders`"),
+                )
+                .help("add `\"CSVHeaders\": [\"column1\", \"column2\"]`, or set `\"CSVHeaderLocation\": \"FIRST_ROW\"`"),
+            );
+        }
+    }
+    if let Some(writer) = state.field("ResultWriter").filter(|writer| writer.is_object()) {
+        let pointer = state.field_pointer("ResultWriter");
+        let bucket = if jsonata { "Arguments" } else { "Parameters" };
+        let has_bucket = writer.get("Parameters").is_some() || writer.get("Arguments").is_some();
+        if let Some(resource) = writer.get("Resource") {
+            s3_resource(cx, &push_token(&pointer, "Resource"), resource, "ResultWriter", spec::WRITER_ACTIONS, out);
+        }
+        let problem = match (writer.get("Resource").is_some(), has_bucket, writer.get("WriterConfig").is_some()) {
+            (true, false, _) => Some((
+                format!("`ResultWriter` of `{name}` has a `Resource` but no `{bucket}` naming the bucket"),
+                format!("add `\"{bucket}\": {{\"Bucket\": \"amzn-s3-demo-bucket\", \"Prefix\": \"results\"}}`"),
+            )),
+            (false, true, _) => Some((
+                format!("`ResultWriter` of `{name}` has `{bucket}` but no `Resource`"),
+                "add `\"Resource\": \"arn:aws:states:::s3:putObject\"`".to_string(),
+            )),
+            (false, false, false) => Some((
+                format!("`ResultWriter` of `{name}` needs `WriterConfig`, or a `Resource` and `{bucket}`, or both"),
+                "to only shape the output, give `\"WriterConfig\": {\"Transformation\": \"COMPACT\", \"OutputType\": \"JSON\"}`"
+                    .to_string(),
+            )),
+            _ => None,
+        };
+        if let Some((message, help)) = problem {
+            out.push(cx.finding(&META, &pointer, Target::Key, message).help(help));
+        }
+    }
+}
+
+/// A Distributed Map's `Label`: a string of at most 40 characters that can sit in an ARN.
+fn label_value(cx: &Context<'_>, pointer: &str, label: &Node, out: &mut Vec<Finding>) {
+    let Some(text) = label.as_str() else {
+        return expect_value(cx, pointer, label, "Label", Expect::String, out);
+    };
+    if label.is_placeholder() {
+        return;
+    }
+    let length = text.chars().count();
+    if length > spec::MAX_LABEL {
+        out.push(cx.finding(
+            &META,
+            pointer,
+            Target::Value,
+            format!("`Label` must be at most {} characters; it has {length}", spec::MAX_LABEL),
+        ));
+    }
+    if let Some(bad) = text.chars().find(|&c| c.is_whitespace() || c.is_control() || spec::LABEL_FORBIDDEN.contains(c)) {
+        out.push(
+            cx.finding(&META, pointer, Target::Value, format!("`Label` cannot hold {bad:?}: it becomes part of the Map Run's ARN"))
+                .help("use letters, digits, `-`, `_` and `.`"),
+        );
+    }
+}
+
+/// The `Resource` of a Distributed Map's reader or writer: one of the S3 actions it supports.
+fn s3_resource(cx: &Context<'_>, pointer: &str, resource: &Node, owner: &str, actions: &[&str], out: &mut Vec<Finding>) {
+    if resource.is_placeholder() {
+        return;
+    }
+    let action = resource
+        .as_str()
+        .and_then(|text| text.strip_prefix("arn:"))
+        .and_then(|rest| rest.split_once(':'))
+        .and_then(|(_, rest)| rest.strip_prefix("states:::"));
+    if action.is_some_and(|action| actions.contains(&action)) {
+        return;
+    }
+    let arns: Vec<String> = actions.iter().map(|action| format!("\"arn:aws:states:::{action}\"")).collect();
+    let found = resource.as_str().map_or_else(|| resource.type_name().to_string(), |text| format!("\"{text}\""));
+    out.push(
+        cx.finding(&META, pointer, Target::Value, format!("the `Resource` of `{owner}` must be {}, not {found}", arns.join(" or ")))
+            .help(format!("use {}", arns.join(" or "))),
+    );
+}
+
+/// A Distributed Map's processor must say how its children run; an INLINE one has none.
+fn execution_type(cx: &Context<'_>, pointer: &str, config: &Node, out: &mut Vec<Finding>) {
+    match (config.get("Mode").and_then(Node::as_str), config.get("ExecutionType")) {
+        (Some("DISTRIBUTED"), None) => out.push(
             cx.finding(&META, pointer, Target::Key, "a DISTRIBUTED Map needs `ExecutionType`")
                 .help("add `\"ExecutionType\": \"STANDARD\"` or `\"EXPRESS\"`"),
         ),
-        Some(value) if !matches!(value.as_str(), Some("STANDARD" | "EXPRESS")) && !value.is_placeholder() => out.push(cx.finding(
-            &META,
-            &push_token(pointer, "ExecutionType"),
-            Target::Value,
-            "`ExecutionType` must be \"STANDARD\" or \"EXPRESS\"",
-        )),
+        (Some("INLINE"), Some(_)) => out.push(
+            cx.finding(
+                &META,
+                &push_token(pointer, "ExecutionType"),
+                Target::Key,
+                "`ExecutionType` belongs to a DISTRIBUTED Map; an INLINE Map runs its items in its own execution",
+            )
+            .help("remove `ExecutionType`, or set `\"Mode\": \"DISTRIBUTED\"`"),
+        ),
         _ => {}
     }
 }
@@ -748,11 +664,6 @@ enum Expect {
     StringOrNull,
     Bool,
     Object,
-}
-
-/// A field of `node` by name, as the value checks take it.
-fn named<'n>(node: &'n Node, field: &'static str) -> (&'static str, Option<&'n Node>) {
-    (field, node.get(field))
 }
 
 #[inline]
@@ -783,11 +694,6 @@ fn expect_value(cx: &Context<'_>, pointer: &str, value: &Node, field: &str, expe
     if !ok && !value.is_placeholder() {
         out.push(cx.finding(&META, pointer, Target::Value, format!("`{field}` must be {wanted}, not {}", value.type_name())));
     }
-}
-
-/// A count of seconds: an integer from `min` to 99999999.
-fn seconds(cx: &Context<'_>, pointer: &str, field: (&str, Option<&Node>), min: f64, jsonata: bool, out: &mut Vec<Finding>) {
-    numeric(cx, pointer, field, min, MAX_SECONDS, true, jsonata, out);
 }
 
 /// A number from `min` to `max`, a whole one when `whole`.
@@ -892,7 +798,23 @@ fn choice_rules(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
                 "Comment" => {}
                 "Next" | "Assign" if top => {}
                 "Output" if top && jsonata => {}
-                "Condition" if jsonata => {}
+                "Condition" if jsonata => {
+                    let value = &member.value;
+                    let ok = value.as_bool().is_some() || value.as_str().is_some_and(is_jsonata) || value.is_placeholder();
+                    if !ok {
+                        let found =
+                            value.as_str().map_or_else(|| value.type_name().to_string(), |text| format!("the plain string \"{text}\""));
+                        out.push(
+                            cx.finding(
+                                &META,
+                                &trail.pointer(at),
+                                Target::Value,
+                                format!("`Condition` must be a `{{% %}}` expression or true or false, not {found}"),
+                            )
+                            .help("write the test as JSONata, e.g. `\"{% $states.input.total > 100 %}\"`"),
+                        );
+                    }
+                }
                 "Variable" if !jsonata => {
                     if !fits(&member.value, Expect::String) {
                         expect_value(cx, &trail.pointer(at), &member.value, key, Expect::String, out);

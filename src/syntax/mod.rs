@@ -184,6 +184,41 @@ impl Node {
         }
     }
 
+    /// The length in bytes of the value written as compact JSON, the smallest text a
+    /// deployment can send (a YAML tag counts as the value it tags).
+    pub fn compact_json_len(&self) -> usize {
+        fn string_len(text: &str) -> usize {
+            let escaped: usize = text
+                .bytes()
+                .map(|b| match b {
+                    b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+                    0..0x20 => 5,
+                    _ => 0,
+                })
+                .sum();
+            text.len() + escaped + 2
+        }
+        match &self.kind {
+            Kind::Null => 4,
+            Kind::Bool(true) => 4,
+            Kind::Bool(false) => 5,
+            Kind::Number(n) => {
+                use std::io::Write;
+                let mut buffer = [0u8; 32];
+                let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+                let _ = write!(cursor, "{n}");
+                cursor.position() as usize
+            }
+            Kind::String(text) => string_len(text),
+            Kind::Array(items) => 2 + items.len().saturating_sub(1) + items.iter().map(Node::compact_json_len).sum::<usize>(),
+            Kind::Object(members) => {
+                let inner: usize = members.iter().map(|m| string_len(&m.key) + 1 + m.value.compact_json_len()).sum();
+                2 + members.len().saturating_sub(1) + inner
+            }
+            Kind::Tagged(tagged) => tagged.node.compact_json_len(),
+        }
+    }
+
     /// A short name of the value's type for messages.
     pub fn type_name(&self) -> &'static str {
         match self.kind {
@@ -349,6 +384,14 @@ impl<'t> Trail<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_json_length_counts_what_serde_json_writes() {
+        let text = "{ \"a\" : [1, 2.5, -3, true, false, null],\n  \"b\\n\\u0001\" : {\"c\": \"q\\\"x\"}, \"d\": {} }";
+        let node = parse(text, Format::Json).unwrap();
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(node.compact_json_len(), serde_json::to_string(&value).unwrap().len());
+    }
 
     #[test]
     fn pointer_lookup_takes_the_last_duplicate_and_unescapes() {
