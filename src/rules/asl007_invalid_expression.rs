@@ -1,7 +1,8 @@
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
-use crate::asl::{QueryLanguage, State};
+use crate::asl::{QueryLanguage, State, StateKind};
 use crate::diagnostic::{Finding, Severity};
-use crate::syntax::expression::{ExprError, check_dynamic_value, check_jsonata, check_path, check_result_path, check_selection_path};
+use crate::syntax::expression::{ExprError, check_dynamic_value, check_path, check_result_path, check_selection_path, jsonata_variables};
+use crate::syntax::jsonata::Variable;
 use crate::syntax::{Kind, Node, Token, Trail, has_placeholder};
 
 pub struct InvalidExpression;
@@ -176,30 +177,84 @@ fn template<'n>(cx: &Context<'_>, trail: &mut Trail<'n>, at: usize, node: &'n No
     }
 }
 
+/// Which of `$states.result` and `$states.errorOutput` a field of a JSONata state can read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// `$states.input` and `$states.context` only.
+    Input,
+    /// The `Output` or `Assign` of a state with a result (Task, Parallel, Map).
+    Result,
+    /// The `Catch` list, and then one catcher.
+    Catchers,
+    Catcher,
+    /// A catcher's `Output` or `Assign`.
+    Error,
+}
+
 /// In a JSONata state a string that starts with `{%` is an expression and must be a whole
-/// one; any other string, `" {% x %} "` included, is a literal.
+/// one; any other string, `" {% x %} "` included, is a literal. Each expression may read only
+/// the fields of `$states` that Step Functions provides where it stands.
 fn jsonata_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
+    let has_result = matches!(state.kind, StateKind::Task | StateKind::Parallel | StateKind::Map);
     let mut trail = Trail::new(&state.pointer);
     let fields = state.node.members().unwrap_or_default().iter().filter(|m| !NOT_EXPRESSIONS.contains(&&*m.key));
-    let mut stack: Vec<(usize, &Node)> = fields.map(|m| (trail.step(Trail::ROOT, Token::Key(&m.key)), &m.value)).collect();
-    while let Some((at, node)) = stack.pop() {
+    let mut stack: Vec<(usize, &Node, Reach)> = fields
+        .map(|m| {
+            let reach = match &*m.key {
+                "Output" | "Assign" if has_result => Reach::Result,
+                "Catch" => Reach::Catchers,
+                _ => Reach::Input,
+            };
+            (trail.step(Trail::ROOT, Token::Key(&m.key)), &m.value, reach)
+        })
+        .collect();
+    while let Some((at, node, reach)) = stack.pop() {
         match &node.kind {
-            Kind::String(text) if text.starts_with("{%") => {
-                if let Err(error) = check_jsonata(text) {
-                    report(cx, &trail.pointer(at), text, error, out);
-                }
-            }
+            Kind::String(text) if text.starts_with("{%") => match jsonata_variables(text) {
+                Ok(variables) => states_fields(cx, &trail.pointer(at), text, &variables, reach, out),
+                Err(error) => report(cx, &trail.pointer(at), text, error, out),
+            },
             Kind::Object(members) => {
                 for member in members.iter().filter(|m| &*m.key != "Comment") {
-                    stack.push((trail.step(at, Token::Key(&member.key)), &member.value));
+                    let reach = match (reach, &*member.key) {
+                        (Reach::Catcher, "Output" | "Assign") => Reach::Error,
+                        (Reach::Catcher, _) => Reach::Input,
+                        (reach, _) => reach,
+                    };
+                    stack.push((trail.step(at, Token::Key(&member.key)), &member.value, reach));
                 }
             }
             Kind::Array(items) => {
+                let reach = if reach == Reach::Catchers { Reach::Catcher } else { reach };
                 for (i, item) in items.iter().enumerate() {
-                    stack.push((trail.step(at, Token::Index(i)), item));
+                    stack.push((trail.step(at, Token::Index(i)), item, reach));
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// `$states.result` outside a result's `Output` and `Assign`, `$states.errorOutput` outside a
+/// catcher's, and any field `$states` does not have.
+fn states_fields(cx: &Context<'_>, pointer: &str, text: &str, variables: &[Variable<'_>], reach: Reach, out: &mut Vec<Finding>) {
+    for variable in variables.iter().filter(|v| v.name == "states" && !v.bound) {
+        let Some(field) = variable.field else { continue };
+        let (message, help) = match field {
+            "input" | "context" => continue,
+            "result" if reach == Reach::Result => continue,
+            "errorOutput" if reach == Reach::Error => continue,
+            "result" => (
+                "`$states.result` is only available in the `Output` and `Assign` of a Task, Parallel or Map state".to_string(),
+                "read the state's input as `$states.input`; in a catcher the error is `$states.errorOutput`",
+            ),
+            "errorOutput" => (
+                "`$states.errorOutput` is only available in the `Output` and `Assign` of a catcher".to_string(),
+                "read the error in a `Catch` entry's `Output` or `Assign`",
+            ),
+            other => (format!("`$states` has no field `{other}`"), "`$states` holds `input`, `context`, `result` and `errorOutput`"),
+        };
+        let end = variable.at + "$states.".len() + field.len();
+        out.push(cx.finding(&META, pointer, Target::Range(variable.at, end.min(text.len())), format!("`{text}`: {message}")).help(help));
     }
 }

@@ -1,5 +1,6 @@
 use super::{Context, Rule, RuleMeta, Target, rule_doc};
-use crate::asl::{State, StateKind};
+use crate::asl::spec::{self, Object};
+use crate::asl::{QueryLanguage, State, StateKind};
 use crate::diagnostic::{Finding, Severity};
 use crate::syntax::{Kind, Node, push_token};
 
@@ -12,10 +13,6 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     doc: rule_doc!("ASL008"),
 };
-
-const RETRIER_FIELDS: &[&str] =
-    &["ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"];
-const CATCHER_FIELDS: &[&str] = &["ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"];
 
 impl Rule for InvalidRetryOrCatch {
     fn meta(&self) -> &'static RuleMeta {
@@ -50,7 +47,7 @@ impl Rule for InvalidRetryOrCatch {
                 if field == "Retry" {
                     retrier(cx, &at, entry, out);
                 } else {
-                    catcher(cx, &at, entry, state.name, out);
+                    catcher(cx, &at, entry, state, out);
                 }
             }
         }
@@ -98,7 +95,7 @@ fn error_equals(cx: &Context<'_>, pointer: &str, entry: &Node, last: bool, field
 }
 
 fn retrier(cx: &Context<'_>, pointer: &str, entry: &Node, out: &mut Vec<Finding>) {
-    unknown(cx, pointer, entry, RETRIER_FIELDS, "a retrier", out);
+    unknown(cx, pointer, entry, &spec::RETRIER, out);
     let mut check = |field: &str, ok: fn(f64) -> bool, wanted: &str| {
         if let Some(value) = entry.get(field) {
             let valid = match value.kind {
@@ -130,8 +127,28 @@ fn retrier(cx: &Context<'_>, pointer: &str, entry: &Node, out: &mut Vec<Finding>
     }
 }
 
-fn catcher(cx: &Context<'_>, pointer: &str, entry: &Node, state: &str, out: &mut Vec<Finding>) {
-    unknown(cx, pointer, entry, CATCHER_FIELDS, "a catcher", out);
+fn catcher(cx: &Context<'_>, pointer: &str, entry: &Node, state: &State<'_>, out: &mut Vec<Finding>) {
+    unknown(cx, pointer, entry, &spec::CATCHER, out);
+    let language = state.query_language;
+    for member in entry.members().unwrap_or_default() {
+        let Some((only, _)) = spec::CATCHER.field(&member.key).and_then(|field| field.only_in).filter(|&(only, _)| only != language) else {
+            continue;
+        };
+        let help = match only {
+            QueryLanguage::JsonPath => "give the catcher an `Output`, which reads the error as `$states.errorOutput`",
+            QueryLanguage::Jsonata => "use `ResultPath` to place the error in the input, or set `\"QueryLanguage\": \"JSONata\"`",
+        };
+        out.push(
+            cx.finding(
+                &META,
+                &push_token(pointer, &member.key),
+                Target::Key,
+                format!("`{}` is a {} field of a catcher, but `{}` uses {}", member.key, only.name(), state.name, language.name()),
+            )
+            .help(help),
+        );
+    }
+    let state = state.name;
     match entry.get("Next") {
         None => out.push(
             cx.finding(&META, pointer, Target::Value, format!("a `Catch` entry of `{state}` has no `Next`"))
@@ -151,9 +168,11 @@ fn whole(n: f64) -> bool {
     n.is_finite() && n.fract() == 0.0
 }
 
-fn unknown(cx: &Context<'_>, pointer: &str, entry: &Node, allowed: &[&str], what: &str, out: &mut Vec<Finding>) {
+fn unknown(cx: &Context<'_>, pointer: &str, entry: &Node, object: &Object, out: &mut Vec<Finding>) {
+    let what = object.what;
     for member in entry.members().unwrap_or_default() {
-        if !allowed.contains(&&*member.key) {
+        if object.field(&member.key).is_none() {
+            let allowed: Vec<&str> = object.fields.iter().map(|field| field.name).collect();
             out.push(
                 cx.finding(&META, &push_token(pointer, &member.key), Target::Key, format!("`{}` is not a field of {what}", member.key))
                     .help(format!("the fields of {what} are {}", allowed.join(", "))),

@@ -477,6 +477,12 @@ pub fn check_result_path(text: &str) -> Result<(), ExprError> {
 
 /// A `{% ... %}` string: a JSONata expression, parsed with JSONata's own grammar.
 pub fn check_jsonata(text: &str) -> Result<(), ExprError> {
+    jsonata_variables(text).map(drop)
+}
+
+/// Parses a `{% %}` string and returns the variables its expression names, their offsets
+/// counted from the start of the string.
+pub fn jsonata_variables(text: &str) -> Result<Vec<super::jsonata::Variable<'_>>, ExprError> {
     if !text.starts_with("{%") || !text.ends_with("%}") || text.len() < 4 {
         return error("a JSONata expression that starts with `{%` must end with `%}`, with nothing after it", 0);
     }
@@ -484,7 +490,11 @@ pub fn check_jsonata(text: &str) -> Result<(), ExprError> {
     if body.trim().is_empty() {
         return error("the JSONata expression is empty", 0);
     }
-    super::jsonata::check(body).map_err(|e| ExprError { message: e.message, at: e.at + 2 })
+    let mut variables = super::jsonata::variables(body).map_err(|e| ExprError { message: e.message, at: e.at + 2 })?;
+    for variable in &mut variables {
+        variable.at += 2;
+    }
+    Ok(variables)
 }
 
 #[cfg(test)]

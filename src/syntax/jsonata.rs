@@ -17,13 +17,36 @@ pub struct SyntaxError {
 
 /// Checks one JSONata expression (the text between `{%` and `%}`).
 pub fn check(source: &str) -> Result<(), SyntaxError> {
-    let mut parser = Parser { lexer: Lexer { src: source, pos: 0 }, node: Token::end(source.len()), depth: 0, steps: 0 };
+    variables(source).map(drop)
+}
+
+/// A variable an expression names: in `$states.result.id` it is `states`, read with the
+/// field `result`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Variable<'a> {
+    /// Its name without the `$`: empty for `$` (the context value), `$` for `$$` (the input).
+    pub name: &'a str,
+    /// The name of the step right after it (`input` in `$states.input`).
+    pub field: Option<&'a str>,
+    /// Called as a function, as in `$uuid()`.
+    pub called: bool,
+    /// Bound inside the expression (`$x := ...`, a lambda's parameter, `@$x`, `#$i`)
+    /// rather than read from outside.
+    pub bound: bool,
+    /// The byte offset of its `$`.
+    pub at: usize,
+}
+
+/// Parses one JSONata expression and returns the variables it names, in order.
+pub fn variables(source: &str) -> Result<Vec<Variable<'_>>, SyntaxError> {
+    let mut parser =
+        Parser { lexer: Lexer { src: source, pos: 0 }, node: Token::end(source.len()), depth: 0, steps: 0, variables: Vec::new() };
     parser.advance(None, false)?;
     parser.expression(0)?;
     if parser.node.kind != Kind::End {
         return Err(parser.unexpected());
     }
-    Ok(())
+    Ok(parser.variables)
 }
 
 /// Nesting deeper than this is refused rather than risk the stack: no real expression
@@ -318,6 +341,7 @@ struct Parser<'a> {
     depth: usize,
     /// How many steps enclose the current position, which `%` (the parent) needs.
     steps: usize,
+    variables: Vec<Variable<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -378,7 +402,11 @@ impl<'a> Parser<'a> {
     fn prefix(&mut self, token: Token<'a>) -> Result<Operand, SyntaxError> {
         Ok(Operand::from(match (token.kind, token.text) {
             (Kind::Name, name) => Shape::Name { lambda_keyword: name == "function" || name == "λ" },
-            (Kind::Variable, _) => Shape::Variable,
+            (Kind::Variable, text) => {
+                let variable = Variable { name: &text[1..], field: None, called: false, bound: false, at: token.at };
+                self.variables.push(variable);
+                Shape::Variable
+            }
             (Kind::Number | Kind::Value, _) => Shape::Literal(token.at),
             (Kind::String, _) => Shape::String,
             (Kind::Regex, _) => Shape::Other,
@@ -443,6 +471,12 @@ impl<'a> Parser<'a> {
         let path_like = matches!(left.shape, Shape::Name { .. } | Shape::Path);
         Ok(match token.text {
             "." => {
+                // A bare `left` variable is the one just read: nothing was parsed since.
+                if let (Shape::Variable, Kind::Name, false) = (left.shape, self.node.kind, left.filtered)
+                    && let Some(variable) = self.variables.last_mut()
+                {
+                    variable.field = Some(self.node.text);
+                }
                 self.steps += 1;
                 let right = self.expression(bp)?;
                 self.steps -= 1;
@@ -454,6 +488,10 @@ impl<'a> Parser<'a> {
                 Operand { shape: Shape::Path, grouped: path_like && left.grouped, ..right }
             }
             "(" => {
+                if let (Shape::Variable, false, Some(variable)) = (left.shape, left.filtered, self.variables.last_mut()) {
+                    variable.called = true;
+                }
+                let first_parameter = self.variables.len();
                 let mut parameters_are_variables = true;
                 if !self.node.is(")") {
                     self.comma_separated(|parser| {
@@ -471,6 +509,9 @@ impl<'a> Parser<'a> {
                 if let Shape::Name { lambda_keyword: true } = left.shape {
                     if !parameters_are_variables {
                         return error("the parameters of a function definition must be variables (`$name`)", token.at);
+                    }
+                    for parameter in &mut self.variables[first_parameter..] {
+                        parameter.bound = true;
                     }
                     if self.node.is("<") {
                         self.signature()?;
@@ -521,6 +562,9 @@ impl<'a> Parser<'a> {
                 if !matches!(self.expression(bp)?.shape, Shape::Variable) {
                     return error(format!("`{}` must be followed by a variable (`$name`)", token.text), at);
                 }
+                if let Some(variable) = self.variables.last_mut() {
+                    variable.bound = true;
+                }
                 left
             }
             "^" => {
@@ -538,6 +582,9 @@ impl<'a> Parser<'a> {
             ":=" => {
                 if !matches!(left.shape, Shape::Variable) {
                     return error("only a variable (`$name`) can be assigned with `:=`", token.at);
+                }
+                if let Some(variable) = self.variables.last_mut() {
+                    variable.bound = true;
                 }
                 self.expression(bp - 1)?;
                 Shape::Other.into()
@@ -596,6 +643,27 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `(name, field, called, bound)` of each variable.
+    fn named(source: &str) -> Vec<(&str, Option<&str>, bool, bool)> {
+        variables(source).unwrap().iter().map(|v| (v.name, v.field, v.called, v.bound)).collect()
+    }
+
+    #[test]
+    fn variables_are_listed_with_their_field_and_use() {
+        assert_eq!(named("$states.result.Payload"), [("states", Some("result"), false, false)]);
+        assert_eq!(named("$uuid() & $now()"), [("uuid", None, true, false), ("now", None, true, false)]);
+        assert_eq!(named("($x := 1; $x + $total)"), [("x", None, false, true), ("x", None, false, false), ("total", None, false, false)]);
+        assert_eq!(
+            named("$map($items, function($v) { $v.id })"),
+            [("map", None, true, false), ("items", None, false, false), ("v", None, false, true), ("v", Some("id"), false, false),]
+        );
+        assert_eq!(named("orders@$o.items#$i"), [("o", None, false, true), ("i", None, false, true)]);
+        // A predicate's variable does not take the field that follows the predicate.
+        assert_eq!(named("$list[$i].name"), [("list", None, false, false), ("i", None, false, false)]);
+        assert_eq!(named("'$states.result' & $"), [("", None, false, false)]);
+        assert_eq!(variables("$states.context.Execution.Id").unwrap()[0].at, 0);
+    }
 
     fn at(source: &str) -> usize {
         check(source).expect_err(source).at
