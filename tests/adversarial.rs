@@ -113,11 +113,8 @@ fn hostile_files_are_findings_and_the_run_goes_on() {
     // 100,000 states lint, to one finding: the definition is over Step Functions' 1 MB
     // (without side effects, an unknown type is no finding). The CRLF file's finding is on
     // the right line.
-    let huge: Vec<&str> = diagnostics
-        .iter()
-        .filter(|d| d["file"] == "input/huge.asl.json")
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let huge: Vec<&str> =
+        diagnostics.iter().filter(|d| d["file"] == "input/huge.asl.json").map(|d| d["message"].as_str().unwrap()).collect();
     assert!(matches!(huge.as_slice(), [only] if only.starts_with("the definition is ")), "{huge:?}");
     let crlf = diagnostics.iter().find(|d| d["file"] == "input/crlf.asl.yaml" && d["code"] == "ASL003").unwrap();
     assert_eq!((crlf["span"]["start"]["line"].as_u64(), crlf["span"]["start"]["column"].as_u64()), (Some(5), Some(11)));

@@ -264,7 +264,9 @@ fn peer_suites_agree_on_validity() {
     cases.extend(expected.iter().map(|(name, problems)| (peers.join("statelint/test").join(name), problems.as_u64() == Some(0))));
     assert!(cases.len() > 170, "{} files", cases.len());
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
-        .args(["check", "--no-config", "--format", "json", "--fail-on", "never", "--select", "ASL"])
+        // ASL013 warns of a failure at run time in a definition that AWS accepts, which is
+        // not what the suites judge (asl-validator's valid-fail-paths.json reads `$field2`).
+        .args(["check", "--no-config", "--format", "json", "--fail-on", "never", "--select", "ASL", "--ignore", "ASL013"])
         .args(cases.iter().map(|(path, _)| path))
         .output()
         .unwrap();

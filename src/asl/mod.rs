@@ -11,6 +11,7 @@ mod graph;
 pub mod resource;
 pub mod spec;
 pub mod values;
+pub mod variables;
 
 use std::collections::VecDeque;
 use std::ops::Range;

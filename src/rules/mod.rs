@@ -24,6 +24,7 @@ mod asl009_duplicate_state_name;
 mod asl010_duplicate_key;
 mod asl011_no_terminal_path;
 mod asl012_invalid_resource;
+mod asl013_unassigned_variable;
 mod exp001_unsupported_in_express;
 mod exp002_exceeds_express_duration;
 mod exp003_unbounded_express_duration;
@@ -76,6 +77,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &asl010_duplicate_key::DuplicateKey,
     &asl011_no_terminal_path::NoTerminalPath,
     &asl012_invalid_resource::InvalidResource,
+    &asl013_unassigned_variable::UnassignedVariable,
     &alo001_non_idempotent_update::NonIdempotentUpdate,
     &alo002_duplicate_notification::DuplicateNotification,
     &alo003_queue_send_without_dedup::QueueSendWithoutDedup,

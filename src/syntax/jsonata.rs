@@ -33,9 +33,86 @@ pub struct Variable<'a> {
     /// Bound inside the expression (`$x := ...`, a lambda's parameter, `@$x`, `#$i`)
     /// rather than read from outside.
     pub bound: bool,
+    /// The sole argument of `$exists`: the expression allows for it having no value.
+    pub tested: bool,
     /// The byte offset of its `$`.
     pub at: usize,
 }
+
+/// The functions JSONata 2.x and Step Functions define: `$string` names a function, not a
+/// variable, even where it is passed rather than called (`$map($ids, $string)`).
+pub const FUNCTIONS: &[&str] = &[
+    "abs",
+    "append",
+    "assert",
+    "average",
+    "base64decode",
+    "base64encode",
+    "boolean",
+    "ceil",
+    "clone",
+    "contains",
+    "count",
+    "decodeUrl",
+    "decodeUrlComponent",
+    "distinct",
+    "each",
+    "encodeUrl",
+    "encodeUrlComponent",
+    "error",
+    "eval",
+    "exists",
+    "filter",
+    "floor",
+    "formatBase",
+    "formatInteger",
+    "formatNumber",
+    "fromMillis",
+    "hash",
+    "join",
+    "keys",
+    "length",
+    "lookup",
+    "lowercase",
+    "map",
+    "match",
+    "max",
+    "merge",
+    "millis",
+    "min",
+    "not",
+    "now",
+    "number",
+    "pad",
+    "parse",
+    "parseInteger",
+    "partition",
+    "power",
+    "random",
+    "range",
+    "reduce",
+    "replace",
+    "reverse",
+    "round",
+    "shuffle",
+    "sift",
+    "single",
+    "sort",
+    "split",
+    "spread",
+    "sqrt",
+    "string",
+    "substring",
+    "substringAfter",
+    "substringBefore",
+    "sum",
+    "toMillis",
+    "trim",
+    "type",
+    "uppercase",
+    "uuid",
+    "zip",
+];
 
 /// Parses one JSONata expression and returns the variables it names, in order.
 pub fn variables(source: &str) -> Result<Vec<Variable<'_>>, SyntaxError> {
@@ -403,7 +480,7 @@ impl<'a> Parser<'a> {
         Ok(Operand::from(match (token.kind, token.text) {
             (Kind::Name, name) => Shape::Name { lambda_keyword: name == "function" || name == "λ" },
             (Kind::Variable, text) => {
-                let variable = Variable { name: &text[1..], field: None, called: false, bound: false, at: token.at };
+                let variable = Variable { name: &text[1..], field: None, called: false, bound: false, tested: false, at: token.at };
                 self.variables.push(variable);
                 Shape::Variable
             }
@@ -488,13 +565,17 @@ impl<'a> Parser<'a> {
                 Operand { shape: Shape::Path, grouped: path_like && left.grouped, ..right }
             }
             "(" => {
+                let mut exists = false;
                 if let (Shape::Variable, false, Some(variable)) = (left.shape, left.filtered, self.variables.last_mut()) {
                     variable.called = true;
+                    exists = variable.name == "exists";
                 }
                 let first_parameter = self.variables.len();
                 let mut parameters_are_variables = true;
+                let mut arguments = 0;
                 if !self.node.is(")") {
                     self.comma_separated(|parser| {
+                        arguments += 1;
                         if parser.node.is("?") {
                             parameters_are_variables = false;
                             parser.advance(Some("?"), false)?;
@@ -506,6 +587,10 @@ impl<'a> Parser<'a> {
                     })?;
                 }
                 self.close(")", token, true)?;
+                // `$exists($v)`: the expression allows for `$v` having no value.
+                if exists && arguments == 1 && parameters_are_variables && self.variables.len() == first_parameter + 1 {
+                    self.variables[first_parameter].tested = true;
+                }
                 if let Shape::Name { lambda_keyword: true } = left.shape {
                     if !parameters_are_variables {
                         return error("the parameters of a function definition must be variables (`$name`)", token.at);
@@ -662,6 +747,8 @@ mod tests {
         // A predicate's variable does not take the field that follows the predicate.
         assert_eq!(named("$list[$i].name"), [("list", None, false, false), ("i", None, false, false)]);
         assert_eq!(named("'$states.result' & $"), [("", None, false, false)]);
+        let tested: Vec<bool> = variables("$exists($v) and $exists($w.x) and $v > 1").unwrap().iter().map(|v| v.tested).collect();
+        assert_eq!(tested, [false, true, false, false, false]);
         assert_eq!(variables("$states.context.Execution.Id").unwrap()[0].at, 0);
     }
 
