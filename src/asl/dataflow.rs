@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use super::values::{Value, classify, find_unstable, reads_execution_id};
 use super::{Machine, QueryLanguage, ScopeKind, State, StateId, StateKind, TransitionKind};
-use crate::syntax::{Kind, Node, Token, Trail};
+use crate::syntax::{Kind, Node, Token, Trail, jsonata};
 
 /// A path inside a JSON value; empty for the whole value.
 pub type Path = Vec<String>;
@@ -241,33 +241,26 @@ pub fn carried(value: Value<'_>, input: &Flow) -> BTreeSet<Path> {
             if dollar_references(text).any(|r| !carried(Value::Path(r), input).is_empty()) { whole() } else { BTreeSet::new() }
         }
         Value::Jsonata(expr) => {
-            let expr = expr.trim();
-            if let Some(rest) = expr.strip_prefix("$states.input") {
-                if rest.is_empty() || (rest.starts_with('.') && rest[1..].split('.').all(is_identifier)) {
-                    let path: Path = rest.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect();
-                    return select(&input.paths, &path);
-                }
+            let Ok(variables) = jsonata::variables(expr) else { return BTreeSet::new() };
+            let read = || variables.iter().filter(|v| !v.bound);
+            // The steps after `$states.input` in a reference to the state's input.
+            let input_steps = |path: &str| -> Option<Path> {
+                let rest = path.strip_prefix("$states.input")?;
+                (rest.is_empty() || rest.starts_with('.')).then(|| rest.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect())
+            };
+            // The whole expression is one reference: what it selects is carried as it is.
+            if let [only] = variables.as_slice()
+                && only.path == expr.trim()
+                && let Some(path) = input_steps(only.path)
+            {
+                return select(&input.paths, &path);
             }
-            let reads_carried_input = expr.match_indices("$states.input").any(|(at, _)| {
-                let path: Path = expr[at + "$states.input".len()..]
-                    .split('.')
-                    .skip(1)
-                    .map_while(|s| {
-                        let name: String = s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                        (!name.is_empty() && name.len() == s.len()).then_some(name)
-                    })
-                    .collect();
-                !select(&input.paths, &path).is_empty()
-            });
-            let reads_carried_var = jsonata_variables(expr).any(|v| input.vars.contains(v));
+            let reads_carried_input = read().filter_map(|v| input_steps(v.path)).any(|path| !select(&input.paths, &path).is_empty());
+            let reads_carried_var = read().any(|v| !v.called && input.vars.contains(v.name));
             if reads_carried_input || reads_carried_var { whole() } else { BTreeSet::new() }
         }
         _ => BTreeSet::new(),
     }
-}
-
-fn is_identifier(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The `$...` references inside an intrinsic function call.
@@ -282,22 +275,17 @@ fn dollar_references(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Variables a JSONata expression reads: `$name` not followed by `(` and not `$states`.
-fn jsonata_variables(expr: &str) -> impl Iterator<Item = &str> {
-    expr.match_indices('$').filter_map(move |(at, _)| {
-        let rest = &expr[at + 1..];
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
-        let name = &rest[..end];
-        let is_call = rest[end..].starts_with('(');
-        (!name.is_empty() && name != "states" && !is_call).then_some(name)
-    })
+/// Variables a JSONata expression reads: not called, not bound in it, not `$states`.
+fn jsonata_variables(expr: &str) -> Vec<&str> {
+    let variables = jsonata::variables(expr).unwrap_or_default();
+    variables.into_iter().filter(|v| !v.called && !v.bound && !matches!(v.name, "" | "$" | "states")).map(|v| v.name).collect()
 }
 
 /// Whether a value reads a variable that may change on every attempt.
 pub fn reads_unstable_variable<'a>(value: Value<'a>, input: &Flow) -> Option<String> {
     let names: Vec<&str> = match value {
         Value::Path(text) => dollar_references(text).filter_map(variable).collect(),
-        Value::Jsonata(expr) => jsonata_variables(expr).collect(),
+        Value::Jsonata(expr) => jsonata_variables(expr),
         _ => Vec::new(),
     };
     names.into_iter().find(|n| input.unstable_vars.contains(*n)).map(|n| format!("${n}"))

@@ -3,7 +3,7 @@
 //! attempt or derive from the execution ID.
 
 use super::{QueryLanguage, State};
-use crate::syntax::{Kind, Node, Token, Trail, find, has_placeholder};
+use crate::syntax::{Kind, Node, Token, Trail, find, has_placeholder, jsonata};
 
 /// One parameter of a request: `Name` or `Name.$`.
 #[derive(Clone, Copy, Debug)]
@@ -99,25 +99,25 @@ const UNSTABLE_JSONPATH: &[(&str, &str)] = &[
     ("$$.Execution.RedriveTime", "$$.Execution.RedriveTime"),
 ];
 
-const UNSTABLE_JSONATA: &[(&str, &str)] = &[
-    ("$uuid(", "$uuid()"),
-    ("$random(", "$random()"),
-    ("$now(", "$now()"),
-    ("$millis(", "$millis()"),
-    ("$states.context.State.EnteredTime", "$states.context.State.EnteredTime"),
-    ("$states.context.State.RetryCount", "$states.context.State.RetryCount"),
-    ("$states.context.Task.Token", "$states.context.Task.Token"),
-    ("$states.context.Execution.RedriveCount", "$states.context.Execution.RedriveCount"),
-    ("$states.context.Execution.RedriveTime", "$states.context.Execution.RedriveTime"),
+/// JSONata functions whose result is new on every call.
+const UNSTABLE_JSONATA_CALLS: &[(&str, &str)] = &[("uuid", "$uuid()"), ("random", "$random()"), ("now", "$now()"), ("millis", "$millis()")];
+
+/// Fields of the JSONata context that change on every attempt.
+const UNSTABLE_JSONATA_PATHS: &[&str] = &[
+    "$states.context.State.EnteredTime",
+    "$states.context.State.RetryCount",
+    "$states.context.Task.Token",
+    "$states.context.Execution.RedriveCount",
+    "$states.context.Execution.RedriveTime",
 ];
 
 /// The unstable source in an expression, if any.
 pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
-    let (text, table) = match value {
+    let text = match value {
         // Every JSONPath source is an intrinsic or a context-object path.
         Value::Path(text) if find(text, "States.").is_none() && find(text, "$$.").is_none() => return None,
-        Value::Path(text) => (text, UNSTABLE_JSONPATH),
-        Value::Jsonata(text) => (text, UNSTABLE_JSONATA),
+        Value::Path(text) => text,
+        Value::Jsonata(text) => return unstable_in_jsonata(text),
         _ => return None,
     };
     // Most expressions hold none of the needles: a first-byte scan rejects them without
@@ -132,7 +132,29 @@ pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
         }
         false
     };
-    table.iter().find(|(needle, _)| found(needle)).map(|&(_, what)| what)
+    UNSTABLE_JSONPATH.iter().find(|(needle, _)| found(needle)).map(|&(_, what)| what)
+}
+
+/// The unstable source in a JSONata expression, read from the variables and function calls
+/// it holds (so a `'$uuid()'` inside a string literal is text, not a call).
+fn unstable_in_jsonata(text: &str) -> Option<&'static str> {
+    // Most expressions name no variable at all.
+    find(text, "$")?;
+    let variables = jsonata::variables(text).ok()?;
+    let outside = variables.iter().filter(|v| !v.bound);
+    let call = UNSTABLE_JSONATA_CALLS.iter().find(|&&(name, _)| {
+        let needle = format!("${name}(");
+        outside.clone().any(|v| v.called && v.name == name && !date_part(text, v.at, &needle))
+    });
+    if let Some(&(_, what)) = call {
+        return Some(what);
+    }
+    UNSTABLE_JSONATA_PATHS.iter().copied().find(|&path| {
+        outside.clone().any(|v| {
+            let within = v.path.strip_prefix(path).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+            within && !date_part(text, v.at, path)
+        })
+    })
 }
 
 /// Whether the time at `text[at..]` is cut down to its date or month, which is the same on
@@ -200,23 +222,37 @@ pub fn is_reference(value: Value<'_>) -> bool {
 
 /// Whether an expression reads the execution ID (or name) from the context object.
 pub fn reads_execution_id(value: Value<'_>) -> bool {
-    let (text, prefix) = match value {
-        Value::Path(text) => (text, "$$.Execution"),
-        Value::Jsonata(text) => (text, "$states.context.Execution"),
-        _ => return false,
-    };
-    let mut rest = text;
-    while let Some(at) = find(rest, prefix) {
-        let after = &rest[at + prefix.len()..];
-        // `$$.Execution` itself, `.Id` or `.Name` — not `.Input`, `.StartTime`, ...
-        let field: String = after.strip_prefix('.').unwrap_or("").chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-        if !after.starts_with('.') || field == "Id" || field == "Name" {
-            return true;
+    match value {
+        Value::Path(text) => {
+            let mut rest = text;
+            while let Some(at) = find(rest, "$$.Execution") {
+                let after = &rest[at + "$$.Execution".len()..];
+                if names_the_execution(after) {
+                    return true;
+                }
+                rest = after;
+            }
+            false
         }
-        rest = after;
+        // `$states.context` as a whole holds the execution too.
+        Value::Jsonata(text) => {
+            find(text, "$states").is_some()
+                && jsonata::variables(text).is_ok_and(|variables| {
+                    variables.iter().filter(|v| !v.bound).any(|v| match v.path.strip_prefix("$states.context") {
+                        Some("") => true,
+                        Some(rest) => rest.strip_prefix(".Execution").is_some_and(names_the_execution),
+                        None => false,
+                    })
+                })
+        }
+        _ => false,
     }
-    // `$states.context` as a whole holds the execution too.
-    matches!(value, Value::Jsonata(_)) && text.split("$states.context").skip(1).any(|after| !after.starts_with('.'))
+}
+
+/// After `Execution`: the whole execution, `.Id` or `.Name` — not `.Input`, `.StartTime`, ...
+fn names_the_execution(after: &str) -> bool {
+    let field: String = after.strip_prefix('.').unwrap_or("").chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    !after.starts_with('.') || field == "Id" || field == "Name"
 }
 
 #[cfg(test)]
@@ -230,6 +266,11 @@ mod tests {
         assert_eq!(unstable_in(Value::Jsonata(" $string($millis()) ")), Some("$millis()"));
         assert_eq!(unstable_in(Value::Path("$$.Execution.Id")), None);
         assert_eq!(unstable_in(Value::Placeholder), None);
+        // Read from the parsed expression: text inside a string literal is not a call, and a
+        // variable of the expression's own is not the context.
+        assert_eq!(unstable_in(Value::Jsonata(" 'retry at $now()' & $states.input.id ")), None);
+        assert_eq!(unstable_in(Value::Jsonata(" $states.context.State.RetryCount.x ")), Some("$states.context.State.RetryCount"));
+        assert_eq!(unstable_in(Value::Jsonata(" $uuid () ")), Some("$uuid()"));
     }
 
     #[test]
@@ -275,6 +316,9 @@ mod tests {
         assert!(reads_execution_id(Value::Jsonata(" $states.context.Execution.Id & '#' ")));
         assert!(reads_execution_id(Value::Jsonata(" $states.context ")));
         assert!(!reads_execution_id(Value::Jsonata(" $states.context.State.Name ")));
+        assert!(!reads_execution_id(Value::Jsonata(" '$states.context.Execution.Id' ")));
+        assert!(!reads_execution_id(Value::Jsonata(" $states.context.Execution.Input.id ")));
+        assert!(reads_execution_id(Value::Jsonata(" $lookup($states.context.Execution, 'Name') ")));
     }
 
     #[test]

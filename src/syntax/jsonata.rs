@@ -28,6 +28,9 @@ pub struct Variable<'a> {
     pub name: &'a str,
     /// The name of the step right after it (`input` in `$states.input`).
     pub field: Option<&'a str>,
+    /// The variable and the plain name steps after it, as written
+    /// (`$states.context.Execution.Id` in `$states.context.Execution.Id[0]`).
+    pub path: &'a str,
     /// Called as a function, as in `$uuid()`.
     pub called: bool,
     /// Bound inside the expression (`$x := ...`, a lambda's parameter, `@$x`, `#$i`)
@@ -171,11 +174,13 @@ struct Operand {
     filtered: bool,
     /// Its last step is an order-by `^(...)`.
     sorted: bool,
+    /// A variable followed by plain name steps only: the variable's index.
+    chain: Option<usize>,
 }
 
 impl From<Shape> for Operand {
     fn from(shape: Shape) -> Operand {
-        Operand { shape, grouped: false, filtered: false, sorted: false }
+        Operand { shape, grouped: false, filtered: false, sorted: false, chain: None }
     }
 }
 
@@ -480,9 +485,11 @@ impl<'a> Parser<'a> {
         Ok(Operand::from(match (token.kind, token.text) {
             (Kind::Name, name) => Shape::Name { lambda_keyword: name == "function" || name == "λ" },
             (Kind::Variable, text) => {
-                let variable = Variable { name: &text[1..], field: None, called: false, bound: false, tested: false, at: token.at };
+                let variable =
+                    Variable { name: &text[1..], field: None, path: text, called: false, bound: false, tested: false, at: token.at };
                 self.variables.push(variable);
-                Shape::Variable
+                let chain = Some(self.variables.len() - 1);
+                return Ok(Operand { chain, ..Shape::Variable.into() });
             }
             (Kind::Number | Kind::Value, _) => Shape::Literal(token.at),
             (Kind::String, _) => Shape::String,
@@ -554,6 +561,7 @@ impl<'a> Parser<'a> {
                 {
                     variable.field = Some(self.node.text);
                 }
+                let step = (self.node.kind == Kind::Name).then_some(self.node);
                 self.steps += 1;
                 let right = self.expression(bp)?;
                 self.steps -= 1;
@@ -562,7 +570,14 @@ impl<'a> Parser<'a> {
                         return error("a number, `true`, `false` or `null` cannot be a step of a path", at);
                     }
                 }
-                Operand { shape: Shape::Path, grouped: path_like && left.grouped, ..right }
+                let plain = |operand: &Operand| !operand.filtered && !operand.grouped && !operand.sorted;
+                let mut chain = None;
+                if let (Some(index), Some(step), Shape::Name { .. }) = (left.chain.filter(|_| plain(&left)), step, right.shape) {
+                    let variable = &mut self.variables[index];
+                    variable.path = &self.lexer.src[variable.at..step.at + step.text.len()];
+                    chain = plain(&right).then_some(index);
+                }
+                Operand { shape: Shape::Path, grouped: path_like && left.grouped, chain, ..right }
             }
             "(" => {
                 let mut exists = false;
@@ -662,7 +677,7 @@ impl<'a> Parser<'a> {
                     parser.expression(0).map(drop)
                 })?;
                 self.advance(Some(")"), false)?;
-                Operand { shape: Shape::Path, grouped: path_like && left.grouped, filtered: false, sorted: true }
+                Operand { shape: Shape::Path, grouped: path_like && left.grouped, filtered: false, sorted: true, chain: None }
             }
             ":=" => {
                 if !matches!(left.shape, Shape::Variable) {
@@ -750,6 +765,10 @@ mod tests {
         let tested: Vec<bool> = variables("$exists($v) and $exists($w.x) and $v > 1").unwrap().iter().map(|v| v.tested).collect();
         assert_eq!(tested, [false, true, false, false, false]);
         assert_eq!(variables("$states.context.Execution.Id").unwrap()[0].at, 0);
+        let paths = |source| variables(source).unwrap().iter().map(|v| v.path).collect::<Vec<_>>();
+        assert_eq!(paths("$states.context.Execution.Id"), ["$states.context.Execution.Id"]);
+        assert_eq!(paths("$states.input.items[0].id & $x.y($z)"), ["$states.input.items", "$x", "$z"]);
+        assert_eq!(paths("$a.b{'k': $c}.d"), ["$a.b", "$c"]);
     }
 
     fn at(source: &str) -> usize {
