@@ -313,3 +313,53 @@ fn peer_suites_agree_on_validity() {
     let agreement = 1.0 - disagreements.len() as f64 / cases.len() as f64;
     assert!(agreement >= 0.95, "agreement {agreement:.3} over {} files", cases.len());
 }
+
+/// Every JSONata definition of the real corpus parses, and draws only the structural findings
+/// read by hand below: none is an ASL007 (the JSONata parser accepts every expression), and
+/// each of the others is true of the file as its authors committed it.
+#[test]
+fn real_jsonata_definitions_draw_only_true_findings() {
+    let Some(corpus) = corpus() else { return };
+    let files: Vec<PathBuf> = ["asl", "cfn", "serverless", "terraform"]
+        .iter()
+        .flat_map(|dir| files(&corpus.join(dir)))
+        .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.contains("JSONata")))
+        .collect();
+    assert!(files.len() >= 20, "{} JSONata files", files.len());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
+        .args(["check", "--no-config", "--format", "json", "--fail-on", "never", "--select", "ASL"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut found: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        let file = std::path::Path::new(d["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+        found.entry(file).or_default().push(d["code"].as_str().unwrap().to_string());
+    }
+    for codes in found.values_mut() {
+        codes.sort();
+    }
+    let expected: &[(&str, &[&str])] = &[
+        // `"QueryLanguage": "JSONata"` sits inside `States`, so it is a state and every
+        // state is JSONPath: its `Arguments`, `Output` and catchers' `Output` are misplaced.
+        (
+            "shared-fallback-state-jsonata__statemachine__statemachine.asl.json",
+            &["ASL004", "ASL006", "ASL006", "ASL006", "ASL006", "ASL006", "ASL006", "ASL006", "ASL008", "ASL008", "ASL008"],
+        ),
+        // A Map that says `"Mode": "INLINE"` with a Distributed Map's `Label`.
+        ("stacks__tools__batch_processor_state_machine_jsonata.json", &["ASL006"]),
+        // Templates that a script fills in before deploying: Choice rules naming states it
+        // adds, `"Choices": "DYNAMIC_ROUTING_CHOICES"`, `"Items": "TOOL_NAMES_LIST"`, an
+        // empty Choice rule.
+        ("step-functions__agent-with-tools-flow-template.json", &["ASL003", "ASL003", "ASL003"]),
+        ("step-functions__dynamic-agent-template.json", &["ASL006", "ASL006"]),
+        ("step-functions__dynamic-sql-agent-template.json", &["ASL006"]),
+        ("step-functions__supervisor-agent-flow-template.json", &["ASL006", "ASL006"]),
+        // `Arguments` on a Map state, which takes `Items` and `ItemSelector` instead.
+        ("step-functions__supervisor-with-agentcore.json", &["ASL006"]),
+    ];
+    let expected: std::collections::BTreeMap<String, Vec<String>> =
+        expected.iter().map(|(file, codes)| (file.to_string(), codes.iter().map(|c| c.to_string()).collect())).collect();
+    assert_eq!(found, expected);
+}

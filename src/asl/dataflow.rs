@@ -240,6 +240,8 @@ pub fn carried(value: Value<'_>, input: &Flow) -> BTreeSet<Path> {
             }
             if dollar_references(text).any(|r| !carried(Value::Path(r), input).is_empty()) { whole() } else { BTreeSet::new() }
         }
+        // Nothing carried in, nothing to carry out: most expressions stop here unparsed.
+        Value::Jsonata(_) if input.paths.is_empty() && input.vars.is_empty() => BTreeSet::new(),
         Value::Jsonata(expr) => {
             let Ok(variables) = jsonata::variables(expr) else { return BTreeSet::new() };
             let read = || variables.iter().filter(|v| !v.bound);
@@ -283,6 +285,9 @@ fn jsonata_variables(expr: &str) -> Vec<&str> {
 
 /// Whether a value reads a variable that may change on every attempt.
 pub fn reads_unstable_variable<'a>(value: Value<'a>, input: &Flow) -> Option<String> {
+    if input.unstable_vars.is_empty() {
+        return None;
+    }
     let names: Vec<&str> = match value {
         Value::Path(text) => dollar_references(text).filter_map(variable).collect(),
         Value::Jsonata(expr) => jsonata_variables(expr),

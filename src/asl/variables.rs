@@ -148,6 +148,10 @@ fn reads_of<'a>(state: &State<'a>) -> Vec<Read<'a>> {
         match &node.kind {
             Kind::String(text) if has_placeholder(text) => {}
             Kind::String(text) if jsonata && is_jsonata(text) => {
+                // Most expressions read `$states` alone: they are not parsed again.
+                if !names_a_variable(text) {
+                    continue;
+                }
                 let Ok(variables) = jsonata_variables(text) else { continue };
                 // Names the expression binds, or tests with `$exists`, are its own business.
                 let bound: Vec<&str> = variables.iter().filter(|v| v.bound || v.tested).map(|v| v.name).collect();
@@ -182,6 +186,14 @@ fn reads_of<'a>(state: &State<'a>) -> Vec<Read<'a>> {
         }
     }
     reads
+}
+
+/// Whether a JSONata text holds a `$` that does not start `$states`.
+fn names_a_variable(text: &str) -> bool {
+    memchr::memchr_iter(b'$', text.as_bytes()).any(|at| {
+        let rest = &text.as_bytes()[at + 1..];
+        !(rest.starts_with(b"states") && rest.get(6).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_')))
+    })
 }
 
 /// A field of a state whose value is a path (`InputPath`, `ItemsPath`, `ErrorPath`, ...);
