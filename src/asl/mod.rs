@@ -195,6 +195,12 @@ impl<'a> State<'a> {
         self.processor_config("Mode") == Some("DISTRIBUTED")
     }
 
+    /// A Map whose `ItemProcessor.ProcessorConfig.Mode` says `INLINE`; one without a mode runs
+    /// inline too, but says nothing.
+    pub fn says_inline_map(&self) -> bool {
+        self.processor_config("Mode") == Some("INLINE")
+    }
+
     /// The `ExecutionType` of a Distributed Map's child executions (`STANDARD` when it is
     /// missing or not a string: AWS requires it, and its absence is reported as invalid); `None`
     /// for any other state.

@@ -127,7 +127,7 @@ impl Rule for InvalidStateField {
                 .help("shorten the name (and every `Next`, `Default` and `StartAt` that names it)"),
             );
         }
-        let place = Place { state: Some(name), language, inline_map: runs_inline(state) };
+        let place = Place { state: Some(name), language, inline_map: state.says_inline_map() };
         check_object(cx, &state.pointer, state.node, spec::state(state.kind), &place, out);
         // A Distributed Map's children are executions of their own, free to choose.
         if cx.machine.query_language == QueryLanguage::Jsonata && language == QueryLanguage::JsonPath && !in_distributed_map(cx, state) {
@@ -176,16 +176,9 @@ struct Place<'s> {
     state: Option<&'s str>,
     language: QueryLanguage,
     /// The object belongs to a Map state that says it runs its items INLINE: fields of a
-    /// Distributed Map are reported.
+    /// Distributed Map are reported. One with no `ProcessorConfig` is not told apart: the
+    /// peers' suites hold such Maps with a reader and a writer as valid.
     inline_map: bool,
-}
-
-/// A Map whose `ItemProcessor` says `"Mode": "INLINE"`. One with no `ProcessorConfig` is not
-/// told apart: the peers' suites hold such Maps with a reader and a writer as valid.
-fn runs_inline(state: &State<'_>) -> bool {
-    state.kind == StateKind::Map
-        && state.field("ItemProcessor").and_then(|p| p.get("ProcessorConfig")).and_then(|c| c.get("Mode")).and_then(Node::as_str)
-            == Some("INLINE")
 }
 
 /// Checks an object against its table: unknown fields, fields of the other query language or
@@ -380,8 +373,7 @@ fn in_distributed_map(cx: &Context<'_>, state: &State<'_>) -> bool {
     let mut scope = cx.machine.scope_of(state);
     while let Some(owner) = scope.parent {
         let owner = &cx.machine.states[owner];
-        let mode = owner.field("ItemProcessor").and_then(|p| p.get("ProcessorConfig")).and_then(|c| c.get("Mode"));
-        if mode.and_then(Node::as_str) == Some("DISTRIBUTED") {
+        if owner.is_distributed_map() {
             return true;
         }
         scope = cx.machine.scope_of(owner);
