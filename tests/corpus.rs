@@ -242,7 +242,8 @@ fn definitions_linted_alone_match_the_folder_run() {
 }
 
 /// sfn-lint agrees with the peers' own suites on which definitions are valid: asl-validator's
-/// `valid-*` and `invalid-*` files, and statelint's with their expected problem counts. A
+/// `valid-*` and `invalid-*` files, statelint's with their expected problem counts, and
+/// statelint-python's, valid unless named `invalid*`. A
 /// valid file may draw no finding but ASL012 (these suites use placeholder resources such as
 /// `arn:aws:swf:...:task:X`); an invalid one must draw some finding. Every disagreement is
 /// listed below with the reason sfn-lint is right, and together they stay under 5%.
@@ -262,7 +263,13 @@ fn peer_suites_agree_on_validity() {
     let expected: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(peers.join("statelint/expected-problems.json")).unwrap()).unwrap();
     cases.extend(expected.iter().map(|(name, problems)| (peers.join("statelint/test").join(name), problems.as_u64() == Some(0))));
-    assert!(cases.len() > 170, "{} files", cases.len());
+    // statelint-python labels its files by name.
+    for entry in std::fs::read_dir(peers.join("statelint-python/tests/data")).unwrap() {
+        let path = entry.unwrap().path();
+        let valid = !path.file_name().unwrap().to_string_lossy().starts_with("invalid");
+        cases.push((path, valid));
+    }
+    assert!(cases.len() > 185, "{} files", cases.len());
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
         // ASL013 warns of a failure at run time in a definition that AWS accepts, which is
         // not what the suites judge (asl-validator's valid-fail-paths.json reads `$field2`).
