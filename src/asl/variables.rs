@@ -136,6 +136,10 @@ const NOT_READ: &[&str] =
 /// processor's states read for themselves).
 fn reads_of<'a>(state: &State<'a>) -> Vec<Read<'a>> {
     let jsonata = state.query_language == QueryLanguage::Jsonata;
+    // Most states read no variable: a walk that builds no pointer tells them apart first.
+    if !may_read(state, jsonata) {
+        return Vec::new();
+    }
     let mut reads = Vec::new();
     let mut trail = Trail::new(&state.pointer);
     // (position, value, whether it holds a JSONPath expression, whether its keys name paths)
@@ -186,6 +190,32 @@ fn reads_of<'a>(state: &State<'a>) -> Vec<Read<'a>> {
         }
     }
     reads
+}
+
+/// Whether any expression of the state could name a variable: the walk of [`reads_of`],
+/// without the pointers or the parsing.
+fn may_read(state: &State<'_>, jsonata: bool) -> bool {
+    let fields = state.node.members().unwrap_or_default().iter().filter(|m| !NOT_READ.contains(&&*m.key));
+    let mut stack: Vec<(&Node, bool, bool)> = fields.map(|m| (&m.value, path_field(&m.key), &*m.key == "Choices")).collect();
+    while let Some((node, is_path, in_choices)) = stack.pop() {
+        match &node.kind {
+            Kind::String(text) if jsonata && is_jsonata(text) && names_a_variable(text) => return true,
+            Kind::String(text) if !jsonata && is_path && dollar_name(text) => return true,
+            Kind::Object(members) => stack.extend(members.iter().map(|member| {
+                let key = &*member.key;
+                (&member.value, key.ends_with(".$") || (in_choices && (key == "Variable" || key.ends_with("Path"))), in_choices)
+            })),
+            Kind::Array(items) => stack.extend(items.iter().map(|item| (item, false, in_choices))),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a JSONPath text holds `$` followed by the start of a name.
+fn dollar_name(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|at| bytes.get(at + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_'))
 }
 
 /// Whether a JSONata text holds a `$` that does not start `$states`.
