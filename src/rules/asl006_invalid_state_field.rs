@@ -71,7 +71,7 @@ impl Rule for InvalidStateField {
     fn check_definition(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let root = cx.definition.root;
         if root.is_object() {
-            let place = Place { state: None, language: cx.machine.query_language, inline_map: false };
+            let place = Place { state: None, kind: None, language: cx.machine.query_language, inline_map: false };
             check_object(cx, "", root, &spec::MACHINE, &place, out);
             query_language(cx, "", root, out);
             definition_size(cx, root, out);
@@ -90,7 +90,7 @@ impl Rule for InvalidStateField {
             ScopeKind::Branch => &spec::BRANCH,
             ScopeKind::ItemProcessor => &spec::ITEM_PROCESSOR,
         };
-        let place = Place { state: None, language: cx.machine.query_language, inline_map: false };
+        let place = Place { state: None, kind: None, language: cx.machine.query_language, inline_map: false };
         check_object(cx, &scope.pointer, scope.node, object, &place, out);
         query_language(cx, &scope.pointer, scope.node, out);
         if let Some(config) = scope.node.get("ProcessorConfig").filter(|config| config.is_object()) {
@@ -127,7 +127,7 @@ impl Rule for InvalidStateField {
                 .help("shorten the name (and every `Next`, `Default` and `StartAt` that names it)"),
             );
         }
-        let place = Place { state: Some(name), language, inline_map: state.says_inline_map() };
+        let place = Place { state: Some(name), kind: Some(state.kind), language, inline_map: state.says_inline_map() };
         check_object(cx, &state.pointer, state.node, spec::state(state.kind), &place, out);
         // A Distributed Map's children are executions of their own, free to choose.
         if cx.machine.query_language == QueryLanguage::Jsonata && language == QueryLanguage::JsonPath && !in_distributed_map(cx, state) {
@@ -171,9 +171,12 @@ fn definition_size(cx: &Context<'_>, root: &Node, out: &mut Vec<Finding>) {
 }
 
 /// Where an object sits, as far as its checks need to know.
+#[derive(Clone, Copy)]
 struct Place<'s> {
     /// The state it belongs to, which messages name; none for the machine and its scopes.
     state: Option<&'s str>,
+    /// The state's type, when the object is the state itself rather than one inside it.
+    kind: Option<StateKind>,
     language: QueryLanguage,
     /// The object belongs to a Map state that says it runs its items INLINE: fields of a
     /// Distributed Map are reported. One with no `ProcessorConfig` is not told apart: the
@@ -186,7 +189,7 @@ struct Place<'s> {
 /// included.
 fn check_object(cx: &Context<'_>, pointer: &str, node: &Node, object: &'static Object, place: &Place<'_>, out: &mut Vec<Finding>) {
     let Some(members) = node.members() else { return };
-    let is_state = place.state.is_some() && object.fields.first().is_some_and(|field| field.name == "Type");
+    let is_state = place.kind.is_some();
     // How messages name the object: "`Name`" for a state, "`ItemBatcher` of `Name`" inside one.
     let subject = || match place.state {
         Some(name) if is_state => format!("`{name}`"),
@@ -204,7 +207,7 @@ fn check_object(cx: &Context<'_>, pointer: &str, node: &Node, object: &'static O
         let at = || push_token(pointer, key);
         let Some(field) = object.field(key) else {
             // `End` on a Choice is ASL005's.
-            if is_state && key == "End" && std::ptr::eq(object, spec::state(StateKind::Choice)) {
+            if key == "End" && place.kind == Some(StateKind::Choice) {
                 continue;
             }
             let what = match place.state {
@@ -269,12 +272,13 @@ fn check_object(cx: &Context<'_>, pointer: &str, node: &Node, object: &'static O
 
 /// "`A`", "`A` or `B`", "`A`, `B` or `C`".
 fn either(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    match quoted.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
-    }
+    alternatives(names.iter().map(|name| format!("`{name}`")).collect())
+}
+
+/// "a", "a or b", "a, b or c".
+fn alternatives(mut words: Vec<String>) -> String {
+    let Some(last) = words.pop() else { return String::new() };
+    if words.is_empty() { last } else { format!("{} or {last}", words.join(", ")) }
 }
 
 /// Checks one value against the kind its table gives.
@@ -304,17 +308,18 @@ fn check_value(cx: &Context<'_>, pointer: &str, name: &str, value: &Node, kind: 
         Value::OneOf(allowed) => {
             let known = value.as_str().is_some_and(|text| allowed.contains(&text));
             if !known && !value.is_placeholder() && !expression() {
-                let quoted: Vec<String> = allowed.iter().map(|text| format!("\"{text}\"")).collect();
-                let (last, rest) = quoted.split_last().expect("a choice of at least one value");
-                let choices = if rest.is_empty() { last.clone() } else { format!("{} or {last}", rest.join(", ")) };
+                let choices = alternatives(allowed.iter().map(|text| format!("\"{text}\"")).collect());
                 report(format!("`{name}` must be {choices}"), out);
             }
         }
-        Value::Nested(object) if value.is_object() => check_object(cx, &push_token(pointer, name), value, object, place, out),
+        Value::Nested(object) if value.is_object() => {
+            check_object(cx, &push_token(pointer, name), value, object, &Place { kind: None, ..*place }, out)
+        }
         Value::Nested(_) if !expression() => expect(cx, pointer, (name, Some(value)), Expect::Object, out),
         Value::Nested(_) => {}
     }
 }
+
 /// The entries of an array field of a state (`Retry`, `Catch`, `Choices`), or none.
 fn fields_list<'n>(state: &State<'n>, list: &str) -> &'n [Node] {
     state.field(list).and_then(Node::as_array).unwrap_or_default()
