@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use super::values::{Value, classify, find_unstable, reads_execution_id};
+use super::values::{Value, classify, holds_unstable, reads_execution_id};
 use super::{Machine, QueryLanguage, ScopeKind, State, StateId, StateKind, TransitionKind};
 use crate::syntax::{Kind, Node, Token, Trail, jsonata};
 
@@ -75,8 +75,7 @@ impl DataFlow {
     /// Where values that are new on every attempt flow (a `States.UUID()` a Pass stores,
     /// then a put reads); `None` when the definition has no such source.
     pub fn unstable(machine: &Machine<'_>) -> Option<Self> {
-        let sources =
-            [QueryLanguage::JsonPath, QueryLanguage::Jsonata].iter().any(|&l| find_unstable("", machine.root, false, l).is_some());
+        let sources = [QueryLanguage::JsonPath, QueryLanguage::Jsonata].iter().any(|&l| holds_unstable(machine.root, false, l));
         sources.then(|| Self::follow(machine, Track::Unstable))
     }
 
@@ -408,7 +407,7 @@ fn assign(flow: &mut Flow, block: Option<&Node>, language: QueryLanguage, evalua
             flow.vars.insert(name.clone());
         }
         let value = classify(&member.value, dollar, language);
-        let unstable = find_unstable("", &member.value, dollar, language).is_some() || reads_unstable_variable(value, evaluated).is_some();
+        let unstable = holds_unstable(&member.value, dollar, language) || reads_unstable_variable(value, evaluated).is_some();
         if unstable {
             flow.unstable_vars.insert(name);
         } else {

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::catalog::{Effect, catalog};
 use super::dataflow::{Flow, finds_carried, finds_unstable_variable, reads_unstable_variable, template_carry};
 use super::dynamodb::{self, Names, ValueType};
-use super::values::{Param, Request, Value, find_unstable, member};
+use super::values::{Param, Request, Value, find_unstable, holds_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
 use crate::host::{Grant, Resource, Resources};
 use crate::syntax::Span;
@@ -450,8 +450,8 @@ impl<'s, 'a> Scan<'s, 'a> {
                 if self.is_key_field(name) || business_id {
                     let dollar = member.key.ends_with(".$");
                     let value = super::values::classify(&member.value, dollar, self.language());
-                    let unstable = find_unstable("", &member.value, dollar, self.language()).is_some()
-                        || reads_unstable_variable(value, self.flow).is_some();
+                    let unstable =
+                        holds_unstable(&member.value, dollar, self.language()) || reads_unstable_variable(value, self.flow).is_some();
                     if !unstable {
                         return true;
                     }
@@ -864,7 +864,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     fn stable_value(&self, object: &Node, value: &str) -> bool {
         let Some((_, values)) = member(object, "ExpressionAttributeValues", self.language()) else { return false };
         let Some((_, param)) = member(values.node, value, self.language()) else { return false };
-        find_unstable("", param.node, matches!(param.value, Value::Path(_)), self.language()).is_none()
+        !holds_unstable(param.node, matches!(param.value, Value::Path(_)), self.language())
             && reads_unstable_variable(param.value, self.flow).is_none()
     }
 

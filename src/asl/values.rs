@@ -185,9 +185,31 @@ fn date_part(text: &str, at: usize, needle: &str) -> bool {
     false
 }
 
+/// Whether an unstable value lies anywhere in `node`: [`find_unstable`] without the pointer,
+/// which most values, being stable, never need.
+pub fn holds_unstable(node: &Node, dollar_key: bool, language: QueryLanguage) -> bool {
+    let leaf = |node: &Node, dollar_key| unstable_in(classify(node, dollar_key, language)).is_some();
+    if !matches!(node.kind, Kind::Object(_) | Kind::Array(_)) {
+        return leaf(node, dollar_key);
+    }
+    let mut stack = vec![(node, dollar_key)];
+    while let Some((node, dollar_key)) = stack.pop() {
+        match &node.kind {
+            Kind::Object(members) => stack.extend(members.iter().map(|m| (&m.value, m.key.ends_with(".$")))),
+            Kind::Array(items) => stack.extend(items.iter().map(|item| (item, false))),
+            _ if leaf(node, dollar_key) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The first unstable value anywhere in `node` (a parameter value, possibly an object such
 /// as a DynamoDB key map), with the pointer of the string that holds it.
 pub fn find_unstable(pointer: &str, node: &Node, dollar_key: bool, language: QueryLanguage) -> Option<Unstable> {
+    if !holds_unstable(node, dollar_key, language) {
+        return None;
+    }
     let mut trail = Trail::new(pointer);
     let mut stack = vec![(Trail::ROOT, node, dollar_key)];
     while let Some((at, node, dollar_key)) = stack.pop() {
