@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::chain;
 use rayon::prelude::*;
 use sfn_lint::discover::Candidate;
 use sfn_lint::lint::Options;
@@ -60,21 +63,6 @@ fn small(i: usize) -> String {
 "##,
         seconds = i % 50
     )
-}
-
-/// `n` states in a chain of Waits and Tasks.
-fn chain(n: usize) -> String {
-    let states: Vec<String> = (0..n)
-        .map(|i| match (i + 1 == n, i % 2) {
-            (true, _) => format!(r#""S{i}": {{"Type": "Succeed"}}"#),
-            (false, 0) => format!(r#""S{i}": {{"Type": "Wait", "Seconds": 1, "Next": "S{}"}}"#, i + 1),
-            (false, _) => format!(
-                r#""S{i}": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5, "Parameters": {{"FunctionName": "f{i}", "Payload.$": "$"}}, "Next": "S{}"}}"#,
-                i + 1
-            ),
-        })
-        .collect();
-    format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(",\n"))
 }
 
 /// A ladder of Choices, each with a rung that is a Parallel holding a Map: 4 states a step.

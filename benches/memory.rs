@@ -8,6 +8,9 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
+use common::chain;
 use sfn_lint::discover::Candidate;
 use sfn_lint::lint::Options;
 
@@ -32,21 +35,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-/// The benchmark's chain: Wait and Task states in turn, each naming the next.
-fn chain(n: usize) -> String {
-    let states: Vec<String> = (0..n)
-        .map(|i| match (i + 1 == n, i % 2) {
-            (true, _) => format!(r#""S{i}": {{"Type": "Succeed"}}"#),
-            (false, 0) => format!(r#""S{i}": {{"Type": "Wait", "Seconds": 1, "Next": "S{}"}}"#, i + 1),
-            (false, _) => format!(
-                r#""S{i}": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5, "Parameters": {{"FunctionName": "f{i}", "Payload.$": "$"}}, "Next": "S{}"}}"#,
-                i + 1
-            ),
-        })
-        .collect();
-    format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(",\n"))
-}
 
 fn mb(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1_048_576.0)

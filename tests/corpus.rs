@@ -241,6 +241,27 @@ fn definitions_linted_alone_match_the_folder_run() {
     assert!(differ.is_empty(), "{} of {compared} differ:\n{}", differ.len(), differ.join("\n"));
 }
 
+/// Lints `files` with the JSON format and `args`, and returns each file's findings (by file
+/// name) as "CODE message".
+fn findings_by_file(
+    args: &[&str],
+    files: impl IntoIterator<Item = impl AsRef<std::ffi::OsStr>>,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
+        .args(["check", "--no-config", "--format", "json", "--fail-on", "never"])
+        .args(args)
+        .args(files)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut found: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        let file = std::path::Path::new(d["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+        found.entry(file).or_default().push(format!("{} {}", d["code"].as_str().unwrap(), d["message"].as_str().unwrap()));
+    }
+    found
+}
+
 /// sfn-lint agrees with the peers' own suites on which definitions are valid: asl-validator's
 /// `valid-*` and `invalid-*` files, statelint's with their expected problem counts, and
 /// statelint-python's, valid unless named `invalid*`. A
@@ -270,19 +291,9 @@ fn peer_suites_agree_on_validity() {
         cases.push((path, valid));
     }
     assert!(cases.len() > 185, "{} files", cases.len());
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
-        // ASL013 warns of a failure at run time in a definition that AWS accepts, which is
-        // not what the suites judge (asl-validator's valid-fail-paths.json reads `$field2`).
-        .args(["check", "--no-config", "--format", "json", "--fail-on", "never", "--select", "ASL", "--ignore", "ASL013"])
-        .args(cases.iter().map(|(path, _)| path))
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let mut codes: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    for d in report["diagnostics"].as_array().unwrap() {
-        let file = std::path::Path::new(d["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
-        codes.entry(file).or_default().push(format!("{} {}", d["code"].as_str().unwrap(), d["message"].as_str().unwrap()));
-    }
+    // ASL013 warns of a failure at run time in a definition that AWS accepts, which is not
+    // what the suites judge (asl-validator's valid-fail-paths.json reads `$field2`).
+    let codes = findings_by_file(&["--select", "ASL", "--ignore", "ASL013"], cases.iter().map(|(path, _)| path));
     // Where the peer is wrong, and why.
     let peer_wrong: &[(&str, &str)] = &[
         // Step Functions takes identifiers as variable names (a letter or `_`, then letters,
@@ -333,20 +344,15 @@ fn real_jsonata_definitions_draw_only_true_findings() {
         .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.contains("JSONata")))
         .collect();
     assert!(files.len() >= 20, "{} JSONata files", files.len());
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-lint"))
-        .args(["check", "--no-config", "--format", "json", "--fail-on", "never", "--select", "ASL"])
-        .args(&files)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let mut found: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-    for d in report["diagnostics"].as_array().unwrap() {
-        let file = std::path::Path::new(d["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
-        found.entry(file).or_default().push(d["code"].as_str().unwrap().to_string());
-    }
-    for codes in found.values_mut() {
-        codes.sort();
-    }
+    // Each file's codes, sorted.
+    let found: std::collections::BTreeMap<String, Vec<String>> = findings_by_file(&["--select", "ASL"], &files)
+        .into_iter()
+        .map(|(file, findings)| {
+            let mut codes: Vec<String> = findings.iter().map(|f| f[..f.find(' ').unwrap_or(f.len())].to_string()).collect();
+            codes.sort();
+            (file, codes)
+        })
+        .collect();
     let expected: &[(&str, &[&str])] = &[
         // `"QueryLanguage": "JSONata"` sits inside `States`, so it is a state and every
         // state is JSONPath: its `Arguments`, `Output` and catchers' `Output` are misplaced.

@@ -5,6 +5,8 @@
 //! Where the model cannot tell, it says so: a state that no path reaches, and the states of
 //! a Distributed Map, whose child executions are executions of their own.
 
+use std::ops::ControlFlow;
+
 use foldhash::{HashMap, HashMapExt};
 
 use super::{Machine, QueryLanguage, State, StateId};
@@ -137,79 +139,79 @@ const NOT_READ: &[&str] =
 fn reads_of<'a>(state: &State<'a>) -> Vec<Read<'a>> {
     let jsonata = state.query_language == QueryLanguage::Jsonata;
     // Most states read no variable: a walk that builds no pointer tells them apart first.
-    if !may_read(state, jsonata) {
+    let candidate = |text: &str| if jsonata { names_a_variable(text) } else { dollar_name(text) };
+    if expressions(state, None, |_, text| if candidate(text) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }).is_continue() {
         return Vec::new();
     }
     let mut reads = Vec::new();
     let mut trail = Trail::new(&state.pointer);
-    // (position, value, whether it holds a JSONPath expression, whether its keys name paths)
+    // The visitor never stops the walk.
+    let _ = expressions(state, Some(&mut trail), |pointer, text| {
+        if jsonata {
+            // Most expressions read `$states` alone: they are not parsed again.
+            let Some(variables) = names_a_variable(text).then(|| jsonata_variables(text).ok()).flatten() else {
+                return ControlFlow::Continue(());
+            };
+            // Names the expression binds, or tests with `$exists`, are its own business.
+            let bound: Vec<&str> = variables.iter().filter(|v| v.bound || v.tested).map(|v| v.name).collect();
+            for variable in variables {
+                let name = variable.name;
+                let special = name.is_empty() || name == "$" || name == "states";
+                if !variable.called && !variable.bound && !special && !bound.contains(&name) {
+                    reads.push(Read { name, state: state.id, pointer: pointer(), at: variable.at, function: FUNCTIONS.contains(&name) });
+                }
+            }
+        } else {
+            for (name, offset) in jsonpath_variables(text) {
+                reads.push(Read { name, state: state.id, pointer: pointer(), at: offset, function: false });
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    reads
+}
+
+/// Visits each expression of the state's own fields: a `{% %}` string in JSONata, a path (a
+/// `.$` value, a `*Path` field, a Choice rule's `Variable`) in JSONPath. With a trail, the
+/// visitor can build the pointer of the string; without one, nothing is allocated for it.
+fn expressions<'t, 'a: 't>(
+    state: &'t State<'a>,
+    mut trail: Option<&mut Trail<'t>>,
+    mut visit: impl FnMut(&dyn Fn() -> String, &'a str) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let jsonata = state.query_language == QueryLanguage::Jsonata;
+    fn step<'t>(trail: &mut Option<&mut Trail<'t>>, parent: usize, token: Token<'t>) -> usize {
+        trail.as_deref_mut().map_or(0, |trail| trail.step(parent, token))
+    }
+    // (position, value, whether it holds a JSONPath expression, whether it is inside `Choices`)
     let mut stack: Vec<(usize, &'a Node, bool, bool)> = Vec::new();
     for member in state.node.members().unwrap_or_default().iter().rev().filter(|m| !NOT_READ.contains(&&*m.key)) {
-        let at = trail.step(Trail::ROOT, Token::Key(&member.key));
-        stack.push((at, &member.value, path_field(&member.key), &*member.key == "Choices"));
+        let key = &*member.key;
+        stack.push((step(&mut trail, Trail::ROOT, Token::Key(key)), &member.value, path_field(key), key == "Choices"));
     }
     while let Some((at, node, is_path, in_choices)) = stack.pop() {
         match &node.kind {
             Kind::String(text) if has_placeholder(text) => {}
-            Kind::String(text) if jsonata && is_jsonata(text) => {
-                // Most expressions read `$states` alone: they are not parsed again.
-                if !names_a_variable(text) {
-                    continue;
-                }
-                let Ok(variables) = jsonata_variables(text) else { continue };
-                // Names the expression binds, or tests with `$exists`, are its own business.
-                let bound: Vec<&str> = variables.iter().filter(|v| v.bound || v.tested).map(|v| v.name).collect();
-                for variable in variables {
-                    let name = variable.name;
-                    let special = name.is_empty() || name == "$" || name == "states";
-                    if !variable.called && !variable.bound && !special && !bound.contains(&name) {
-                        let function = FUNCTIONS.contains(&name);
-                        reads.push(Read { name, state: state.id, pointer: trail.pointer(at), at: variable.at, function });
-                    }
-                }
-            }
-            Kind::String(text) if !jsonata && is_path => {
-                for (name, offset) in jsonpath_variables(text) {
-                    reads.push(Read { name, state: state.id, pointer: trail.pointer(at), at: offset, function: false });
-                }
+            Kind::String(text) if (jsonata && is_jsonata(text)) || (!jsonata && is_path) => {
+                let pointer = || trail.as_deref().map(|trail| trail.pointer(at)).unwrap_or_default();
+                visit(&pointer, text)?;
             }
             Kind::Object(members) => {
                 for member in members.iter().rev() {
                     let key = &*member.key;
-                    let next = trail.step(at, Token::Key(key));
                     let is_path = key.ends_with(".$") || (in_choices && (key == "Variable" || key.ends_with("Path")));
-                    stack.push((next, &member.value, is_path, in_choices));
+                    stack.push((step(&mut trail, at, Token::Key(key)), &member.value, is_path, in_choices));
                 }
             }
             Kind::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((trail.step(at, Token::Index(i)), item, false, in_choices));
+                    stack.push((step(&mut trail, at, Token::Index(i)), item, false, in_choices));
                 }
             }
             _ => {}
         }
     }
-    reads
-}
-
-/// Whether any expression of the state could name a variable: the walk of [`reads_of`],
-/// without the pointers or the parsing.
-fn may_read(state: &State<'_>, jsonata: bool) -> bool {
-    let fields = state.node.members().unwrap_or_default().iter().filter(|m| !NOT_READ.contains(&&*m.key));
-    let mut stack: Vec<(&Node, bool, bool)> = fields.map(|m| (&m.value, path_field(&m.key), &*m.key == "Choices")).collect();
-    while let Some((node, is_path, in_choices)) = stack.pop() {
-        match &node.kind {
-            Kind::String(text) if jsonata && is_jsonata(text) && names_a_variable(text) => return true,
-            Kind::String(text) if !jsonata && is_path && dollar_name(text) => return true,
-            Kind::Object(members) => stack.extend(members.iter().map(|member| {
-                let key = &*member.key;
-                (&member.value, key.ends_with(".$") || (in_choices && (key == "Variable" || key.ends_with("Path"))), in_choices)
-            })),
-            Kind::Array(items) => stack.extend(items.iter().map(|item| (item, false, in_choices))),
-            _ => {}
-        }
-    }
-    false
+    ControlFlow::Continue(())
 }
 
 /// Whether a JSONPath text holds `$` followed by the start of a name.

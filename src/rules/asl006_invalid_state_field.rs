@@ -289,14 +289,14 @@ fn check_value(cx: &Context<'_>, pointer: &str, name: &str, value: &Node, kind: 
     let report = |message: String, out: &mut Vec<Finding>| out.push(cx.finding(&META, &push_token(pointer, name), Target::Value, message));
     match kind {
         Value::Any | Value::Own => {}
-        Value::String => expect(cx, pointer, (name, Some(value)), Expect::String, out),
-        Value::Bool => expect(cx, pointer, (name, Some(value)), Expect::Bool, out),
-        Value::PathOrNull => expect(cx, pointer, (name, Some(value)), Expect::StringOrNull, out),
+        Value::String => expect(cx, pointer, name, value, Expect::String, out),
+        Value::Bool => expect(cx, pointer, name, value, Expect::Bool, out),
+        Value::PathOrNull => expect(cx, pointer, name, value, Expect::StringOrNull, out),
         Value::Path if !fits(value, Expect::String) => {
             report(format!("`{name}` must be a reference path (a string such as `$.value`), not {}", value.type_name()), out)
         }
         Value::Path => {}
-        Value::Object if !expression() => expect(cx, pointer, (name, Some(value)), Expect::Object, out),
+        Value::Object if !expression() => expect(cx, pointer, name, value, Expect::Object, out),
         Value::Object => {}
         Value::Strings => {
             let strings = value.as_array().is_some_and(|items| items.iter().all(|item| item.as_str().is_some()));
@@ -304,7 +304,7 @@ fn check_value(cx: &Context<'_>, pointer: &str, name: &str, value: &Node, kind: 
                 report(format!("`{name}` must be an array of strings, not {}", value.type_name()), out);
             }
         }
-        Value::Number { min, max, whole } => numeric(cx, pointer, (name, Some(value)), min, max, whole, jsonata, out),
+        Value::Number { min, max, whole } => numeric(cx, pointer, (name, value), (min, max, whole), jsonata, out),
         Value::OneOf(allowed) => {
             let known = value.as_str().is_some_and(|text| allowed.contains(&text));
             if !known && !value.is_placeholder() && !expression() {
@@ -315,7 +315,7 @@ fn check_value(cx: &Context<'_>, pointer: &str, name: &str, value: &Node, kind: 
         Value::Nested(object) if value.is_object() => {
             check_object(cx, &push_token(pointer, name), value, object, &Place { kind: None, ..*place }, out)
         }
-        Value::Nested(_) if !expression() => expect(cx, pointer, (name, Some(value)), Expect::Object, out),
+        Value::Nested(_) if !expression() => expect(cx, pointer, name, value, Expect::Object, out),
         Value::Nested(_) => {}
     }
 }
@@ -663,10 +663,11 @@ enum Expect {
     Object,
 }
 
+/// The member `field` of the object at `pointer` holds `value`, which must be of one type.
 #[inline]
-fn expect(cx: &Context<'_>, pointer: &str, (field, value): (&str, Option<&Node>), expected: Expect, out: &mut Vec<Finding>) {
+fn expect(cx: &Context<'_>, pointer: &str, field: &str, value: &Node, expected: Expect, out: &mut Vec<Finding>) {
     // The pointer is built only for a value that is reported.
-    if let Some(value) = value.filter(|value| !fits(value, expected)) {
+    if !fits(value, expected) {
         expect_value(cx, &push_token(pointer, field), value, field, expected, out);
     }
 }
@@ -694,18 +695,14 @@ fn expect_value(cx: &Context<'_>, pointer: &str, value: &Node, field: &str, expe
 }
 
 /// A number from `min` to `max`, a whole one when `whole`.
-#[allow(clippy::too_many_arguments)]
 fn numeric(
     cx: &Context<'_>,
     pointer: &str,
-    (field, value): (&str, Option<&Node>),
-    min: f64,
-    max: f64,
-    whole: bool,
+    (field, value): (&str, &Node),
+    (min, max, whole): (f64, f64, bool),
     jsonata: bool,
     out: &mut Vec<Finding>,
 ) {
-    let Some(value) = value else { return };
     let found = match &value.kind {
         Kind::Number(n) if n.is_finite() && (!whole || n.fract() == 0.0) && *n >= min && *n <= max => return,
         Kind::Number(n) => render_number(*n),
