@@ -345,8 +345,10 @@ impl Catalog {
 /// of characters, everything else matches itself.
 fn glob(parts: &[String], text: &str) -> bool {
     let Some((first, rest)) = parts.split_first() else { return text.is_empty() };
-    let Some(mut remaining) = text.strip_prefix(first.as_str()) else { return false };
+    let Some(remaining) = text.strip_prefix(first.as_str()) else { return false };
     let Some((last, middle)) = rest.split_last() else { return remaining.is_empty() };
+    // The two ends first: they reject most names without a search.
+    let Some(mut remaining) = remaining.strip_suffix(last.as_str()) else { return false };
     for part in middle {
         match crate::syntax::find(remaining, part) {
             Some(at) => remaining = &remaining[at + part.len()..],
@@ -355,7 +357,7 @@ fn glob(parts: &[String], text: &str) -> bool {
             None => return false,
         }
     }
-    remaining.ends_with(last.as_str())
+    true
 }
 
 #[cfg(test)]

@@ -75,8 +75,9 @@ impl DataFlow {
     /// Where values that are new on every attempt flow (a `States.UUID()` a Pass stores,
     /// then a put reads); `None` when the definition has no such source.
     pub fn unstable(machine: &Machine<'_>) -> Option<Self> {
-        let sources = [QueryLanguage::JsonPath, QueryLanguage::Jsonata].iter().any(|&l| holds_unstable(machine.root, false, l));
-        sources.then(|| Self::follow(machine, Track::Unstable))
+        // Read as JSONata, a value is unstable wherever it would be as JSONPath (`.$` paths
+        // are read alike) and in `{% %}` expressions too: one walk finds both.
+        holds_unstable(machine.root, false, QueryLanguage::Jsonata).then(|| Self::follow(machine, Track::Unstable))
     }
 
     fn follow(machine: &Machine<'_>, track: Track) -> Self {

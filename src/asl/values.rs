@@ -188,7 +188,14 @@ fn date_part(text: &str, at: usize, needle: &str) -> bool {
 /// Whether an unstable value lies anywhere in `node`: [`find_unstable`] without the pointer,
 /// which most values, being stable, never need.
 pub fn holds_unstable(node: &Node, dollar_key: bool, language: QueryLanguage) -> bool {
-    let leaf = |node: &Node, dollar_key| unstable_in(classify(node, dollar_key, language)).is_some();
+    // Only a path or an expression can be unstable: most strings are neither, and are
+    // passed over without a look at their text.
+    let leaf = |node: &Node, dollar_key| match &node.kind {
+        Kind::String(text) if dollar_key || (language == QueryLanguage::Jsonata && text.starts_with("{%")) => {
+            unstable_in(classify(node, dollar_key, language)).is_some()
+        }
+        _ => false,
+    };
     if !matches!(node.kind, Kind::Object(_) | Kind::Array(_)) {
         return leaf(node, dollar_key);
     }
@@ -262,6 +269,7 @@ pub fn reads_execution_id(value: Value<'_>) -> bool {
         // `$states.context` as a whole holds the execution too.
         Value::Jsonata(text) => {
             find(text, "$states").is_some()
+                && find(text, "context").is_some()
                 && jsonata::variables(text).is_ok_and(|variables| {
                     variables.iter().filter(|v| !v.bound).any(|v| match v.path.strip_prefix("$states.context") {
                         Some("") => true,

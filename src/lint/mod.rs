@@ -540,6 +540,8 @@ fn run_rules(
     }
     // Definition and state directives need no line numbers: no text to index.
     let (suppressed, unused) = suppress::apply(&mut found, &directives, "", display, &options.selection);
+    // The definition's expressions are not read again.
+    syntax::jsonata::forget();
     // A file holds one definition more often than not: its findings move, not copied.
     if findings.is_empty() {
         *findings = found;

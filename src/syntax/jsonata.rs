@@ -8,16 +8,18 @@
 //! `testdata/jsonata/oracle.json` holds expressions labelled by the reference
 //! implementation; `tests/jsonata.rs` checks that this parser agrees with every one.
 
+use std::cell::RefCell;
+
 /// A syntax error: what is wrong, and the byte offset in the expression where.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub message: String,
     pub at: usize,
 }
 
-/// Checks one JSONata expression (the text between `{%` and `%}`).
+/// Checks one JSONata expression (the text between `{%` and `%}`), parsing it every time.
 pub fn check(source: &str) -> Result<(), SyntaxError> {
-    variables(source).map(drop)
+    parse(source).map(drop)
 }
 
 /// A variable an expression names: in `$states.result.id` it is `states`, read with the
@@ -118,7 +120,84 @@ pub const FUNCTIONS: &[&str] = &[
 ];
 
 /// Parses one JSONata expression and returns the variables it names, in order.
+///
+/// Several rules and analyses read the same expression: the answer for a text is kept
+/// until [`forget`], so that each text of a definition is parsed once.
 pub fn variables(source: &str) -> Result<Vec<Variable<'_>>, SyntaxError> {
+    PARSED.with_borrow_mut(|parsed| {
+        if let Some(found) = parsed.get(source) {
+            return found.clone().map(|found| found.iter().map(|f| f.variable(source)).collect());
+        }
+        let result = parse(source);
+        if parsed.len() >= MAX_PARSED {
+            parsed.clear();
+        }
+        let found = result.clone().map(|variables| variables.iter().map(|v| Found::of(v, source)).collect());
+        parsed.insert(source.into(), found);
+        result
+    })
+}
+
+/// Drops the answers [`variables`] keeps (the lint calls it after each definition).
+pub fn forget() {
+    PARSED.with_borrow_mut(foldhash::HashMap::clear);
+}
+
+/// The most texts [`variables`] keeps answers for, whatever calls it.
+const MAX_PARSED: usize = 4096;
+
+thread_local! {
+    static PARSED: RefCell<foldhash::HashMap<Box<str>, Result<Box<[Found]>, SyntaxError>>> = RefCell::default();
+}
+
+/// A [`Variable`] with its texts as byte ranges of its expression, to be kept apart from it.
+#[derive(Clone, Copy)]
+struct Found {
+    name: (usize, usize),
+    field: Option<(usize, usize)>,
+    path: (usize, usize),
+    called: bool,
+    bound: bool,
+    tested: bool,
+    at: usize,
+}
+
+impl Found {
+    fn of(variable: &Variable<'_>, source: &str) -> Self {
+        // Every text of a variable is a slice of its expression (an empty one may not be).
+        let range = |text: &str| {
+            if text.is_empty() {
+                return (0, 0);
+            }
+            let start = text.as_ptr() as usize - source.as_ptr() as usize;
+            (start, start + text.len())
+        };
+        Found {
+            name: range(variable.name),
+            field: variable.field.map(range),
+            path: range(variable.path),
+            called: variable.called,
+            bound: variable.bound,
+            tested: variable.tested,
+            at: variable.at,
+        }
+    }
+
+    fn variable<'a>(&self, source: &'a str) -> Variable<'a> {
+        let text = |(start, end): (usize, usize)| &source[start..end];
+        Variable {
+            name: text(self.name),
+            field: self.field.map(text),
+            path: text(self.path),
+            called: self.called,
+            bound: self.bound,
+            tested: self.tested,
+            at: self.at,
+        }
+    }
+}
+
+fn parse(source: &str) -> Result<Vec<Variable<'_>>, SyntaxError> {
     let mut parser =
         Parser { lexer: Lexer { src: source, pos: 0 }, node: Token::end(source.len()), depth: 0, steps: 0, variables: Vec::new() };
     parser.advance(None, false)?;
@@ -769,6 +848,23 @@ mod tests {
         assert_eq!(paths("$states.context.Execution.Id"), ["$states.context.Execution.Id"]);
         assert_eq!(paths("$states.input.items[0].id & $x.y($z)"), ["$states.input.items", "$x", "$z"]);
         assert_eq!(paths("$a.b{'k': $c}.d"), ["$a.b", "$c"]);
+    }
+
+    #[test]
+    fn a_kept_answer_is_the_answer_a_parse_gives() {
+        let sources = ["$states.input.items[0].id & $x.y($z)", "$map($items, function($v) { $v.id })", "$a.", "", "`a b`.$c", "$"];
+        for source in sources {
+            // The same text at another address: the answer is rebuilt on it.
+            let copy = source.to_string();
+            let first = variables(source);
+            assert_eq!(variables(&copy), first, "{source}");
+            assert_eq!(parse(&copy), first, "{source}");
+            if let Ok(found) = variables(&copy) {
+                assert!(found.iter().all(|v| v.path.as_ptr() >= copy.as_ptr() && copy[v.at..].starts_with(v.path)));
+            }
+        }
+        forget();
+        assert_eq!(variables("$x"), parse("$x"));
     }
 
     fn at(source: &str) -> usize {
