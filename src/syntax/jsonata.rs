@@ -146,8 +146,11 @@ pub fn forget() {
 /// The most texts [`variables`] keeps answers for, whatever calls it.
 const MAX_PARSED: usize = 4096;
 
+/// The answers [`variables`] keeps, by text.
+type Parsed = foldhash::HashMap<Box<str>, Result<Box<[Found]>, SyntaxError>>;
+
 thread_local! {
-    static PARSED: RefCell<foldhash::HashMap<Box<str>, Result<Box<[Found]>, SyntaxError>>> = RefCell::default();
+    static PARSED: RefCell<Parsed> = RefCell::default();
 }
 
 /// A [`Variable`] with its texts as byte ranges of its expression, to be kept apart from it.
