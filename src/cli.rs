@@ -158,27 +158,93 @@ pub enum Outcome {
     Findings,
 }
 
+/// Why a run failed (exit code 2), rather than what it found.
+#[derive(Debug)]
+pub enum RunError {
+    /// Flags that contradict each other or name nothing, such as `--select X999`.
+    Usage(String),
+    /// A path given on the command line that cannot be read.
+    Path { path: PathBuf, error: std::io::Error },
+    /// A configuration file that cannot be read or is not valid.
+    Config(config::ConfigError),
+    /// A configuration file whose rule selection names no rule.
+    Selection { config: PathBuf, message: String },
+    /// A file sfn-lint must read or write to do what it was asked.
+    File { path: String, action: FileAction, error: std::io::Error },
+    /// A baseline file that is not one.
+    Baseline { path: PathBuf, message: String },
+    /// Standard input cannot be read, or standard output written.
+    Stdio { reading: bool, error: std::io::Error },
+    /// The language server's connection failed.
+    Server(String),
+}
+
+/// What was being done to a file that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileAction {
+    Read,
+    ReadToFix,
+    Write,
+    WriteFixes,
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Usage(message) | RunError::Server(message) => f.write_str(message),
+            RunError::Path { path, error } => write!(f, "{}: {error}", path.display()),
+            RunError::Config(error) => f.write_str(&output::config_error(error)),
+            RunError::Selection { config, message } => write!(f, "{}: {message}", config.display()),
+            RunError::File { path, action, error } => match action {
+                FileAction::Read => write!(f, "cannot read {path}: {error}"),
+                FileAction::ReadToFix => write!(f, "cannot read {path} to fix it: {error}"),
+                FileAction::Write => write!(f, "cannot write {path}: {error}"),
+                FileAction::WriteFixes => write!(f, "cannot write the fixes of {path}: {error}"),
+            },
+            RunError::Baseline { path, message } => write!(f, "{}: {message}", path.display()),
+            RunError::Stdio { reading: true, error } => write!(f, "cannot read standard input: {error}"),
+            RunError::Stdio { reading: false, error } => write!(f, "cannot write the report: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RunError::Path { error, .. } | RunError::File { error, .. } | RunError::Stdio { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl RunError {
+    fn file(path: impl std::fmt::Display, action: FileAction) -> impl FnOnce(std::io::Error) -> RunError {
+        let path = path.to_string();
+        move |error| RunError::File { path, action, error }
+    }
+}
+
 /// Runs the command. An `Err` is a failure of the run itself (exit code 2).
-pub fn execute(cli: Cli) -> Result<Outcome, String> {
+pub fn execute(cli: Cli) -> Result<Outcome, RunError> {
     match cli.command {
         Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { code, format }) => explain(&code, format),
-        Some(Command::Lsp) => crate::lsp::run().map(|()| Outcome::Clean),
+        Some(Command::Lsp) => crate::lsp::run().map(|()| Outcome::Clean).map_err(RunError::Server),
     }
 }
 
-fn check(args: CheckArgs) -> Result<Outcome, String> {
+fn check(args: CheckArgs) -> Result<Outcome, RunError> {
     if args.unsafe_fixes && !(args.fix || args.diff) {
-        return Err("--unsafe-fixes chooses which fixes --fix or --diff apply: give one of them too".into());
+        return Err(RunError::Usage("--unsafe-fixes chooses which fixes --fix or --diff apply: give one of them too".into()));
     }
     // `--output json` means `--format json` far more often than a file named `json`.
     if let Some(file) = args.output.as_deref().and_then(|f| f.to_str()) {
         if OutputFormat::from_str(file, true).is_ok() {
-            return Err(format!(
+            return Err(RunError::Usage(format!(
                 "`--output {file}` would write the report to a file named `{file}`: use `--format {file}` to choose the format, or `--output ./{file}` to write that file"
-            ));
+            )));
         }
     }
     // The run's own configuration: `--config`'s, or the closest above the working folder.
@@ -188,7 +254,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         (None, false) => std::env::current_dir().ok().and_then(|cwd| config::discover(&cwd)),
     };
     let config = match &config_path {
-        Some(path) => config::load(path).map_err(|e| output::config_error(&e))?,
+        Some(path) => config::load(path).map_err(RunError::Config)?,
         None => Config::default(),
     };
     // The command line wins over every configuration.
@@ -199,7 +265,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         extend_select: args.extend_select,
         extend_ignore: args.extend_ignore,
     };
-    cli.selection(&config).validate()?;
+    cli.selection(&config).validate().map_err(RunError::Usage)?;
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
     let color = match args.color.unwrap_or(ColorWhen::Auto) {
         ColorWhen::Always => true,
@@ -222,23 +288,22 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
     paths.retain(|p| p.as_os_str() != "-");
     if args.stdin_filename.is_some() && !reads_stdin {
-        return Err("--stdin-filename names standard input: give `-` among the paths, or no path".into());
+        return Err(RunError::Usage("--stdin-filename names standard input: give `-` among the paths, or no path".into()));
     }
     let stdin = if reads_stdin {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|error| RunError::Stdio { reading: true, error })?;
         Some(Stdin { name: args.stdin_filename, bytes })
     } else {
         None
     };
-    let mut candidates = discover::candidates(&paths, &config)?;
+    let mut candidates = discover::candidates(&paths, &config).map_err(|(path, error)| RunError::Path { path, error })?;
     // Without `--config`, a folder with its own configuration follows it.
     if args.config.is_none() && !args.no_config {
-        let layers = config::Layers::load(candidates.iter().map(|c| c.path.as_path()), config_path.as_deref())
-            .map_err(|e| output::config_error(&e))?;
+        let layers = config::Layers::load(candidates.iter().map(|c| c.path.as_path()), config_path.as_deref()).map_err(RunError::Config)?;
         for layer in layers.configs() {
             let path = layer.root.join("sfn-lint.toml");
-            options.cli.selection(layer).validate().map_err(|e| format!("{}: {e}", path.display()))?;
+            options.cli.selection(layer).validate().map_err(|message| RunError::Selection { config: path, message })?;
         }
         // A walked file its own configuration excludes is not linted.
         candidates.retain(|c| c.named || !layers.for_file(&c.path).is_some_and(|layer| layer.excluded(&c.path)));
@@ -290,7 +355,7 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
         }
         for change in &changes {
             fix::write_atomically(std::path::Path::new(&change.file), &change.after)
-                .map_err(|e| format!("cannot write the fixes of {}: {e}", change.file))?;
+                .map_err(RunError::file(&change.file, FileAction::WriteFixes))?;
         }
         if !changes.is_empty() {
             // What is left, as the files now are.
@@ -301,13 +366,13 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
 
     if let Some(file) = &args.write_baseline {
         let baseline = Baseline::from_findings(&report.findings);
-        std::fs::write(file, baseline.to_json()).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        std::fs::write(file, baseline.to_json()).map_err(RunError::file(file.display(), FileAction::Write))?;
         eprintln!("sfn-lint: recorded {} findings in {}", report.findings.len(), file.display());
         return Ok(Outcome::Clean);
     }
     if let Some(file) = &args.baseline {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let baseline = Baseline::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(RunError::file(file.display(), FileAction::Read))?;
+        let baseline = Baseline::parse(&text).map_err(|message| RunError::Baseline { path: file.clone(), message })?;
         let (hidden, unmatched) = baseline.apply(&mut report.findings);
         report.summary.suppressed += hidden;
         report.summary.baselined = hidden;
@@ -333,19 +398,19 @@ fn check(args: CheckArgs) -> Result<Outcome, String> {
     Ok(if report.fails(fail_on.level()) && !args.exit_zero { Outcome::Findings } else { Outcome::Clean })
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<(), String> {
+fn write_stdout(bytes: &[u8]) -> Result<(), RunError> {
     write_out(None, |out| out.write_all(bytes))
 }
 
-fn stdout_result(written: std::io::Result<()>) -> Result<(), String> {
+fn stdout_result(written: std::io::Result<()>) -> Result<(), RunError> {
     match written {
         // A closed pipe (`sfn-lint | head`) is the reader's choice, not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| format!("cannot write the report: {e}")),
+        other => other.map_err(|error| RunError::Stdio { reading: false, error }),
     }
 }
 
-fn list_rules(format: RulesFormat) -> Result<Outcome, String> {
+fn list_rules(format: RulesFormat) -> Result<Outcome, RunError> {
     let metas: Vec<_> = REGISTRY.iter().map(|r| r.meta()).collect();
     let text = match format {
         RulesFormat::Json => {
@@ -364,8 +429,9 @@ fn list_rules(format: RulesFormat) -> Result<Outcome, String> {
     Ok(Outcome::Clean)
 }
 
-fn explain(code: &str, format: ExplainFormat) -> Result<Outcome, String> {
-    let meta = rules::find(code).ok_or_else(|| format!("`{code}` is not a rule code or name; `sfn-lint rules` lists them"))?;
+fn explain(code: &str, format: ExplainFormat) -> Result<Outcome, RunError> {
+    let meta =
+        rules::find(code).ok_or_else(|| RunError::Usage(format!("`{code}` is not a rule code or name; `sfn-lint rules` lists them")))?;
     match format {
         ExplainFormat::Markdown => write_stdout(format!("{}\nDocumentation: <{}>\n", meta.doc, rule_url(meta.code)).as_bytes())?,
         ExplainFormat::Text => write_stdout(format!("{}\nDocumentation: {}\n", for_terminal(meta.doc), rule_url(meta.code)).as_bytes())?,
@@ -470,7 +536,7 @@ struct Change {
 
 /// The fixes `allowed` of each file's findings, applied to its text as it is on disk. A
 /// file that does not parse (ASL001) is never changed, nor is standard input.
-fn fixes(report: &crate::report::Report, allowed: fix::Allowed, stdin: Option<&Stdin>) -> Result<Vec<Change>, String> {
+fn fixes(report: &crate::report::Report, allowed: fix::Allowed, stdin: Option<&Stdin>) -> Result<Vec<Change>, RunError> {
     let stdin_name = stdin.map(|s| s.name.as_ref().map_or_else(|| "<stdin>".to_string(), |n| discover::display_path(n)));
     let mut changes = Vec::new();
     // Findings come sorted by file.
@@ -483,7 +549,7 @@ fn fixes(report: &crate::report::Report, allowed: fix::Allowed, stdin: Option<&S
         if chosen.is_empty() {
             continue;
         }
-        let before = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file} to fix it: {e}"))?;
+        let before = std::fs::read_to_string(file).map_err(RunError::file(file, FileAction::ReadToFix))?;
         let (after, fixed) = fix::apply(&before, &chosen);
         if fixed > 0 && after != before {
             changes.push(Change { file: file.clone(), before, after, fixed });
@@ -494,7 +560,7 @@ fn fixes(report: &crate::report::Report, allowed: fix::Allowed, stdin: Option<&S
 
 /// Writes the suppressions of every finding into its file (not standard input, not a file
 /// that does not parse); how many codes were added, in how many files.
-fn add_suppressions(report: &crate::report::Report, stdin: Option<&Stdin>) -> Result<(usize, usize), String> {
+fn add_suppressions(report: &crate::report::Report, stdin: Option<&Stdin>) -> Result<(usize, usize), RunError> {
     let stdin_name = stdin.map(|s| s.name.as_ref().map_or_else(|| "<stdin>".to_string(), |n| discover::display_path(n)));
     let (mut added, mut files) = (0, 0);
     for findings in report.findings.chunk_by(|a, b| a.file == b.file) {
@@ -505,7 +571,7 @@ fn add_suppressions(report: &crate::report::Report, stdin: Option<&Stdin>) -> Re
         // An unused suppression is not silenced by another.
         let silenced: Vec<&crate::diagnostic::Finding> = findings.iter().filter(|f| f.code != "LINT001").collect();
         let path = std::path::Path::new(file);
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let text = std::fs::read_to_string(path).map_err(RunError::file(file, FileAction::Read))?;
         let format = discover::format_of(path, &text);
         let root = format.and_then(|f| crate::syntax::parse(&text, f).ok());
         let yaml = format == Some(crate::syntax::Format::Yaml);
@@ -516,7 +582,7 @@ fn add_suppressions(report: &crate::report::Report, stdin: Option<&Stdin>) -> Re
         let count = edits.len();
         let all = crate::diagnostic::Fix { title: String::new(), applicability: crate::diagnostic::Applicability::Safe, edits };
         let (after, _) = fix::apply(&text, &[&all]);
-        fix::write_atomically(path, &after).map_err(|e| format!("cannot write {file}: {e}"))?;
+        fix::write_atomically(path, &after).map_err(RunError::file(file, FileAction::Write))?;
         added += count;
         files += 1;
     }
@@ -524,7 +590,7 @@ fn add_suppressions(report: &crate::report::Report, stdin: Option<&Stdin>) -> Re
 }
 
 /// How many findings each rule has, the most first: ruff's `--statistics`.
-fn statistics(report: &crate::report::Report, format: OutputFormat) -> Result<String, String> {
+fn statistics(report: &crate::report::Report, format: OutputFormat) -> Result<String, RunError> {
     let mut counts: Vec<(&str, &str, usize)> = Vec::new();
     for finding in &report.findings {
         match counts.iter_mut().find(|(code, ..)| *code == finding.code) {
@@ -543,15 +609,15 @@ fn statistics(report: &crate::report::Report, format: OutputFormat) -> Result<St
                 counts.iter().map(|(code, name, n)| serde_json::json!({"code": code, "name": name, "count": n})).collect();
             Ok(serde_json::to_string_pretty(&rows).expect("plain data serializes") + "\n")
         }
-        other => Err(format!(
+        other => Err(RunError::Usage(format!(
             "--statistics is written as human, concise or json, not {}",
             other.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
-        )),
+        ))),
     }
 }
 
 /// Writes to `--output`'s file, or to standard output.
-fn write_out(file: Option<&std::path::Path>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
+fn write_out(file: Option<&std::path::Path>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), RunError> {
     match file {
         Some(file) => {
             let written = std::fs::File::create(file).and_then(|f| {
@@ -559,7 +625,7 @@ fn write_out(file: Option<&std::path::Path>, write: impl FnOnce(&mut dyn Write) 
                 write(&mut out)?;
                 out.flush()
             });
-            written.map_err(|e| format!("cannot write {}: {e}", file.display()))
+            written.map_err(RunError::file(file.display(), FileAction::Write))
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());

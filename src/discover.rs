@@ -20,14 +20,14 @@ pub struct Candidate {
 const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", "target"];
 
 /// Expands the paths given on the command line into files, sorted and without repeats.
-/// A path that does not exist is an error of the run.
+/// A path that does not exist is an error of the run, returned with the path.
 /// Files found by walking skip the configuration's `exclude` globs; named files are
 /// always read.
-pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, String> {
+pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, (PathBuf, std::io::Error)> {
     let mut out = Vec::new();
     for path in paths {
         // What the path is, and whether it is a link, from one call when it is not one.
-        let error = |e: std::io::Error| format!("{}: {e}", path.display());
+        let error = |e: std::io::Error| (path.clone(), e);
         let own = std::fs::symlink_metadata(path).map_err(error)?;
         let link = own.file_type().is_symlink();
         let metadata = if link { std::fs::metadata(path).map_err(error)? } else { own };

@@ -20,8 +20,8 @@ fn main() -> ExitCode {
     match execute(Cli::parse()) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
-        Err(message) => {
-            eprintln!("sfn-lint: error: {message}");
+        Err(error) => {
+            eprintln!("sfn-lint: error: {error}");
             ExitCode::from(2)
         }
     }

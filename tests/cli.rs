@@ -119,6 +119,32 @@ fn failures_of_the_run_exit_2() {
 }
 
 #[test]
+fn run_errors_are_typed_for_callers_of_the_library() {
+    use clap::Parser;
+    use sfn_lint::cli::{Cli, RunError, execute};
+    let dir = scratch("typed-errors");
+    let run = |args: &[&str]| execute(Cli::try_parse_from(["sfn-lint", "--no-config"].iter().chain(args)).unwrap());
+    let missing = dir.join("missing.asl.json");
+    match run(&[missing.to_str().unwrap()]) {
+        Err(RunError::Path { path, error }) => assert!(path == missing && error.kind() == std::io::ErrorKind::NotFound),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(run(&["--select", "NOPE123", "."]), Err(RunError::Usage(m)) if m.contains("NOPE123")));
+    assert!(matches!(run(&["--unsafe-fixes", "."]), Err(RunError::Usage(_))));
+    std::fs::write(dir.join("bad.toml"), "fail-on = 3\n").unwrap();
+    let config = dir.join("bad.toml");
+    match execute(Cli::try_parse_from(["sfn-lint", "--config", config.to_str().unwrap(), "."]).unwrap()) {
+        Err(RunError::Config(error)) => assert_eq!(&error.text[error.span], "3"),
+        other => panic!("{other:?}"),
+    }
+    std::fs::write(dir.join("baseline.json"), "not a baseline").unwrap();
+    let baseline = dir.join("baseline.json");
+    let error = run(&["--baseline", baseline.to_str().unwrap(), dir.to_str().unwrap()]).unwrap_err();
+    assert!(matches!(&error, RunError::Baseline { path, .. } if *path == baseline), "{error:?}");
+    assert!(error.to_string().starts_with(&baseline.display().to_string()), "{error}");
+}
+
+#[test]
 fn run_errors_say_what_to_do_once() {
     let dir = scratch("run-errors");
     std::fs::write(dir.join("a.asl.json"), CLEAN).unwrap();
