@@ -12,7 +12,7 @@ pub struct Span {
 
 impl Span {
     /// Offsets are 32-bit, which keeps the tree small; no file of 4 GiB or more is read
-    /// (see [`MAX_TEXT_LEN`]), and an offset past that saturates rather than wraps.
+    /// (see `syntax::MAX_TEXT_LEN`), and an offset past that saturates rather than wraps.
     pub fn new(start: usize, end: usize) -> Self {
         let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
         Span { start: offset(start), end: offset(end) }
@@ -215,11 +215,6 @@ impl Finding {
 
     pub fn help(mut self, help: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
-        self
-    }
-
-    pub fn state(mut self, state: &str) -> Self {
-        self.state = Some(state.to_string());
         self
     }
 

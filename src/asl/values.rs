@@ -48,11 +48,6 @@ impl<'a> Request<'a> {
     pub fn get(&self, name: &str) -> Option<(&'a str, Param<'a>)> {
         member(self.node, name, self.language)
     }
-
-    /// A nested request (an object parameter, such as `MessageBody` or one of `Entries`).
-    pub fn nested(&self, node: &'a Node) -> Request<'a> {
-        Request { node, language: self.language }
-    }
 }
 
 /// The member `name` or `name.$` of `object`.

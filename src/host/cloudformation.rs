@@ -39,10 +39,10 @@ pub(super) fn find<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Option<
         } else if let Some(uri) = get("DefinitionUri").or_else(|| get("DefinitionS3Location")) {
             match uri.value.as_str().filter(|u| !u.starts_with("s3://") && !has_placeholder(u)) {
                 Some(local) => (&*uri.key, Body::File { path: relative_to(path, local), span: uri.value.span, certain: true }),
-                None => (&*uri.key, Body::Elsewhere(format!("`{}` is in S3", uri.key))),
+                None => (&*uri.key, Body::Elsewhere),
             }
         } else {
-            ("Properties", Body::Elsewhere("no definition".into()))
+            ("Properties", Body::Elsewhere)
         };
         let substitutions = get("DefinitionSubstitutions").map(|m| &m.value).or_else(|| sub_variables(get("DefinitionString")?));
         let ignore = member

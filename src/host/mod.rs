@@ -127,8 +127,8 @@ pub enum Body<'t> {
     /// `path` and nowhere else (a Terraform path without `path.module` is relative to the
     /// folder Terraform runs in, which may be another module's).
     File { path: PathBuf, span: Span, certain: bool },
-    /// Out of reach: in S3, or computed (`var.definition`); says where.
-    Elsewhere(String),
+    /// Out of reach: in S3, or computed (`var.definition`).
+    Elsewhere,
 }
 
 /// The template around a definition, to resolve `Ref`, `GetAtt`, `${...}` and

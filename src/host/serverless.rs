@@ -33,10 +33,10 @@ pub(super) fn find<'t>(path: &Path, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
                 Some((file, rest)) if !rest.starts_with(':') => {
                     Body::File { path: relative_to(path, file.trim()), span: node.span, certain: true }
                 }
-                _ => Body::Elsewhere(format!("the definition is `{text}`")),
+                _ => Body::Elsewhere,
             },
             (None, Some(node)) if node.is_object() => Body::Tree(node),
-            _ => Body::Elsewhere("no definition".into()),
+            _ => Body::Elsewhere,
         };
         let machines_pointer = push_token(&push_token("/stepFunctions", "stateMachines"), &machine.key);
         found.push(Hosted {

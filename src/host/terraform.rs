@@ -32,11 +32,8 @@ fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
         };
         let starters = if name.starts_with("aws_sfn_state_machine.") { starters(path, text, body, &name) } else { Default::default() };
         let body = match block.body.get_attribute("definition") {
-            Some(definition) => definition_body(path, text, body, &definition.value).unwrap_or_else(|| {
-                let span = span_of(&definition.value).unwrap_or_default();
-                Body::Elsewhere(format!("the definition is `{}`", text.get(span.range()).unwrap_or_default()))
-            }),
-            None => Body::Elsewhere("no definition".into()),
+            Some(definition) => definition_body(path, text, body, &definition.value).unwrap_or(Body::Elsewhere),
+            None => Body::Elsewhere,
         };
         let (workflow_type, type_span) = match block.body.get_attribute("type") {
             Some(attribute) => match &attribute.value {

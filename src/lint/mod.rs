@@ -333,7 +333,7 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                 }
                 (root, inner_text, map, note) = (&parsed, inner.as_str(), inner_map, *inner_note);
             }
-            Body::Elsewhere(_) => continue,
+            Body::Elsewhere => continue,
             Body::File { path: target, span, certain } => {
                 let bound = binding(path, machine);
                 // Found only under other case: a case-insensitive file system (macOS,

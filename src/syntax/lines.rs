@@ -33,11 +33,6 @@ impl LineIndex {
         LineIndex { starts, len: text.len(), checkpoints }
     }
 
-    /// The byte length of the line holding `offset`.
-    pub fn line_length(&self, offset: usize) -> usize {
-        self.line_of(offset).1.len()
-    }
-
     /// The line holding `offset`: its number (from 0) and its bytes, line break included.
     pub fn line_of(&self, offset: usize) -> (usize, std::ops::Range<usize>) {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;

@@ -62,7 +62,7 @@ impl Offsets {
     }
 }
 
-/// Whether a panic happens inside the YAML parser, which [`parse`] turns into a finding
+/// Whether a panic happens inside the YAML parser, which `parse` turns into a finding
 /// that keeps its message: a panic hook can leave it unprinted.
 pub fn panic_in_yaml_parser(_info: &std::panic::PanicHookInfo<'_>) -> bool {
     IN_PARSER.get()
