@@ -1,7 +1,7 @@
 //! The templates of a definition's project: a definition linted alone (a pre-commit hook
 //! passes only the changed files) takes its workflow type from the templates that name it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::Binding;
@@ -22,8 +22,9 @@ pub(super) fn templates_naming(
     // Per project: its files, and whether its templates are still to be searched (a run
     // that linted the whole project has read them; its CDK code is searched either way).
     let mut wanted: BTreeMap<PathBuf, (Vec<(PathBuf, String)>, bool)> = BTreeMap::new();
-    // Files of one folder share a project: each folder's ancestors are looked at once.
-    let mut roots_of: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
+    // Files of one folder share a project, and folders share ancestors: each folder is
+    // looked at once.
+    let mut roots = ProjectRoots::default();
     let mut canonical = Canonical::default();
     for &(file, link) in files {
         // A link is the file it leads to, whose name the templates use.
@@ -34,7 +35,7 @@ pub(super) fn templates_naming(
         }
         let covered = linted.iter().find(|root| file.starts_with(root));
         let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
-        let root = roots_of.entry(folder).or_insert_with_key(|folder| project_root(folder)).clone();
+        let root = roots.of(&folder);
         let Some(project) = root.or_else(|| covered.cloned()) else { continue };
         let searched = covered.is_some_and(|root| project.starts_with(root));
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -164,16 +165,31 @@ fn cdk_bindings(sources: &[PathBuf], files: &[&(PathBuf, String)]) -> Vec<Bindin
         .collect()
 }
 
-/// The folder the project of the files in `folder` lives in: the nearest one above it that holds an
-/// `sfn-lint.toml` or a repository (`.git`); outside any, the nearest one that holds
-/// infrastructure code (a SAM or Serverless template, `cdk.json`, Terraform files), as in
-/// a copy of a project without its repository.
-fn project_root(folder: &Path) -> Option<PathBuf> {
-    let marked = |folder: &Path| crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file()) || folder.join(".git").exists();
-    if let Some(root) = folder.ancestors().find(|folder| marked(folder)) {
-        return Some(root.to_path_buf());
+/// The project roots of folders, each folder's marks looked at once for a run.
+#[derive(Default)]
+struct ProjectRoots {
+    roots: HashMap<PathBuf, Option<PathBuf>>,
+    marked: HashMap<PathBuf, bool>,
+    infrastructure: HashMap<PathBuf, bool>,
+}
+
+impl ProjectRoots {
+    /// The folder the project of the files in `folder` lives in: the nearest one above it
+    /// that holds an `sfn-lint.toml` or a repository (`.git`); outside any, the nearest one
+    /// that holds infrastructure code (a SAM or Serverless template, `cdk.json`, Terraform
+    /// files), as in a copy of a project without its repository.
+    fn of(&mut self, folder: &Path) -> Option<PathBuf> {
+        if let Some(root) = self.roots.get(folder) {
+            return root.clone();
+        }
+        let marked =
+            |folder: &Path| crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file()) || folder.join(".git").exists();
+        let root = (folder.ancestors().find(|f| *self.marked.entry(f.to_path_buf()).or_insert_with(|| marked(f))))
+            .or_else(|| folder.ancestors().find(|f| *self.infrastructure.entry(f.to_path_buf()).or_insert_with(|| holds_infrastructure(f))))
+            .map(Path::to_path_buf);
+        self.roots.insert(folder.to_path_buf(), root.clone());
+        root
     }
-    folder.ancestors().find(|folder| holds_infrastructure(folder)).map(Path::to_path_buf)
 }
 
 /// Whether a folder holds a file that deploys state machines from other files.
