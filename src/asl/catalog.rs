@@ -308,13 +308,35 @@ impl Catalog {
 
     /// Whether an error name proves the request was rejected before it ran.
     pub fn rejected_before_running(&self, error: &str) -> bool {
-        self.rejected.iter().any(|parts| glob(parts, error))
+        self.error(error).rejected
     }
 
     /// Whether an error is a transient failure of the service itself, after which a re-run
     /// is possible but rare.
     pub fn is_transient(&self, error: &str) -> bool {
-        self.transient.iter().any(|parts| glob(parts, error))
+        self.error(error).transient
+    }
+
+    /// What the patterns say of an error name. A definition names a few errors in many
+    /// retriers, and three analyses ask: each name is matched once per thread.
+    fn error(&self, error: &str) -> ErrorFacts {
+        thread_local! {
+            static MATCHED: std::cell::RefCell<HashMap<Box<str>, ErrorFacts>> = Default::default();
+        }
+        MATCHED.with_borrow_mut(|matched| {
+            if let Some(&facts) = matched.get(error) {
+                return facts;
+            }
+            let facts = ErrorFacts {
+                rejected: self.rejected.iter().any(|parts| glob(parts, error)),
+                transient: self.transient.iter().any(|parts| glob(parts, error)),
+            };
+            // Names come from the files linted: a hostile run cannot grow this for ever.
+            if matched.len() < 4096 {
+                matched.insert(error.into(), facts);
+            }
+            facts
+        })
     }
 
     /// Whether a retrier on the error can fire: any name but a `States.` one that Step
@@ -339,6 +361,13 @@ impl Catalog {
     pub fn service_id<'s>(&'s self, service: &'s str) -> &'s str {
         self.aliases.get(service).map_or(service, String::as_str)
     }
+}
+
+/// What the error patterns say of one error name.
+#[derive(Clone, Copy)]
+struct ErrorFacts {
+    rejected: bool,
+    transient: bool,
 }
 
 /// Whether `text` matches a pattern given as its parts between `*`s: a `*` matches any run

@@ -129,6 +129,9 @@ impl Contexts {
         let n = machine.states.len();
         let mut causes = Vec::with_capacity(if express.is_some() { n } else { 0 });
         let mut ends = Vec::with_capacity(n);
+        // A Parallel's or Map's retrier re-runs every state inside it: each state's own is
+        // worked out once.
+        let retries: Vec<Option<Cause>> = machine.states.iter().map(|state| ambiguous_retry(machine, state)).collect();
         for state in &machine.states {
             match executions[state.scope] {
                 Execution::Workflow => causes.extend(express.iter().cloned()),
@@ -142,7 +145,7 @@ impl Contexts {
                 Execution::StandardChildren(_) => {}
             }
             let start = causes.len();
-            causes.extend(std::iter::once(state).chain(enclosing(machine, state)).filter_map(|s| ambiguous_retry(machine, s)));
+            causes.extend(std::iter::once(state).chain(enclosing(machine, state)).filter_map(|s| retries[s.id].clone()));
             // A retrier that may re-run the state after any failure outranks a transient one.
             causes[start..].sort_by_key(Cause::is_transient);
             causes.extend(async_invoke(state));
