@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use super::values::{Value, classify, holds_unstable, reads_execution_id};
 use super::{Machine, QueryLanguage, ScopeKind, State, StateId, StateKind, TransitionKind};
-use crate::syntax::{Kind, Node, Token, Trail, jsonata};
+use crate::syntax::{Kind, Node, Token, Trail, find, jsonata};
 
 /// A path inside a JSON value; empty for the whole value.
 pub type Path = Vec<String>;
@@ -62,14 +62,29 @@ impl Flow {
 }
 
 pub struct DataFlow {
-    /// The flow at each state's input; empty for states no path reaches.
-    pub input: Vec<Flow>,
+    /// The flow at each state's input; empty for states no path reaches. No states at all
+    /// when nothing flows anywhere.
+    input: Vec<Flow>,
 }
 
+/// The flow that carries nothing.
+static NOTHING: Flow = Flow { paths: BTreeSet::new(), vars: BTreeSet::new(), unstable_vars: BTreeSet::new(), track: Track::ExecutionId };
+
 impl DataFlow {
-    /// The execution-ID flow.
-    pub fn new(machine: &Machine<'_>) -> Self {
+    /// The execution-ID flow. `unstable`: whether the definition has a value that is new on
+    /// every attempt (see [`DataFlow::unstable`]), which the flow's variables follow too.
+    pub fn new(machine: &Machine<'_>, unstable: bool) -> Self {
+        // Most definitions never read the execution ID: then nothing flows, and nothing is
+        // followed or kept per state.
+        if !unstable && !mentions_execution_id(machine.root) {
+            return DataFlow { input: Vec::new() };
+        }
         Self::follow(machine, Track::ExecutionId)
+    }
+
+    /// The flow at the input of `state`.
+    pub fn at(&self, state: StateId) -> &Flow {
+        self.input.get(state).unwrap_or(&NOTHING)
     }
 
     /// Where values that are new on every attempt flow (a `States.UUID()` a Pass stores,
@@ -154,6 +169,22 @@ impl DataFlow {
         }
         DataFlow { input: input.into_iter().map(Option::unwrap_or_default).collect() }
     }
+}
+
+/// Whether any string of the definition may read the execution ID: a JSONPath reference to
+/// `$$.Execution` or a JSONata expression with `$states` (see [`reads_execution_id`]).
+fn mentions_execution_id(root: &Node) -> bool {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            Kind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            Kind::Array(items) => stack.extend(items),
+            Kind::Tagged(tagged) => stack.push(&tagged.node),
+            Kind::String(text) if find(text, "$$.Execution").is_some() || find(text, "$states").is_some() => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The part of a value selected by a JSONPath path, as paths relative to the selection.
@@ -509,12 +540,30 @@ mod tests {
     fn flows(text: &str) -> Vec<(String, Flow)> {
         let root = parse(text, Format::Json).unwrap();
         let machine = Machine::new(&root);
-        let flow = DataFlow::new(&machine);
-        machine.states.iter().map(|s| (s.name.to_string(), flow.input[s.id].clone())).collect()
+        let flow = DataFlow::new(&machine, DataFlow::unstable(&machine).is_some());
+        machine.states.iter().map(|s| (s.name.to_string(), flow.at(s.id).clone())).collect()
     }
 
     fn paths(flow: &Flow) -> Vec<String> {
         flow.paths.iter().map(|p| p.join(".")).collect()
+    }
+
+    #[test]
+    fn only_a_definition_that_may_read_the_execution_id_is_followed() {
+        let followed = |text: &str| {
+            let root = parse(text, Format::Json).unwrap();
+            let machine = Machine::new(&root);
+            !DataFlow::new(&machine, DataFlow::unstable(&machine).is_some()).input.is_empty()
+        };
+        let pass = |field: &str| format!(r#"{{"StartAt": "P", "States": {{"P": {{"Type": "Pass", {field}, "End": true}}}}}}"#);
+        assert!(!followed(&pass(r#""Parameters": {"id.$": "$.orderId"}"#)));
+        assert!(followed(&pass(r#""Parameters": {"id.$": "$$.Execution.Id"}"#)));
+        assert!(followed(&pass(r#""Parameters": {"id.$": "States.Format('{}', $$.Execution.Name)"}"#)));
+        assert!(followed(&pass(r#""QueryLanguage": "JSONata", "Output": {"id": "{% $states.context.Execution.Id %}"}"#)));
+        // A variable may hold a value new on every attempt: the flow's variables follow it.
+        assert!(followed(&pass(r#""QueryLanguage": "JSONata", "Assign": {"token": "{% $uuid() %}"}"#)));
+        // What flows where nothing is followed: nothing.
+        assert_eq!(flows(&pass(r#""Parameters": {"id.$": "$.orderId"}"#)), [("P".to_string(), Flow::default())]);
     }
 
     #[test]
@@ -587,7 +636,7 @@ mod tests {
         let machine = Machine::new(&root);
         let unstable = DataFlow::unstable(&machine).unwrap();
         let join = machine.scopes[0].state_named("Join").unwrap();
-        assert_eq!(paths(&unstable.input[join]), ["ids.id"]);
+        assert_eq!(paths(unstable.at(join)), ["ids.id"]);
         let stable = parse(r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}"#, Format::Json).unwrap();
         assert!(DataFlow::unstable(&Machine::new(&stable)).is_none(), "no source, no second flow");
     }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::catalog::{Effect, catalog};
-use super::dataflow::{Flow, finds_carried, finds_unstable_variable, reads_unstable_variable, template_carry};
+use super::dataflow::{DataFlow, Flow, finds_carried, finds_unstable_variable, reads_unstable_variable, template_carry};
 use super::dynamodb::{self, Names, ValueType};
 use super::values::{Param, Request, Value, find_unstable, holds_unstable, member};
 use super::{Integration, Machine, QueryLanguage, State, StateKind};
@@ -222,8 +222,8 @@ enum Evidence<'a> {
 /// has a source of them, the values that are new on every attempt.
 #[derive(Clone, Copy)]
 pub struct Flows<'f> {
-    pub execution_id: &'f [Flow],
-    pub unstable: Option<&'f [Flow]>,
+    pub execution_id: &'f DataFlow,
+    pub unstable: Option<&'f DataFlow>,
 }
 
 /// What the configuration adds: more key fields, and Lambda functions known to be
@@ -245,8 +245,8 @@ pub fn hazards_of<'a>(
 ) -> Vec<Hazard> {
     match (&state.kind, &state.resource) {
         (StateKind::Task, Some(Ok(integration))) => {
-            let unstable = flows.unstable.map(|u| &u[state.id]);
-            Scan::new(machine, state, integration, (&flows.execution_id[state.id], unstable), resources, idempotency).hazards()
+            let unstable = flows.unstable.map(|u| u.at(state.id));
+            Scan::new(machine, state, integration, (flows.execution_id.at(state.id), unstable), resources, idempotency).hazards()
         }
         _ => Vec::new(),
     }

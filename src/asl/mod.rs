@@ -470,9 +470,11 @@ impl<'a> Analysis<'a> {
     pub fn hazards(&self, state: StateId) -> &[effects::Hazard] {
         let cells = self.hazards.get_or_init(|| (0..self.machine.states.len()).map(|_| std::cell::OnceCell::new()).collect());
         cells[state].get_or_init(|| {
-            let (flow, unstable) =
-                self.flows.get_or_init(|| (dataflow::DataFlow::new(self.machine), dataflow::DataFlow::unstable(self.machine)));
-            let flows = effects::Flows { execution_id: &flow.input, unstable: unstable.as_ref().map(|u| u.input.as_slice()) };
+            let (execution_id, unstable) = self.flows.get_or_init(|| {
+                let unstable = dataflow::DataFlow::unstable(self.machine);
+                (dataflow::DataFlow::new(self.machine, unstable.is_some()), unstable)
+            });
+            let flows = effects::Flows { execution_id, unstable: unstable.as_ref() };
             let state = &self.machine.states[state];
             effects::hazards_of(self.machine, state, flows, self.definition.resources.as_ref(), &self.idempotency)
         })

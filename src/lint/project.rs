@@ -26,6 +26,10 @@ pub(super) fn templates_naming(
     // looked at once.
     let mut roots = ProjectRoots::default();
     let mut canonical = Canonical::default();
+    // The files of a folder come one after another: the last folder's project and whether
+    // it was searched are kept, so that paths are compared byte for byte, not component
+    // by component in the maps.
+    let mut last: Option<(PathBuf, Option<(PathBuf, bool)>)> = None;
     for &(file, link) in files {
         // A link is the file it leads to, whose name the templates use.
         let file = if link { std::fs::canonicalize(file).ok() } else { canonical.of(file) };
@@ -33,11 +37,21 @@ pub(super) fn templates_naming(
         if known.contains(&file) {
             continue;
         }
-        let covered = linted.iter().find(|root| file.starts_with(root));
-        let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
-        let root = roots.of(&folder);
-        let Some(project) = root.or_else(|| covered.cloned()) else { continue };
-        let searched = covered.is_some_and(|root| project.starts_with(root));
+        let folder = file.parent().unwrap_or(Path::new(""));
+        let project = match &last {
+            Some((last_folder, project)) if last_folder.as_os_str() == folder.as_os_str() => project.clone(),
+            _ => {
+                let covered = linted.iter().find(|root| folder.starts_with(root));
+                let project = roots.of(folder).or_else(|| covered.cloned());
+                let project = project.map(|project| {
+                    let searched = covered.is_some_and(|root| project.starts_with(root));
+                    (project, searched)
+                });
+                last = Some((folder.to_path_buf(), project.clone()));
+                project
+            }
+        };
+        let Some((project, searched)) = project else { continue };
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let entry = wanted.entry(project).or_insert_with(|| (Vec::new(), searched));
         entry.0.push((file, name));
@@ -78,13 +92,21 @@ pub(super) fn templates_naming(
 #[derive(Default)]
 struct Canonical {
     folders: BTreeMap<PathBuf, Option<PathBuf>>,
+    /// The folder asked for last, and its canonical path: files of a folder come together.
+    last: Option<(PathBuf, Option<PathBuf>)>,
 }
 
 impl Canonical {
     fn of(&mut self, file: &Path) -> Option<PathBuf> {
         let (Some(folder), Some(name)) = (file.parent(), file.file_name()) else { return std::fs::canonicalize(file).ok() };
         let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-        let canonical = self.folders.entry(folder.to_path_buf()).or_insert_with(|| std::fs::canonicalize(folder).ok());
+        let canonical = match &self.last {
+            Some((last, canonical)) if last.as_os_str() == folder.as_os_str() => canonical,
+            _ => {
+                let canonical = self.folders.entry(folder.to_path_buf()).or_insert_with(|| std::fs::canonicalize(folder).ok()).clone();
+                &self.last.insert((folder.to_path_buf(), canonical)).1
+            }
+        };
         Some(canonical.as_ref()?.join(name))
     }
 }
