@@ -141,7 +141,7 @@ impl DataFlow {
             let scope = &machine.scopes[state.scope];
             // The output goes to every successor: cloned for all but the last, which takes it.
             let mut output = Some(transfer(state, &here));
-            let targets = state.transitions.iter().filter(|t| t.kind != TransitionKind::Catch);
+            let targets = machine.transitions(state).iter().filter(|t| t.kind != TransitionKind::Catch);
             let mut targets = targets.filter_map(|t| scope.state_named(t.target)).peekable();
             while let Some(to) = targets.next() {
                 let flow = if targets.peek().is_some() { output.clone() } else { output.take() };

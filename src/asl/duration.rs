@@ -215,8 +215,11 @@ impl Durations {
                     Mark::Open => {
                         let state = &machine.states[id];
                         let target = machine.states[next].name;
-                        let pointer =
-                            state.transitions.iter().find(|t| t.target == target).map_or(state.pointer.clone(), |t| t.pointer(state));
+                        let pointer = machine
+                            .transitions(state)
+                            .iter()
+                            .find(|t| t.target == target)
+                            .map_or_else(|| state.pointer.to_string(), |t| t.pointer(state));
                         self.unbounded.push(Unbounded::Loop { pointer, from: id, to: next });
                     }
                     Mark::Done => {}
@@ -683,7 +686,7 @@ mod tests {
         let work = |text: &str| {
             let root = parse(text, Format::Json).unwrap();
             let machine = Machine::new(&root);
-            let transitions: usize = machine.states.iter().map(|s| s.transitions.len()).sum();
+            let transitions: usize = machine.states.iter().map(|s| machine.transitions(s).len()).sum();
             (Durations::new(&machine, None).work, machine.states.len() + transitions)
         };
         let chain = |n: usize| {

@@ -65,7 +65,7 @@ impl Graph {
         for state in &machine.states {
             let scope = &machine.scopes[state.scope];
             let begin = successors.targets.len();
-            successors.targets.extend(state.transitions.iter().filter_map(|t| scope.state_named(t.target)));
+            successors.targets.extend(machine.transitions(state).iter().filter_map(|t| scope.state_named(t.target)));
             // Sorted and without repeats: a Choice often names one state twice.
             successors.targets[begin..].sort_unstable();
             let mut kept = begin;
@@ -108,7 +108,7 @@ fn ends_path(machine: &Machine<'_>, id: StateId) -> bool {
         || state.kind == StateKind::Unknown
         || (state.kind == StateKind::Choice && state.field("Default").is_none())
         || (state.kind.needs_next_or_end() && state.field("Next").is_none())
-        || state.transitions.iter().any(|t| scope.state_named(t.target).is_none())
+        || machine.transitions(state).iter().any(|t| scope.state_named(t.target).is_none())
 }
 
 /// Marks everything reachable from `start` along `edges`, iteratively.

@@ -141,7 +141,7 @@ pub struct Transition<'a> {
     pub kind: TransitionKind,
     pub target: &'a str,
     /// The position of a Choice rule or a catcher in its array.
-    index: usize,
+    index: u32,
 }
 
 impl Transition<'_> {
@@ -156,12 +156,17 @@ impl Transition<'_> {
     }
 }
 
+// A large definition holds hundreds of thousands of states: keep them small (the
+// transitions are kept in one list for all states).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(size_of::<State<'static>>() == 144);
+
 pub struct State<'a> {
     pub id: StateId,
     pub name: &'a str,
     /// The span of the state's name in its `States` object.
     pub key_span: crate::syntax::Span,
-    pub pointer: String,
+    pub pointer: Box<str>,
     pub node: &'a Node,
     pub kind: StateKind,
     pub scope: ScopeId,
@@ -169,7 +174,8 @@ pub struct State<'a> {
     /// Branches of a Parallel, the item processor of a Map: scopes numbered one after
     /// another, as they are queued together.
     pub children: Range<ScopeId>,
-    pub transitions: Vec<Transition<'a>>,
+    /// The state's transitions in the machine's list.
+    transitions: Range<u32>,
     /// `End: true`.
     pub end: bool,
     /// The Task's `Resource`, parsed.
@@ -222,6 +228,8 @@ pub struct Machine<'a> {
     /// Scope 0 is the top level.
     pub scopes: Vec<Scope<'a>>,
     pub states: Vec<State<'a>>,
+    /// Every state's transitions, one state after another.
+    transitions: Vec<Transition<'a>>,
     pub graph: Graph,
 }
 
@@ -231,7 +239,8 @@ impl<'a> Machine<'a> {
     pub fn new(root: &'a Node) -> Self {
         let query_language =
             root.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(QueryLanguage::JsonPath);
-        let mut machine = Machine { root, query_language, scopes: Vec::new(), states: Vec::new(), graph: Graph::default() };
+        let mut machine =
+            Machine { root, query_language, scopes: Vec::new(), states: Vec::new(), transitions: Vec::new(), graph: Graph::default() };
         // Scopes are built breadth-first with an explicit queue, so a deeply nested file
         // cannot exhaust the stack.
         let mut queue = VecDeque::from([(ScopeKind::TopLevel, String::new(), root, None, query_language)]);
@@ -283,8 +292,11 @@ impl<'a> Machine<'a> {
                 continue;
             }
             let id = self.states.len();
-            let mut state = State::new(id, &member.key, push_token(&states_pointer, &member.key), &member.value, scope_id, language);
+            let mut state = State::new(id, &member.key, push_token(&states_pointer, &member.key).into(), &member.value, scope_id, language);
             state.key_span = member.key_span;
+            let first = self.transitions.len() as u32;
+            state.push_transitions(&mut self.transitions);
+            state.transitions = first..self.transitions.len() as u32;
             for (child_kind, child_pointer, child) in child_scopes(&state) {
                 queue.push_back((child_kind, child_pointer, child, Some(id), state.query_language));
             }
@@ -334,6 +346,11 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// The state's named transitions to other states of its scope.
+    pub fn transitions(&self, state: &State<'a>) -> &[Transition<'a>] {
+        &self.transitions[state.transitions.start as usize..state.transitions.end as usize]
+    }
+
     pub fn scope_of(&self, state: &State<'a>) -> &Scope<'a> {
         &self.scopes[state.scope]
     }
@@ -380,7 +397,7 @@ impl<'a> Machine<'a> {
 }
 
 impl<'a> State<'a> {
-    fn new(id: StateId, name: &'a str, pointer: String, node: &'a Node, scope: ScopeId, scope_language: QueryLanguage) -> Self {
+    fn new(id: StateId, name: &'a str, pointer: Box<str>, node: &'a Node, scope: ScopeId, scope_language: QueryLanguage) -> Self {
         let kind = StateKind::parse(node.get("Type"));
         let query_language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(scope_language);
         let mut state = State {
@@ -393,30 +410,27 @@ impl<'a> State<'a> {
             scope,
             query_language,
             children: 0..0,
-            transitions: Vec::new(),
+            transitions: 0..0,
             end: node.get("End").and_then(Node::as_bool) == Some(true),
             resource: None,
         };
-        state.transitions = state.collect_transitions();
         if kind == StateKind::Task {
             state.resource = node.get("Resource").map(resource::parse);
         }
         state
     }
 
-    fn collect_transitions(&self) -> Vec<Transition<'a>> {
+    /// Appends the state's named transitions to the machine's list.
+    fn push_transitions(&self, transitions: &mut Vec<Transition<'a>>) {
         let array = |field| self.field(field).and_then(Node::as_array).unwrap_or_default();
         let choice = self.kind == StateKind::Choice;
         let next = if choice { None } else { self.field("Next") };
         let (choices, default) = if choice { (array("Choices"), self.field("Default")) } else { (&[][..], None) };
         let catchers = if matches!(self.kind, StateKind::Task | StateKind::Parallel | StateKind::Map) { array("Catch") } else { &[] };
-        // At exact size (or a little more, for a rule or catcher without `Next`): a large
-        // definition holds one list per state, and a state that moves nowhere needs none.
-        let mut transitions =
-            Vec::with_capacity(usize::from(next.is_some()) + choices.len() + usize::from(default.is_some()) + catchers.len());
-        let mut add = |kind, target: Option<&'a Node>, index| {
+        let mut add = |kind, target: Option<&'a Node>, index: usize| {
             if let Some(target) = target.and_then(Node::as_str) {
-                transitions.push(Transition { kind, target, index });
+                // An array index fits: the text's length does.
+                transitions.push(Transition { kind, target, index: index as u32 });
             }
         };
         add(TransitionKind::Next, next, 0);
@@ -427,7 +441,6 @@ impl<'a> State<'a> {
         for (i, catcher) in catchers.iter().enumerate() {
             add(TransitionKind::Catch, catcher.get("Next"), i);
         }
-        transitions
     }
 }
 
@@ -503,7 +516,7 @@ mod tests {
             "D": {"Type": "Succeed"}}}"#;
         let root = parse(text, Format::Json).unwrap();
         let machine = Machine::new(&root);
-        let at = |pointer| machine.state_at(pointer).map(|s| (s.name, s.pointer.as_str()));
+        let at = |pointer| machine.state_at(pointer).map(|s| (s.name, &*s.pointer));
         assert_eq!(at("/States/P/Branches/0/States/a~1b/Next"), Some(("a/b", "/States/P/Branches/0/States/a~1b")));
         assert_eq!(
             at("/States/P/Branches/1/States/M/ItemProcessor/States/x~0y"),

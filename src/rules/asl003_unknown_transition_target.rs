@@ -31,7 +31,7 @@ impl Rule for UnknownTransitionTarget {
 
     fn check_state(&self, cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
         let scope = cx.machine.scope_of(state);
-        for transition in &state.transitions {
+        for transition in cx.machine.transitions(state) {
             if scope.state_named(transition.target).is_some() || has_placeholder(transition.target) {
                 continue;
             }
