@@ -130,12 +130,13 @@ pub fn detail_text(detail: &Detail) -> String {
     let Some(retries) = &detail.retries else { return what };
     let listed: Vec<String> = retries.shown.iter().map(|w| format!("{} s", seconds(*w))).collect();
     let more = retries.total.map(|total| format!(" + … ({} s in all)", seconds(total))).unwrap_or_default();
+    let count = |n: f64, one: &str, many: &str| format!("{} {}", seconds(n), if n == 1.0 { one } else { many });
     let quick = if retries.quick > 0.0 {
-        format!(" (and {} retries after errors that end a call at once)", seconds(retries.quick))
+        format!(" (and {} after errors that end a call at once)", count(retries.quick, "retry", "retries"))
     } else {
         String::new()
     };
-    format!("{} attempts × {what}{quick} + back-off {}{more}", seconds(retries.attempts), listed.join(" + "))
+    format!("{} × {what}{quick} + back-off {}{more}", count(retries.attempts, "attempt", "attempts"), listed.join(" + "))
 }
 
 #[cfg(test)]
@@ -156,5 +157,12 @@ mod tests {
             "3 attempts × one iteration 10 s (the item count is unknown) (and 2 retries after errors that end a call at once) + back-off 1 s + 2 s + 4 s + 8 s + … (95.5 s in all)"
         );
         assert_eq!(detail_text(&Detail { length: Length::WaitsFor("Seconds"), retries: None }), "waits for a JSONata expression");
+        // One attempt (a retrier only for errors that end a call at once), one such retry.
+        let once = RetryDetail { attempts: 1.0, quick: 1.0, shown: vec![2.0], total: None };
+        let detail = Detail { length: Length::Task { seconds: 300.0, bound: TaskBound::FunctionTimeout }, retries: Some(once) };
+        assert_eq!(
+            detail_text(&detail),
+            "1 attempt × 300 s (the function's `Timeout`) (and 1 retry after errors that end a call at once) + back-off 2 s"
+        );
     }
 }
