@@ -10,9 +10,9 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use super::values::{Value, classify, holds_unstable, reads_execution_id};
+use super::values::{Value, classify, holds_unstable, may_name_execution, reads_execution_id};
 use super::{Machine, QueryLanguage, ScopeKind, State, StateId, StateKind, TransitionKind};
-use crate::syntax::{Kind, Node, Token, Trail, find, jsonata};
+use crate::syntax::{Kind, Node, Token, Trail, jsonata};
 
 /// A path inside a JSON value; empty for the whole value.
 pub type Path = Vec<String>;
@@ -171,8 +171,7 @@ impl DataFlow {
     }
 }
 
-/// Whether any string of the definition may read the execution ID: a JSONPath reference to
-/// `$$.Execution` or a JSONata expression with `$states` (see [`reads_execution_id`]).
+/// Whether any string of the definition may read the execution ID.
 fn mentions_execution_id(root: &Node) -> bool {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
@@ -180,7 +179,7 @@ fn mentions_execution_id(root: &Node) -> bool {
             Kind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
             Kind::Array(items) => stack.extend(items),
             Kind::Tagged(tagged) => stack.push(&tagged.node),
-            Kind::String(text) if find(text, "$$.Execution").is_some() || find(text, "$states").is_some() => return true,
+            Kind::String(text) if may_name_execution(text) => return true,
             _ => {}
         }
     }

@@ -247,6 +247,12 @@ pub fn is_reference(value: Value<'_>) -> bool {
     text.starts_with('$') && text.chars().all(|c| c.is_alphanumeric() || matches!(c, '$' | '.' | '_' | '-' | '[' | ']' | '\'' | '"' | '`'))
 }
 
+/// Whether a text may name the execution: `reads_execution_id` is false for every value
+/// whose text this is false for, so a definition without such a text needs no data flow.
+pub fn may_name_execution(text: &str) -> bool {
+    find(text, "$$.Execution").is_some() || (find(text, "$states").is_some() && find(text, "context").is_some())
+}
+
 /// Whether an expression reads the execution ID (or name) from the context object.
 pub fn reads_execution_id(value: Value<'_>) -> bool {
     match value {
@@ -263,8 +269,7 @@ pub fn reads_execution_id(value: Value<'_>) -> bool {
         }
         // `$states.context` as a whole holds the execution too.
         Value::Jsonata(text) => {
-            find(text, "$states").is_some()
-                && find(text, "context").is_some()
+            may_name_execution(text)
                 && jsonata::variables(text).is_ok_and(|variables| {
                     variables.iter().filter(|v| !v.bound).any(|v| match v.path.strip_prefix("$states.context") {
                         Some("") => true,
