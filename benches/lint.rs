@@ -215,11 +215,20 @@ fn main() {
     }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-inputs");
     let inputs = generate(&dir);
-    // `-- --profile WORDS`: only the lint of the input whose name starts with WORDS, 200
-    // times, for a profiler.
+    // Real definitions, when the corpus is beside the repository: every JSON file of it,
+    // as the table's inputs are measured.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let corpus_files = if corpus.join("MANIFEST.tsv").is_file() { files_under(&corpus) } else { Vec::new() };
+    let json: Vec<PathBuf> = corpus_files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")).cloned().collect();
+    // `-- --profile WORDS`: only the lint of the input whose name starts with WORDS
+    // (`corpus` for the corpus's JSON files), 200 times, for a profiler.
     if let Some(at) = args.iter().position(|a| a == "--profile") {
         let wanted = args.get(at + 1).expect("--profile INPUT");
-        let (_, paths) = inputs.iter().find(|(name, _)| name.starts_with(wanted.as_str())).expect("an input of that name");
+        let paths = match inputs.iter().find(|(name, _)| name.starts_with(wanted.as_str())) {
+            Some((_, paths)) => paths,
+            None if "corpus".starts_with(wanted.as_str()) && !json.is_empty() => &json,
+            None => panic!("no input named {wanted}"),
+        };
         (0..200).for_each(|_| {
             std::hint::black_box(lint(paths));
         });
@@ -231,11 +240,6 @@ fn main() {
         let (parse, full) = medians(31, Warm::No, || parse_only(paths), || lint(paths));
         println!("{name:<26} {:>12.2?} {:>14.2?} {:>7.2}×", parse, full, full.as_secs_f64() / parse.as_secs_f64());
     }
-    // Real definitions, when the corpus is beside the repository: every JSON file of it,
-    // as the table's inputs are measured.
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let corpus_files = if corpus.join("MANIFEST.tsv").is_file() { files_under(&corpus) } else { Vec::new() };
-    let json: Vec<PathBuf> = corpus_files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")).cloned().collect();
     if !json.is_empty() {
         let (parse, full) = medians(31, Warm::No, || parse_only(&json), || lint(&json));
         let name = format!("corpus, {} JSON files", json.len());

@@ -2,13 +2,16 @@
 //! passes only the changed files) takes its workflow type from the templates that name it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::Binding;
 use crate::discover;
 
 /// The bindings of the templates, in the projects of `files`, that name one of them: each
-/// project (see [`project_root`]) is searched once, unless the run already linted all of
+/// project (see [`ProjectRoots::of`]) is searched once, unless the run already linted all of
 /// it. Only templates that mention a file's name are parsed, and none is linted.
 /// `files` say whether each is a symbolic link.
 pub(super) fn templates_naming(
@@ -19,42 +22,51 @@ pub(super) fn templates_naming(
 ) -> Vec<Binding> {
     let known: BTreeSet<PathBuf> = known.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     let linted: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
-    // Per project: its files, and whether its templates are still to be searched (a run
-    // that linted the whole project has read them; its CDK code is searched either way).
-    let mut wanted: BTreeMap<PathBuf, (Vec<(PathBuf, String)>, bool)> = BTreeMap::new();
-    // Files of one folder share a project, and folders share ancestors: each folder is
-    // looked at once.
-    let mut roots = ProjectRoots::default();
-    let mut canonical = Canonical::default();
-    // The files of a folder come one after another: the last folder's project and whether
-    // it was searched are kept, so that paths are compared byte for byte, not component
-    // by component in the maps.
-    let mut last: Option<(PathBuf, Option<(PathBuf, bool)>)> = None;
-    for &(file, link) in files {
-        // A link is the file it leads to, whose name the templates use.
-        let file = if link { std::fs::canonicalize(file).ok() } else { canonical.of(file) };
-        let Some(file) = file else { continue };
-        if known.contains(&file) {
-            continue;
-        }
-        let folder = file.parent().unwrap_or(Path::new(""));
-        let project = match &last {
-            Some((last_folder, project)) if last_folder.as_os_str() == folder.as_os_str() => project.clone(),
+    // Each file as its folder and its name. A link is the file it leads to, whose name the
+    // templates use; any other file's canonical path is its canonical folder joined with
+    // its name (one system call per file would cost more than all the rest of the search).
+    let placed: Vec<(PathBuf, OsString)> = files
+        .iter()
+        .filter_map(|&(file, link)| match (link, file.parent(), file.file_name()) {
+            (false, Some(folder), Some(name)) => Some((folder.to_path_buf(), name.to_os_string())),
             _ => {
-                let covered = linted.iter().find(|root| folder.starts_with(root));
-                let project = roots.of(folder).or_else(|| covered.cloned());
+                let target = std::fs::canonicalize(file).ok()?;
+                Some((target.parent()?.to_path_buf(), target.file_name()?.to_os_string()))
+            }
+        })
+        .collect();
+    // Each folder's canonical path and project, the folders looked at in parallel.
+    let mut folders: Vec<&Path> = placed.iter().map(|(folder, _)| folder.as_path()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let located: HashMap<&Path, Option<Folder>> = folders
+        .par_iter()
+        .map_init(ProjectRoots::default, |projects, &folder| {
+            let as_given = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+            let located = std::fs::canonicalize(as_given).ok().map(|canonical| {
+                let covered = linted.iter().find(|root| canonical.starts_with(root));
+                let project = projects.of(&canonical).or_else(|| covered.cloned());
+                // A run that linted the whole project has read its templates.
                 let project = project.map(|project| {
                     let searched = covered.is_some_and(|root| project.starts_with(root));
                     (project, searched)
                 });
-                last = Some((folder.to_path_buf(), project.clone()));
-                project
-            }
-        };
-        let Some((project, searched)) = project else { continue };
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let entry = wanted.entry(project).or_insert_with(|| (Vec::new(), searched));
-        entry.0.push((file, name));
+                Folder { canonical, project }
+            });
+            (folder, located)
+        })
+        .collect();
+    // Per project: its files, and whether its templates are still to be searched (its CDK
+    // code is searched either way).
+    let mut wanted: BTreeMap<PathBuf, (Vec<(PathBuf, String)>, bool)> = BTreeMap::new();
+    for (folder, name) in &placed {
+        let Some(Folder { canonical, project: Some((project, searched)) }) = &located[folder.as_path()] else { continue };
+        let file = canonical.join(name);
+        if known.contains(&file) {
+            continue;
+        }
+        let entry = wanted.entry(project.clone()).or_insert_with(|| (Vec::new(), *searched));
+        entry.0.push((file, name.to_string_lossy().into_owned()));
     }
     let mut found = Vec::new();
     for (project, (files, searched)) in wanted {
@@ -65,18 +77,23 @@ pub(super) fn templates_naming(
         let (templates, sources) =
             discover::project_files(&project, config, |path| !searched && !discover::is_asl_name(path) && !searched_for.contains(path));
         let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
-        for template in &templates {
-            let Ok(text) = std::fs::read_to_string(template) else { continue };
-            if !names.any_in(&text) {
-                continue;
-            }
-            for binding in super::bindings_in(template, &text) {
-                let target = std::fs::canonicalize(&binding.target);
-                if target.is_ok_and(|target| files.iter().any(|(file, _)| *file == target)) {
-                    found.push(binding);
+        let bindings: Vec<Vec<Binding>> = templates
+            .par_iter()
+            .map(|template| {
+                let Ok(text) = std::fs::read_to_string(template) else { return Vec::new() };
+                if !names.any_in(&text) {
+                    return Vec::new();
                 }
-            }
-        }
+                super::bindings_in(template, &text)
+                    .into_iter()
+                    .filter(|binding| {
+                        let target = std::fs::canonicalize(&binding.target);
+                        target.is_ok_and(|target| files.iter().any(|(file, _)| *file == target))
+                    })
+                    .collect()
+            })
+            .collect();
+        found.extend(bindings.into_iter().flatten());
         let bound: BTreeSet<PathBuf> = found.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
         let unbound: Vec<&(PathBuf, String)> = files.iter().filter(|(file, _)| !bound.contains(file)).collect();
         if !unbound.is_empty() {
@@ -86,29 +103,12 @@ pub(super) fn templates_naming(
     found
 }
 
-/// Paths with each folder resolved once: a file's canonical folder joined with its name,
-/// which is its canonical path unless the file itself is a link (the caller knows which:
-/// one system call per file would cost more than all the rest of the search).
-#[derive(Default)]
-struct Canonical {
-    folders: BTreeMap<PathBuf, Option<PathBuf>>,
-    /// The folder asked for last, and its canonical path: files of a folder come together.
-    last: Option<(PathBuf, Option<PathBuf>)>,
-}
-
-impl Canonical {
-    fn of(&mut self, file: &Path) -> Option<PathBuf> {
-        let (Some(folder), Some(name)) = (file.parent(), file.file_name()) else { return std::fs::canonicalize(file).ok() };
-        let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-        let canonical = match &self.last {
-            Some((last, canonical)) if last.as_os_str() == folder.as_os_str() => canonical,
-            _ => {
-                let canonical = self.folders.entry(folder.to_path_buf()).or_insert_with(|| std::fs::canonicalize(folder).ok()).clone();
-                &self.last.insert((folder.to_path_buf(), canonical)).1
-            }
-        };
-        Some(canonical.as_ref()?.join(name))
-    }
+/// A folder of the files searched for, resolved.
+struct Folder {
+    /// Its canonical path: a file's is this joined with its name.
+    canonical: PathBuf,
+    /// The project it lies in, and whether the run has read that project's templates.
+    project: Option<(PathBuf, bool)>,
 }
 
 /// File names to look for in templates, in any case (see `lint::with_case_on_disk`): a
@@ -191,8 +191,7 @@ fn cdk_bindings(sources: &[PathBuf], files: &[&(PathBuf, String)]) -> Vec<Bindin
 #[derive(Default)]
 struct ProjectRoots {
     roots: HashMap<PathBuf, Option<PathBuf>>,
-    marked: HashMap<PathBuf, bool>,
-    infrastructure: HashMap<PathBuf, bool>,
+    marks: HashMap<PathBuf, Marks>,
 }
 
 impl ProjectRoots {
@@ -204,23 +203,49 @@ impl ProjectRoots {
         if let Some(root) = self.roots.get(folder) {
             return root.clone();
         }
-        let marked =
-            |folder: &Path| crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file()) || folder.join(".git").exists();
-        let root = (folder.ancestors().find(|f| *self.marked.entry(f.to_path_buf()).or_insert_with(|| marked(f))))
-            .or_else(|| folder.ancestors().find(|f| *self.infrastructure.entry(f.to_path_buf()).or_insert_with(|| holds_infrastructure(f))))
+        let mut marks = |folder: &Path| *self.marks.entry(folder.to_path_buf()).or_insert_with(|| Marks::of(folder));
+        let root = (folder.ancestors().find(|f| marks(f).root))
+            .or_else(|| folder.ancestors().find(|f| marks(f).infrastructure))
             .map(Path::to_path_buf);
         self.roots.insert(folder.to_path_buf(), root.clone());
         root
     }
 }
 
-/// Whether a folder holds a file that deploys state machines from other files.
-fn holds_infrastructure(folder: &Path) -> bool {
-    const NAMES: &[&str] =
-        &["template.yaml", "template.yml", "template.json", "serverless.yml", "serverless.yaml", "cdk.json", "samconfig.toml"];
-    if NAMES.iter().any(|name| folder.join(name).is_file()) {
-        return true;
+/// What a folder holds that marks where a project lives, read from one listing of it (a
+/// test for each name would cost a system call apiece).
+#[derive(Clone, Copy, Default)]
+struct Marks {
+    /// An `sfn-lint.toml` or a repository (`.git`).
+    root: bool,
+    /// A file that deploys state machines from other files.
+    infrastructure: bool,
+}
+
+impl Marks {
+    fn of(folder: &Path) -> Marks {
+        const DEPLOYS: &[&str] =
+            &["template.yaml", "template.yml", "template.json", "serverless.yml", "serverless.yaml", "cdk.json", "samconfig.toml"];
+        let mut marks = Marks::default();
+        let Ok(entries) = std::fs::read_dir(folder) else { return marks };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            // A name counts as a file when it is one, or a link to one.
+            let is_file = || match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => entry.path().is_file(),
+                Ok(kind) => kind.is_file(),
+                Err(_) => false,
+            };
+            if name == ".git" {
+                marks.root |= entry.path().exists();
+            } else if crate::config::FILE_NAMES.iter().any(|n| name == *n) {
+                marks.root |= is_file();
+            } else if DEPLOYS.iter().any(|n| name == *n) {
+                marks.infrastructure |= is_file();
+            } else if Path::new(&name).extension().is_some_and(|e| e == "tf") {
+                marks.infrastructure = true;
+            }
+        }
+        marks
     }
-    let Ok(entries) = std::fs::read_dir(folder) else { return false };
-    entries.flatten().any(|entry| entry.path().extension().is_some_and(|e| e == "tf"))
 }
