@@ -133,17 +133,22 @@ pub fn unstable_in(value: Value<'_>) -> Option<&'static str> {
 /// The unstable source in a JSONata expression, read from the variables and function calls
 /// it holds (so a `'$uuid()'` inside a string literal is text, not a call).
 fn unstable_in_jsonata(text: &str) -> Option<&'static str> {
-    // Most expressions name none of them: they are not parsed.
-    let named = |needle: &str| find(text, needle).is_some();
-    if !named("$states.context") && !UNSTABLE_JSONATA_CALLS.iter().any(|(_, what)| named(&what[..what.len() - 2])) {
+    // Most expressions name none of them: they are not parsed. One pass over the `$`s
+    // finds out.
+    let bytes = text.as_bytes();
+    let names_one = |at: usize| {
+        let after = &bytes[at + 1..];
+        after.starts_with(b"states.context") || UNSTABLE_JSONATA_CALLS.iter().any(|(name, _)| after.starts_with(name.as_bytes()))
+    };
+    if !memchr::memchr_iter(b'$', bytes).any(names_one) {
         return None;
     }
     let variables = jsonata::variables(text).ok()?;
     let outside = variables.iter().filter(|v| !v.bound);
-    let call = UNSTABLE_JSONATA_CALLS.iter().find(|&&(name, _)| {
-        let needle = format!("${name}(");
-        outside.clone().any(|v| v.called && v.name == name && !date_part(text, v.at, &needle))
-    });
+    // `what` is the call as written: `$uuid()`, whose first bytes are the call's start.
+    let call = UNSTABLE_JSONATA_CALLS
+        .iter()
+        .find(|&&(name, what)| outside.clone().any(|v| v.called && v.name == name && !date_part(text, v.at, &what[..what.len() - 1])));
     if let Some(&(_, what)) = call {
         return Some(what);
     }
@@ -159,9 +164,21 @@ fn unstable_in_jsonata(text: &str) -> Option<&'static str> {
 /// a re-run minutes later: `States.ArrayGetItem(States.StringSplit($$.State.EnteredTime,
 /// 'T'), 0)`, `$substring($now(), 0, 10)`, `$now('[Y0001]-[M01]')`.
 fn date_part(text: &str, at: usize, needle: &str) -> bool {
-    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    let before = squeeze(&text[..at]);
-    let after = squeeze(&text[at + needle.len()..]);
+    // Only the text next to the needle decides, without its spaces: before it, the longest
+    // call that can hold it; after it, up to the second closing parenthesis.
+    let mut before: Vec<char> = text[..at].chars().rev().filter(|c| !c.is_whitespace()).take("States.StringSplit(".len()).collect();
+    before.reverse();
+    let before: String = before.into_iter().collect();
+    let mut closed = 0;
+    let after: String = text[at + needle.len()..]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take_while(|&c| {
+            let open = closed < 2;
+            closed += usize::from(c == ')');
+            open
+        })
+        .collect();
     if before.ends_with("States.StringSplit(") {
         return after.starts_with(",'T'),0)");
     }
