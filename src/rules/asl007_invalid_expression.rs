@@ -211,7 +211,8 @@ fn jsonata_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
     while let Some((at, node, reach)) = stack.pop() {
         match &node.kind {
             Kind::String(text) if text.starts_with("{%") => match jsonata_variables(text) {
-                Ok(variables) => states_fields(cx, &trail.pointer(at), text, &variables, reach, out),
+                // The pointer is built only for an expression that is reported.
+                Ok(variables) => states_fields(cx, || trail.pointer(at), text, &variables, reach, out),
                 Err(error) => report(cx, &trail.pointer(at), text, error, out),
             },
             Kind::Object(members) => {
@@ -237,7 +238,14 @@ fn jsonata_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
 
 /// `$states.result` outside a result's `Output` and `Assign`, `$states.errorOutput` outside a
 /// catcher's, and any field `$states` does not have.
-fn states_fields(cx: &Context<'_>, pointer: &str, text: &str, variables: &[Variable<'_>], reach: Reach, out: &mut Vec<Finding>) {
+fn states_fields(
+    cx: &Context<'_>,
+    pointer: impl Fn() -> String,
+    text: &str,
+    variables: &[Variable<'_>],
+    reach: Reach,
+    out: &mut Vec<Finding>,
+) {
     for variable in variables.iter().filter(|v| v.name == "states" && !v.bound) {
         let Some(field) = variable.field else { continue };
         let (message, help) = match field {
@@ -255,6 +263,6 @@ fn states_fields(cx: &Context<'_>, pointer: &str, text: &str, variables: &[Varia
             other => (format!("`$states` has no field `{other}`"), "`$states` holds `input`, `context`, `result` and `errorOutput`"),
         };
         let end = variable.at + "$states.".len() + field.len();
-        out.push(cx.finding(&META, pointer, Target::Range(variable.at, end.min(text.len())), format!("`{text}`: {message}")).help(help));
+        out.push(cx.finding(&META, &pointer(), Target::Range(variable.at, end.min(text.len())), format!("`{text}`: {message}")).help(help));
     }
 }
