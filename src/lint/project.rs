@@ -249,3 +249,44 @@ impl Marks {
         marks
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One listing of a folder says what a test of each name would: a config file (or a
+    /// link to one) or a repository marks a project's root; a SAM, Serverless or CDK file,
+    /// or Terraform code, marks infrastructure; a folder with a config file's name is not one.
+    #[test]
+    fn a_folder_listing_gives_its_marks() {
+        let dir = std::env::temp_dir().join(format!("sfn-lint-marks-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let folder = |name: &str, files: &[&str], folders: &[&str]| {
+            let folder = dir.join(name);
+            std::fs::create_dir_all(&folder).unwrap();
+            files.iter().for_each(|file| std::fs::write(folder.join(file), "").unwrap());
+            folders.iter().for_each(|sub| std::fs::create_dir(folder.join(sub)).unwrap());
+            folder
+        };
+        let marks = |folder: &Path| {
+            let marks = Marks::of(folder);
+            (marks.root, marks.infrastructure)
+        };
+        assert_eq!(marks(&folder("plain", &["flow.asl.json", "notes.tf.bak"], &["sfn-lint.toml", "template.yaml"])), (false, false));
+        assert_eq!(marks(&folder("configured", &[".sfn-lint.toml"], &[])), (true, false));
+        assert_eq!(marks(&folder("repository", &["template.json"], &[".git"])), (true, true));
+        assert_eq!(marks(&folder("worktree", &[".git"], &[])), (true, false));
+        assert_eq!(marks(&folder("terraform", &["main.tf"], &[])), (false, true));
+        assert_eq!(marks(&folder("serverless", &["serverless.yml"], &[])), (false, true));
+        assert_eq!(marks(&folder("cdk", &["cdk.json"], &[])), (false, true));
+        assert_eq!(marks(&dir.join("missing")), (false, false));
+        #[cfg(unix)]
+        {
+            let linked = folder("linked", &[], &[]);
+            std::os::unix::fs::symlink(dir.join("configured/.sfn-lint.toml"), linked.join("sfn-lint.toml")).unwrap();
+            std::os::unix::fs::symlink(dir.join("missing/cdk.json"), linked.join("cdk.json")).unwrap();
+            assert_eq!(marks(&linked), (true, false));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
