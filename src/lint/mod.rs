@@ -424,15 +424,42 @@ pub fn bindings_in(path: &Path, text: &str) -> Vec<Binding> {
 }
 
 /// Lints a definition file that a template names, with the template's type and resources.
-pub fn lint_bound(binding: &Binding, display: &str, template_display: &str, options: &Options) -> FileResult {
+pub fn lint_bound(binding: &Binding, display: &str, template: &BindingTemplate, template_display: &str, options: &Options) -> FileResult {
     match read(&binding.target, display, true, &options.for_path(&binding.target)) {
-        Ok(bytes) => lint_bound_bytes(binding, display, template_display, &bytes, options),
+        Ok(bytes) => lint_bound_bytes(binding, display, &bytes, template, template_display, options),
         Err(result) => result,
     }
 }
 
+/// The template of a binding, read and parsed once for every definition it binds.
+pub struct BindingTemplate {
+    text: String,
+    /// The parsed template; none for Terraform, which is read from the text.
+    root: Option<Node>,
+}
+
+impl BindingTemplate {
+    /// Reads the template at `path`; one that cannot be read or parsed resolves nothing.
+    pub fn read(path: &Path) -> Self {
+        Self::of_text(path, std::fs::read_to_string(path).unwrap_or_default())
+    }
+
+    /// The template at `path` as `text` holds it (an editor's unsaved buffer).
+    pub fn of_text(path: &Path, text: String) -> Self {
+        let root = format_of(path, &text).and_then(|format| syntax::parse(&text, format).ok());
+        BindingTemplate { text, root }
+    }
+}
+
 /// [`lint_bound`] on the definition's contents at hand (an editor's unsaved buffer).
-pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str, bytes: &[u8], options: &Options) -> FileResult {
+pub fn lint_bound_bytes(
+    binding: &Binding,
+    display: &str,
+    bytes: &[u8],
+    template: &BindingTemplate,
+    template_display: &str,
+    options: &Options,
+) -> FileResult {
     let options = &options.for_path(&binding.target);
     let Ok(text) = std::str::from_utf8(bytes) else { return lint_bytes(&binding.target, display, bytes, true, options) };
     // The template fills in `${...}` placeholders, unquoted ones included.
@@ -449,12 +476,11 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
         }
     };
     // The template's resources and substitutions, to resolve references.
-    let template_text = std::fs::read_to_string(&binding.template).unwrap_or_default();
-    let template_root = format_of(&binding.template, &template_text).and_then(|f| syntax::parse(&template_text, f).ok());
+    let (template_text, template_root) = (&template.text, &template.root);
     let hosted = if binding.template.extension().is_some_and(|e| e == "tf") {
-        host::parse_terraform(&binding.template, &template_text).ok().and_then(|hosted| hosted.into_iter().find(|h| h.name == binding.name))
+        host::parse_terraform(&binding.template, template_text).ok().and_then(|hosted| hosted.into_iter().find(|h| h.name == binding.name))
     } else {
-        template_root.as_ref().and_then(|t| match host::contents(&binding.template, &template_text, t) {
+        template_root.as_ref().and_then(|t| match host::contents(&binding.template, template_text, t) {
             Contents::Template(hosted) => hosted.into_iter().find(|h| h.name == binding.name),
             _ => None,
         })
@@ -486,7 +512,7 @@ pub fn lint_bound_bytes(binding: &Binding, display: &str, template_display: &str
     let metadata = hosted.as_ref().map(|h| h.ignore.clone()).unwrap_or_default();
     // A `Metadata` code that silences nothing is reported where it is written: in the template.
     result.suppressed = run_rules(display, &definition, options, &metadata, Some(template_display), &mut result.findings);
-    finish(result, display, text, &[(template_display, &template_text)], options)
+    finish(result, display, text, &[(template_display, template_text)], options)
 }
 
 /// Runs the selected rules on a definition and applies its `Comment` directives (and the

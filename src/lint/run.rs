@@ -86,22 +86,34 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
             _ => true,
         });
     }
-    let rebound: Vec<(Origin, FileResult)> = bound
+    // Each definition once per workflow type that binds it, by the first binding of that
+    // type; grouped by template, so that a template binding several is parsed once.
+    let chosen = bound.values().flat_map(|group| {
+        let mut types = BTreeSet::new();
+        group.iter().filter(move |b| types.insert(b.workflow_type))
+    });
+    let mut by_template: BTreeMap<&Path, Vec<(usize, &Binding)>> = BTreeMap::new();
+    for (order, binding) in chosen.enumerate() {
+        by_template.entry(&binding.template).or_default().push((order, binding));
+    }
+    let mut rebound: Vec<(usize, Origin, FileResult)> = by_template
         .par_iter()
-        .flat_map_iter(|(_, group)| {
-            let mut types = BTreeSet::new();
-            group
+        .flat_map_iter(|(template, bindings)| {
+            let source = super::BindingTemplate::read(template);
+            let template = discover::display_path(template);
+            bindings
                 .iter()
-                .filter(move |b| types.insert(b.workflow_type))
-                .map(|binding| {
+                .map(|&(order, binding)| {
                     let display = discover::display_path(&binding.target);
-                    let template = discover::display_path(&binding.template);
-                    let result = super::lint_bound(binding, &display, &template, options);
-                    (Origin::Other(display), result)
+                    let result = super::lint_bound(binding, &display, &source, &template, options);
+                    (order, Origin::Other(display), result)
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
+    // In the order of the definitions, as the report's list of files is deduplicated.
+    rebound.sort_unstable_by_key(|(order, ..)| *order);
+    let rebound = rebound.into_iter().map(|(_, origin, result)| (origin, result));
     results.extend(rebound);
 
     let mut report = Report::default();

@@ -205,20 +205,26 @@ impl Server {
         let display = self.display(&path);
         let canonical = std::fs::canonicalize(&path).unwrap_or(path.clone());
         if let Some((binding, template_display)) = self.bindings().get(&canonical) {
-            let mut result = lint::lint_bound_bytes(binding, &display, template_display, text.as_bytes(), &options);
+            let template = lint::BindingTemplate::read(&binding.template);
+            let mut result = lint::lint_bound_bytes(binding, &display, text.as_bytes(), &template, template_display, &options);
             // Findings in the template (an unused `Metadata` code) are published with it.
             result.findings.retain(|f| f.file == display);
             return vec![(uri.to_string(), result.findings)];
         }
         let result = lint::lint_bytes(&path, &display, text.as_bytes(), true, &options);
         let mut out = vec![(uri.to_string(), result.findings)];
+        if result.bindings.is_empty() {
+            return out;
+        }
+        // The template is this document as the editor holds it, parsed once for all it binds.
+        let template = lint::BindingTemplate::of_text(&path, text);
         for binding in result.bindings {
             let target = std::fs::canonicalize(&binding.target).unwrap_or(binding.target.clone());
             let target_uri = uri_of(&target);
             let bound_display = self.display(&binding.target);
             let bound = match self.documents.get(&target_uri) {
-                Some(open) => lint::lint_bound_bytes(&binding, &bound_display, &display, open.as_bytes(), &options),
-                None => lint::lint_bound(&binding, &bound_display, &display, &options),
+                Some(open) => lint::lint_bound_bytes(&binding, &bound_display, open.as_bytes(), &template, &display, &options),
+                None => lint::lint_bound(&binding, &bound_display, &template, &display, &options),
             };
             let (own, in_template): (Vec<Finding>, Vec<Finding>) = bound.findings.into_iter().partition(|f| f.file == bound_display);
             out[0].1.extend(in_template);
