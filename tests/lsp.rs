@@ -363,6 +363,29 @@ fn unused_metadata_code_is_published_with_the_template() {
     client.shutdown();
 }
 
+/// The files a template binds are linted against the template as the editor holds it: a
+/// `Metadata` code typed and not yet saved silences their findings at once.
+#[test]
+fn a_template_binds_its_files_as_the_editor_holds_it() {
+    let dir = workspace("unsaved-template");
+    std::fs::create_dir(dir.join("statemachine")).unwrap();
+    let definition = dir.join("statemachine/charge.asl.json");
+    std::fs::write(&definition, EXPRESS_LAMBDA).unwrap();
+    let saved = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Charge:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/charge.asl.json\n";
+    std::fs::write(dir.join("template.yaml"), saved).unwrap();
+    let edited = saved.replace("    Properties:\n", "    Metadata:\n      sfn-lint:\n        ignore: [ALO004]\n    Properties:\n");
+    let template = uri(&dir.join("template.yaml"));
+    let mut client = Client::start(&dir, &["utf-16"]);
+    client.open(&template, saved);
+    let before = client.diagnostics(&uri(&definition));
+    assert!(before.iter().any(|d| d["code"] == "ALO004"), "{before:?}");
+    client.change(&template, 2, &edited);
+    let after = client.diagnostics(&uri(&definition));
+    let unsilenced: Vec<&Value> = before.iter().filter(|d| d["code"] != "ALO004").collect();
+    assert_eq!(after.iter().collect::<Vec<_>>(), unsilenced);
+    client.shutdown();
+}
+
 #[test]
 fn hostile_documents_and_requests_get_answers_not_crashes() {
     let dir = workspace("hostile");
