@@ -364,7 +364,8 @@ fn unused_metadata_code_is_published_with_the_template() {
 }
 
 /// The files a template binds are linted against the template as the editor holds it: a
-/// `Metadata` code typed and not yet saved silences their findings at once.
+/// `Metadata` code typed and not yet saved silences their findings at once, and when they
+/// are opened themselves.
 #[test]
 fn a_template_binds_its_files_as_the_editor_holds_it() {
     let dir = workspace("unsaved-template");
@@ -383,6 +384,9 @@ fn a_template_binds_its_files_as_the_editor_holds_it() {
     let after = client.diagnostics(&uri(&definition));
     let unsilenced: Vec<&Value> = before.iter().filter(|d| d["code"] != "ALO004").collect();
     assert_eq!(after.iter().collect::<Vec<_>>(), unsilenced);
+    // Opened itself, the file is linted against the open template too.
+    let opened = client.open(&uri(&definition), EXPRESS_LAMBDA);
+    assert_eq!(opened.iter().collect::<Vec<_>>(), unsilenced);
     client.shutdown();
 }
 

@@ -204,9 +204,14 @@ impl Server {
         let options = self.options(&path);
         let display = self.display(&path);
         let canonical = std::fs::canonicalize(&path).unwrap_or(path.clone());
-        if let Some((binding, template_display)) = self.bindings().get(&canonical) {
-            let template = lint::BindingTemplate::read(&binding.template);
-            let mut result = lint::lint_bound_bytes(binding, &display, text.as_bytes(), &template, template_display, &options);
+        if let Some((binding, template_display)) = self.bindings().get(&canonical).cloned() {
+            // The template as the editor holds it, when it is open.
+            let template_uri = uri_of(&std::fs::canonicalize(&binding.template).unwrap_or(binding.template.clone()));
+            let template = match self.documents.get(&template_uri) {
+                Some(open) => lint::BindingTemplate::of_text(&binding.template, open.clone()),
+                None => lint::BindingTemplate::read(&binding.template),
+            };
+            let mut result = lint::lint_bound_bytes(&binding, &display, text.as_bytes(), &template, &template_display, &options);
             // Findings in the template (an unused `Metadata` code) are published with it.
             result.findings.retain(|f| f.file == display);
             return vec![(uri.to_string(), result.findings)];
