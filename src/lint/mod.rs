@@ -434,7 +434,8 @@ pub fn lint_bound(binding: &Binding, display: &str, template: &BindingTemplate, 
 /// The template of a binding, read and parsed once for every definition it binds.
 pub struct BindingTemplate {
     text: String,
-    /// The parsed template; none for Terraform, which is read from the text.
+    /// The parsed template; none for Terraform, which is read from its text, and for a
+    /// template that does not parse.
     root: Option<Node>,
 }
 
