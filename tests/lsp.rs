@@ -1,7 +1,7 @@
 //! The language server, driven over standard input and output as an editor would.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
@@ -303,15 +303,30 @@ fn hover_explains_the_rule_and_the_state() {
     client.shutdown();
 }
 
-#[test]
-fn templates_publish_for_their_definition_files_and_follow_config() {
-    let dir = workspace("templates");
-    std::fs::write(dir.join("sfn-lint.toml"), "workflow-type = \"standard\"\n").unwrap();
+/// A SAM template whose Express state machine is the file `statemachine/charge.asl.json`.
+const SAM_TEMPLATE: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Charge:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/charge.asl.json\n";
+
+/// [`SAM_TEMPLATE`] with a `Metadata` that ignores `codes`.
+fn with_metadata(codes: &str) -> String {
+    SAM_TEMPLATE.replace("    Properties:\n", &format!("    Metadata:\n      sfn-lint:\n        ignore: {codes}\n    Properties:\n"))
+}
+
+/// A workspace holding `template` as `template.yaml` and [`EXPRESS_LAMBDA`] as the file it
+/// names; its folder and the definition file's path.
+fn sam_project(name: &str, template: &str) -> (PathBuf, PathBuf) {
+    let dir = workspace(name);
     std::fs::create_dir(dir.join("statemachine")).unwrap();
     let definition = dir.join("statemachine/charge.asl.json");
     std::fs::write(&definition, EXPRESS_LAMBDA).unwrap();
-    let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Charge:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/charge.asl.json\n";
     std::fs::write(dir.join("template.yaml"), template).unwrap();
+    (dir, definition)
+}
+
+#[test]
+fn templates_publish_for_their_definition_files_and_follow_config() {
+    let template = SAM_TEMPLATE;
+    let (dir, definition) = sam_project("templates", template);
+    std::fs::write(dir.join("sfn-lint.toml"), "workflow-type = \"standard\"\n").unwrap();
     let template_uri = uri(&dir.join("template.yaml"));
     let mut client = Client::start(&dir, &["utf-16"]);
     client.notify(
@@ -343,12 +358,8 @@ fn templates_publish_for_their_definition_files_and_follow_config() {
 /// nothing is a diagnostic of the template, at the code, not of the definition file.
 #[test]
 fn unused_metadata_code_is_published_with_the_template() {
-    let dir = workspace("metadata");
-    std::fs::create_dir(dir.join("statemachine")).unwrap();
-    let definition = dir.join("statemachine/charge.asl.json");
-    std::fs::write(&definition, EXPRESS_LAMBDA).unwrap();
-    let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Charge:\n    Type: AWS::Serverless::StateMachine\n    Metadata:\n      sfn-lint:\n        ignore: [ALO004, ALO002]\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/charge.asl.json\n";
-    std::fs::write(dir.join("template.yaml"), template).unwrap();
+    let template = &with_metadata("[ALO004, ALO002]");
+    let (dir, definition) = sam_project("metadata", template);
     let mut client = Client::start(&dir, &["utf-16"]);
     let in_template = client.open(&uri(&dir.join("template.yaml")), template);
     let unused: Vec<&Value> = in_template.iter().filter(|d| d["code"] == "LINT001").collect();
@@ -368,13 +379,9 @@ fn unused_metadata_code_is_published_with_the_template() {
 /// are opened themselves.
 #[test]
 fn a_template_binds_its_files_as_the_editor_holds_it() {
-    let dir = workspace("unsaved-template");
-    std::fs::create_dir(dir.join("statemachine")).unwrap();
-    let definition = dir.join("statemachine/charge.asl.json");
-    std::fs::write(&definition, EXPRESS_LAMBDA).unwrap();
-    let saved = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Charge:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n      DefinitionUri: statemachine/charge.asl.json\n";
-    std::fs::write(dir.join("template.yaml"), saved).unwrap();
-    let edited = saved.replace("    Properties:\n", "    Metadata:\n      sfn-lint:\n        ignore: [ALO004]\n    Properties:\n");
+    let saved = SAM_TEMPLATE;
+    let (dir, definition) = sam_project("unsaved-template", saved);
+    let edited = with_metadata("[ALO004]");
     let template = uri(&dir.join("template.yaml"));
     let mut client = Client::start(&dir, &["utf-16"]);
     client.open(&template, saved);
