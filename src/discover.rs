@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::config::{Config, working_folder};
 use crate::syntax::Format;
 
@@ -32,16 +34,10 @@ pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, 
         let link = own.file_type().is_symlink();
         let metadata = if link { std::fs::metadata(path).map_err(error)? } else { own };
         if metadata.is_dir() {
-            let before = out.len();
-            walk(path, &mut out);
-            let mut index = before;
-            while index < out.len() {
-                if config.excluded(&out[index].path) {
-                    out.swap_remove(index);
-                } else {
-                    index += 1;
-                }
-            }
+            out.extend(walk_files(path, |file| {
+                let file = clean(file);
+                (lintable_name(&file) && !config.excluded(&file)).then_some(Candidate { path: file, named: false, link: false })
+            }));
         } else {
             out.push(Candidate { path: clean(path), named: true, link });
         }
@@ -57,21 +53,27 @@ const CDK_SOURCES: &[&str] = &["ts", "js", "mjs", "py", "java", "cs", "go"];
 /// One walk of a project: the files a walk would lint that the configuration does not
 /// exclude and that `wanted` accepts (tested first: it is the cheaper test), and the source
 /// files of CDK apps outside `cdk.out`; both sorted.
-pub fn project_files(folder: &Path, config: &Config, wanted: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let (mut lintable, mut sources) = (Vec::new(), Vec::new());
-    for entry in walker(folder).flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
+pub fn project_files(folder: &Path, config: &Config, wanted: impl Fn(&Path) -> bool + Sync) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    enum Found {
+        Lintable(PathBuf),
+        Source(PathBuf),
+    }
+    let found = walk_files(folder, |path| {
         if lintable_name(path) {
-            if wanted(path) && !config.excluded(path) {
-                lintable.push(clean(path));
-            }
+            (wanted(path) && !config.excluded(path)).then(|| Found::Lintable(clean(path)))
         } else if extension(path).is_some_and(|e| CDK_SOURCES.contains(&e.as_str()))
             && !path.components().any(|c| c.as_os_str() == "cdk.out")
         {
-            sources.push(clean(path));
+            Some(Found::Source(clean(path)))
+        } else {
+            None
+        }
+    });
+    let (mut lintable, mut sources) = (Vec::new(), Vec::new());
+    for file in found {
+        match file {
+            Found::Lintable(path) => lintable.push(path),
+            Found::Source(path) => sources.push(path),
         }
     }
     lintable.sort();
@@ -79,32 +81,48 @@ pub fn project_files(folder: &Path, config: &Config, wanted: impl Fn(&Path) -> b
     (lintable, sources)
 }
 
-fn walk(root: &Path, out: &mut Vec<Candidate>) {
-    // Entries the walker cannot read (permissions, races) are skipped, as ripgrep does.
-    for entry in walker(root).flatten() {
-        // Only regular files: never open a FIFO, a socket or a device.
-        if entry.file_type().is_some_and(|t| t.is_file()) && lintable_name(entry.path()) {
-            out.push(Candidate { path: clean(entry.path()), named: false, link: false });
+/// The files of a walk of `root` that `keep` turns into something, in no order. Only regular
+/// files count (never open a FIFO, a socket or a device); entries the walker cannot read
+/// (permissions, races) are skipped, as ripgrep does.
+///
+/// A walk of a large repository mostly waits on the file system, listing folders and
+/// looking for ignore files: the folders at the top are walked side by side on the lint's
+/// threads, each as a walk of its own that reads the ignore files above it. (The walker's
+/// own threads would cost a small project more than its whole walk: they poll for work.)
+fn walk_files<T: Send>(root: &Path, keep: impl Fn(&Path) -> Option<T> + Sync) -> Vec<T> {
+    let is_file = |entry: &ignore::DirEntry| entry.file_type().is_some_and(|t| t.is_file());
+    // CDK's `cdk.out` is usually git-ignored; named on the command line, it is read whole,
+    // with no ignore file (none above it may apply).
+    if root.file_name().is_some_and(|n| n == "cdk.out") {
+        return walker(root, false).build().flatten().filter(is_file).filter_map(|entry| keep(entry.path())).collect();
+    }
+    let mut found = Vec::new();
+    let mut folders = Vec::new();
+    for entry in walker(root, true).max_depth(Some(1)).build().flatten() {
+        if entry.depth() == 0 {
+            continue;
+        }
+        if is_file(&entry) {
+            found.extend(keep(entry.path()));
+        } else if entry.file_type().is_some_and(|t| t.is_dir()) {
+            folders.push(entry.into_path());
         }
     }
+    found.par_extend(folders.par_iter().flat_map_iter(|folder| {
+        let files = walker(folder, true).build().flatten().filter(is_file);
+        files.filter_map(|entry| keep(entry.path())).collect::<Vec<_>>()
+    }));
+    found
 }
 
-/// A walk of `root` that honours `.gitignore` and skips hidden folders and those of
-/// [`SKIPPED_DIRS`].
-fn walker(root: &Path) -> ignore::Walk {
-    // CDK's `cdk.out` is usually git-ignored; named on the command line, it is read.
-    let cdk_out = root.file_name().is_some_and(|n| n == "cdk.out");
-    ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .parents(!cdk_out)
-        .git_ignore(!cdk_out)
-        .git_exclude(!cdk_out)
-        .require_git(false)
-        .follow_links(false)
-        .filter_entry(|entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir()) && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
-        })
-        .build()
+/// A walk of `root` that skips hidden folders and those of [`SKIPPED_DIRS`], and with
+/// `ignores` honours `.gitignore` files, `root`'s and those above it included.
+fn walker(root: &Path, ignores: bool) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder.hidden(true).parents(ignores).git_ignore(ignores).git_exclude(ignores).require_git(false).follow_links(false).filter_entry(
+        |entry| !(entry.file_type().is_some_and(|t| t.is_dir()) && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n))),
+    );
+    builder
 }
 
 fn clean(path: &Path) -> PathBuf {
@@ -165,5 +183,65 @@ mod tests {
         assert_eq!(format_of(Path::new("main.tf"), "resource {}"), None);
         assert!(lintable_name(Path::new("x.YAML")));
         assert!(!lintable_name(Path::new("x.json5")));
+    }
+
+    /// A project's walk, its top folders walked side by side, finds what one walk of the
+    /// whole finds: lintable files the caller wants, and CDK code outside `cdk.out`; never
+    /// what a `.gitignore` (the top one's anchored patterns included), a hidden folder or
+    /// `node_modules` hides, nor what the configuration excludes.
+    #[test]
+    fn a_project_walk_finds_what_one_walk_of_the_whole_finds() {
+        let dir = std::env::temp_dir().join(format!("sfn-lint-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = [
+            "template.yaml",
+            "infra/a.json",
+            "infra/deep/b.yml",
+            "infra/deep/flow.asl.json",
+            "infra/deep/skip.json",
+            "infra/deep/anchored.json",
+            "infra/deep/local.json",
+            "app/stack.ts",
+            "app/cdk.out/Stack.template.json",
+            "app/cdk.out/asset.js",
+            "cdk.out/Top.template.json",
+            "cdk.out/old/Old.template.json",
+            "built/out.json",
+            "node_modules/pkg/package.json",
+            ".hidden/c.json",
+            "notes.txt",
+        ];
+        for file in files {
+            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(file), "").unwrap();
+        }
+        std::fs::write(dir.join(".gitignore"), "built/\n/infra/deep/anchored.json\n/cdk.out/old/\n").unwrap();
+        std::fs::write(dir.join("infra/.gitignore"), "local.json\n").unwrap();
+        std::fs::write(dir.join("sfn-lint.toml"), "exclude = [\"**/skip.json\"]\n").unwrap();
+        let config = crate::config::load(&dir.join("sfn-lint.toml")).unwrap();
+        let relative = |paths: &[PathBuf]| paths.iter().map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
+        let (lintable, sources) = project_files(&dir, &config, |path| !is_asl_name(path));
+        let expected: (Vec<String>, Vec<String>) = (
+            vec![
+                "app/cdk.out/Stack.template.json".into(),
+                "cdk.out/Top.template.json".into(),
+                "infra/a.json".into(),
+                "infra/deep/b.yml".into(),
+                "template.yaml".into(),
+            ],
+            vec!["app/stack.ts".into()],
+        );
+        assert_eq!((relative(&lintable), relative(&sources)), expected);
+        // The same as one walk of the whole.
+        let mut whole: Vec<PathBuf> = walker(&dir, true)
+            .build()
+            .flatten()
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && lintable_name(e.path()) && !is_asl_name(e.path()))
+            .map(|e| e.into_path())
+            .filter(|path| !config.excluded(path))
+            .collect();
+        whole.sort();
+        assert_eq!(lintable, whole);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -68,39 +68,43 @@ pub(super) fn templates_naming(
         let entry = wanted.entry(project.clone()).or_insert_with(|| (Vec::new(), *searched));
         entry.0.push((file, name.to_string_lossy().into_owned()));
     }
-    let mut found = Vec::new();
-    for (project, (files, searched)) in wanted {
-        // A definition names no other file; nor do the files searched for.
-        let searched_for: BTreeSet<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
-        // One walk for the templates and the CDK code (searched even where the run has
-        // read the templates).
-        let (templates, sources) =
-            discover::project_files(&project, config, |path| !searched && !discover::is_asl_name(path) && !searched_for.contains(path));
-        let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
-        let bindings: Vec<Vec<Binding>> = templates
-            .par_iter()
-            .map(|template| {
-                let Ok(text) = std::fs::read_to_string(template) else { return Vec::new() };
-                if !names.any_in(&text) {
-                    return Vec::new();
-                }
-                super::bindings_in(template, &text)
-                    .into_iter()
-                    .filter(|binding| {
-                        let target = std::fs::canonicalize(&binding.target);
-                        target.is_ok_and(|target| files.iter().any(|(file, _)| *file == target))
-                    })
-                    .collect()
-            })
-            .collect();
-        found.extend(bindings.into_iter().flatten());
-        let bound: BTreeSet<PathBuf> = found.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
-        let unbound: Vec<&(PathBuf, String)> = files.iter().filter(|(file, _)| !bound.contains(file)).collect();
-        if !unbound.is_empty() {
-            found.extend(cdk_bindings(&sources, &unbound));
-        }
-    }
-    found
+    // Several projects (a folder of copied repositories) are searched side by side.
+    let found: Vec<Vec<Binding>> = wanted
+        .par_iter()
+        .map(|(project, (files, searched))| {
+            // A definition names no other file; nor do the files searched for.
+            let searched_for: BTreeSet<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
+            // One walk for the templates and the CDK code (searched even where the run has
+            // read the templates).
+            let (templates, sources) =
+                discover::project_files(project, config, |path| !searched && !discover::is_asl_name(path) && !searched_for.contains(path));
+            let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
+            let bindings: Vec<Vec<Binding>> = templates
+                .par_iter()
+                .map(|template| {
+                    let Ok(text) = std::fs::read_to_string(template) else { return Vec::new() };
+                    if !names.any_in(&text) {
+                        return Vec::new();
+                    }
+                    super::bindings_in(template, &text)
+                        .into_iter()
+                        .filter(|binding| {
+                            let target = std::fs::canonicalize(&binding.target);
+                            target.is_ok_and(|target| files.iter().any(|(file, _)| *file == target))
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut found: Vec<Binding> = bindings.into_iter().flatten().collect();
+            let bound: BTreeSet<PathBuf> = found.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
+            let unbound: Vec<&(PathBuf, String)> = files.iter().filter(|(file, _)| !bound.contains(file)).collect();
+            if !unbound.is_empty() {
+                found.extend(cdk_bindings(&sources, &unbound));
+            }
+            found
+        })
+        .collect();
+    found.into_iter().flatten().collect()
 }
 
 /// A folder of the files searched for, resolved.
@@ -157,22 +161,31 @@ impl FileNames {
 /// makes one state machine, else nothing certain, and the file stays of unknown type.
 fn cdk_bindings(sources: &[PathBuf], files: &[&(PathBuf, String)]) -> Vec<Binding> {
     use crate::host::WorkflowType;
-    let mut verdicts: BTreeMap<&Path, Option<(PathBuf, WorkflowType)>> = BTreeMap::new();
-    for path in sources {
-        let Ok(code) = std::fs::read_to_string(path) else { continue };
-        if !(code.contains("stepfunctions") || code.contains("StateMachine")) {
-            continue;
-        }
-        for (file, name) in files {
-            if memchr::memmem::find(code.as_bytes(), name.as_bytes()).is_none() {
-                continue;
+    // Each source read on any thread; the verdicts are drawn in the sources' order.
+    let naming: Vec<(&PathBuf, WorkflowType, bool, Vec<&Path>)> = sources
+        .par_iter()
+        .filter_map(|path| {
+            let code = std::fs::read_to_string(path).ok()?;
+            if !(code.contains("stepfunctions") || code.contains("StateMachine")) {
+                return None;
             }
+            let named: Vec<&Path> = files
+                .iter()
+                .filter(|(_, name)| memchr::memmem::find(code.as_bytes(), name.as_bytes()).is_some())
+                .map(|(file, _)| file.as_path())
+                .collect();
             // Code that makes one state machine and says `EXPRESS` makes it Express; code
             // that makes several and says `EXPRESS` leaves each one's type uncertain.
             let express = code.contains("EXPRESS");
             let certain = !express || (code.matches("StateMachine(").count() == 1 && !code.contains("STANDARD"));
             let workflow_type = if express { WorkflowType::Express } else { WorkflowType::Standard };
-            let verdict = verdicts.entry(file.as_path()).or_insert(Some((path.to_path_buf(), workflow_type)));
+            (!named.is_empty()).then_some((path, workflow_type, certain, named))
+        })
+        .collect();
+    let mut verdicts: BTreeMap<&Path, Option<(PathBuf, WorkflowType)>> = BTreeMap::new();
+    for (path, workflow_type, certain, named) in naming {
+        for file in named {
+            let verdict = verdicts.entry(file).or_insert(Some((path.to_path_buf(), workflow_type)));
             if !certain || verdict.as_ref().is_some_and(|(_, known)| *known != workflow_type) {
                 *verdict = None;
             }
