@@ -101,6 +101,31 @@ fn definition_uri_files_take_the_template_type_once_per_type() {
     assert!(orphan.findings[0].help.as_deref().unwrap().contains("lint it together with the template"));
 }
 
+/// A run reads the definition files its templates name only under the paths it was given
+/// or the working folder: a template cannot make it read any file on the machine.
+#[test]
+fn a_definition_file_outside_the_linted_paths_is_not_read() {
+    let dir = std::env::temp_dir().join(format!("sfn-lint-outside-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("app")).unwrap();
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    let template = std::fs::read_to_string("testdata/hosts/definition-uri/template.yaml").unwrap();
+    std::fs::write(dir.join("app/template.yaml"), template.replace("statemachine/notify.asl.json", "../shared/notify.asl.json")).unwrap();
+    std::fs::copy("testdata/hosts/definition-uri/statemachine/notify.asl.json", dir.join("shared/notify.asl.json")).unwrap();
+    let run = |root: &Path| {
+        let candidates = sfn_lint::discover::candidates(&[dir.join("app")], &Default::default()).unwrap();
+        sfn_lint::lint::run(&candidates, None, &[root.to_path_buf()], &common::only(&[]))
+    };
+    let app_only = run(&dir.join("app"));
+    let whole = run(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(app_only.findings.len(), 0, "{}", common::render(&app_only, OutputFormat::Human));
+    assert_eq!(app_only.summary.definitions, 0);
+    assert_eq!(codes(&whole), [("ALO002", Some("Notifier"), Some("Notify Customer"))], "{}", common::render(&whole, OutputFormat::Human));
+    assert!(whole.findings[0].file.ends_with("shared/notify.asl.json"), "{}", whole.findings[0].file);
+    assert_eq!(whole.summary.definitions, 2);
+}
+
 #[test]
 fn a_definition_uri_in_other_case_is_linted_and_warned_of() {
     let report = lint_folder("definition-uri-case");

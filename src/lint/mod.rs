@@ -159,6 +159,24 @@ pub struct FileResult {
     pub suppressed: usize,
     /// The file is a standalone definition, linted with no template's type.
     pub standalone: bool,
+    /// Definition files of `bindings` (by index) already linted with this template's tree
+    /// at hand, each with its displayed path.
+    pub(crate) bound: Vec<(usize, String, FileResult)>,
+}
+
+/// How a run lints the definition files a template names while the template's tree is at
+/// hand (rather than parsing the template again): those under `allowed`, with the run's
+/// own options.
+pub(crate) struct Binder<'r> {
+    pub allowed: &'r [PathBuf],
+    pub options: &'r Options,
+}
+
+impl Binder<'_> {
+    /// The canonical path of `target` when the run may read it (see [`run::run`]).
+    pub fn readable(&self, target: &Path) -> Option<PathBuf> {
+        std::fs::canonicalize(target).ok().filter(|target| self.allowed.iter().any(|root| target.starts_with(root)))
+    }
 }
 
 /// Why a file that may hold a state machine was not read.
@@ -236,16 +254,21 @@ fn open(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Reads and lints a file. `named` files (given on the command line) are always read.
-pub fn lint_path(path: &Path, display: &str, named: bool, options: &Options) -> FileResult {
+/// With a `binder`, the definition files its templates name are linted too.
+pub(crate) fn lint_path(path: &Path, display: &str, named: bool, options: &Options, binder: Option<&Binder<'_>>) -> FileResult {
     let options = &options.for_path(path);
     match read(path, display, is_asl_name(path) || named, options) {
-        Ok(bytes) => lint_bytes(path, display, &bytes, named, options),
+        Ok(bytes) => lint_contents(path, display, &bytes, named, options, binder),
         Err(result) => result,
     }
 }
 
 /// Lints file contents; `path` gives the kind of file (its name and extension).
 pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options: &Options) -> FileResult {
+    lint_contents(path, display, bytes, named, options, None)
+}
+
+fn lint_contents(path: &Path, display: &str, bytes: &[u8], named: bool, options: &Options, binder: Option<&Binder<'_>>) -> FileResult {
     let asl_named = is_asl_name(path);
     if bytes.len() > syntax::MAX_TEXT_LEN {
         return unreadable_at(display, &format!("the file is {} bytes, larger than sfn-lint can read", bytes.len()), options);
@@ -265,7 +288,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
         }
     };
     if path.extension().is_some_and(|e| e == "tf") {
-        return lint_terraform(path, display, text, named, options);
+        return lint_terraform(path, display, text, named, options, binder);
     }
     let Some(format) = format_of(path, text) else { return FileResult::skipped() };
     let root = match syntax::parse(text, format) {
@@ -282,7 +305,7 @@ pub fn lint_bytes(path: &Path, display: &str, bytes: &[u8], named: bool, options
     };
     match host::contents(path, text, &root) {
         Contents::Definition => lint_standalone(display, text, &root, options),
-        Contents::Template(hosted) => lint_template(path, display, text, hosted, options),
+        Contents::Template(hosted) => lint_template(path, display, text, hosted, options, binder),
         Contents::Nothing if asl_named => lint_standalone(display, text, &root, options),
         Contents::Nothing => FileResult::skipped(),
     }
@@ -295,13 +318,13 @@ fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) ->
     finish(result, display, text, &[], options)
 }
 
-fn lint_terraform(path: &Path, display: &str, text: &str, named: bool, options: &Options) -> FileResult {
+fn lint_terraform(path: &Path, display: &str, text: &str, named: bool, options: &Options, binder: Option<&Binder<'_>>) -> FileResult {
     if !text.contains("aws_sfn_state_machine") && !text.contains("step-functions") {
         return FileResult::skipped();
     }
     match host::parse_terraform(path, text) {
         Ok(hosted) if hosted.is_empty() => FileResult::skipped(),
-        Ok(hosted) => lint_template(path, display, text, hosted, options),
+        Ok(hosted) => lint_template(path, display, text, hosted, options, binder),
         Err(error) if named || text.contains("aws_sfn_state_machine") => {
             let mut result = FileResult::default();
             result.findings.push(rules::parse_error(display, &error, None));
@@ -312,8 +335,16 @@ fn lint_terraform(path: &Path, display: &str, text: &str, named: bool, options: 
 }
 
 /// The state machines of a template: inline and embedded definitions are linted here;
-/// definition files it names become bindings, linted with this template's type.
-fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>, options: &Options) -> FileResult {
+/// definition files it names become bindings, linted with this template's type (here, with
+/// a `binder`).
+fn lint_template(
+    path: &Path,
+    display: &str,
+    text: &str,
+    hosted: Vec<Hosted<'_>>,
+    options: &Options,
+    binder: Option<&Binder<'_>>,
+) -> FileResult {
     let mut result = FileResult::default();
     for machine in &hosted {
         let (root, inner_text, map, note): (&Node, &str, &SpanMap, Option<&'static str>);
@@ -359,7 +390,18 @@ fn lint_template(path: &Path, display: &str, text: &str, hosted: Vec<Hosted<'_>>
                     result.findings.push(unreadable_definition(display, &machine.name, *span, message));
                     continue;
                 }
-                result.bindings.extend(bound);
+                if let Some(bound) = bound {
+                    if let Some(binder) = binder.filter(|binder| binder.readable(&bound.target).is_some()) {
+                        let target = crate::discover::display_path(&bound.target);
+                        let found = hosted.iter().find(|h| h.name == bound.name);
+                        let linted = match read(&bound.target, &target, true, &binder.options.for_path(&bound.target)) {
+                            Ok(bytes) => lint_bound_hosted(&bound, &target, &bytes, found, text, display, binder.options),
+                            Err(result) => result,
+                        };
+                        result.bound.push((result.bindings.len(), target, linted));
+                    }
+                    result.bindings.push(bound);
+                }
                 continue;
             }
         }
@@ -461,6 +503,30 @@ pub fn lint_bound_bytes(
     template_display: &str,
     options: &Options,
 ) -> FileResult {
+    // The template's resources and substitutions, to resolve references.
+    let (template_text, template_root) = (&template.text, &template.root);
+    let hosted = if binding.template.extension().is_some_and(|e| e == "tf") {
+        host::parse_terraform(&binding.template, template_text).ok().and_then(|hosted| hosted.into_iter().find(|h| h.name == binding.name))
+    } else {
+        template_root.as_ref().and_then(|t| match host::contents(&binding.template, template_text, t) {
+            Contents::Template(hosted) => hosted.into_iter().find(|h| h.name == binding.name),
+            _ => None,
+        })
+    };
+    lint_bound_hosted(binding, display, bytes, hosted.as_ref(), template_text, template_display, options)
+}
+
+/// [`lint_bound_bytes`] with the template's state machine at hand (none when the template
+/// no longer holds it).
+fn lint_bound_hosted(
+    binding: &Binding,
+    display: &str,
+    bytes: &[u8],
+    hosted: Option<&Hosted<'_>>,
+    template_text: &str,
+    template_display: &str,
+    options: &Options,
+) -> FileResult {
     let options = &options.for_path(&binding.target);
     let Ok(text) = std::str::from_utf8(bytes) else { return lint_bytes(&binding.target, display, bytes, true, options) };
     // The template fills in `${...}` placeholders, unquoted ones included.
@@ -475,16 +541,6 @@ pub fn lint_bound_bytes(
             result.findings.push(rules::parse_error(display, &error, None));
             return finish(result, display, text, &[], options);
         }
-    };
-    // The template's resources and substitutions, to resolve references.
-    let (template_text, template_root) = (&template.text, &template.root);
-    let hosted = if binding.template.extension().is_some_and(|e| e == "tf") {
-        host::parse_terraform(&binding.template, template_text).ok().and_then(|hosted| hosted.into_iter().find(|h| h.name == binding.name))
-    } else {
-        template_root.as_ref().and_then(|t| match host::contents(&binding.template, template_text, t) {
-            Contents::Template(hosted) => hosted.into_iter().find(|h| h.name == binding.name),
-            _ => None,
-        })
     };
     let resources = hosted.as_ref().and_then(|h| h.resources).map(|r| host::Resources { file: Some(template_display), ..r });
     let type_origin = match binding.type_span {

@@ -14,13 +14,13 @@ use crate::discover;
 /// project (see [`ProjectRoots::of`]) is searched once, unless the run already linted all of
 /// it. Only templates that mention a file's name are parsed, and none is linted.
 /// `files` say whether each is a symbolic link.
-pub(super) fn templates_naming(
+pub(super) fn templates_naming<'b>(
     files: &[(&Path, bool)],
-    known: &[Binding],
+    known: impl Iterator<Item = &'b Binding>,
     roots: &[PathBuf],
     config: &crate::config::Config,
 ) -> Vec<Binding> {
-    let known: BTreeSet<PathBuf> = known.iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
+    let known: BTreeSet<PathBuf> = known.filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     let linted: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
     // Each file as its folder and its name. A link is the file it leads to, whose name the
     // templates use; any other file's canonical path is its canonical folder joined with

@@ -18,6 +18,9 @@ pub struct Stdin {
     pub bytes: Vec<u8>,
 }
 
+/// A definition file linted with its template: its displayed path and its result.
+type Linted = (String, FileResult);
+
 /// Where a file's result came from.
 enum Origin {
     /// The candidate at this index.
@@ -29,6 +32,9 @@ enum Origin {
 /// Lints `candidates` (and standard input) in parallel. A definition file that a template
 /// names is read only when it lies under `roots` (the linted paths) or the working folder.
 pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], options: &Options) -> Report {
+    let allowed: Vec<PathBuf> =
+        roots.iter().chain(std::env::current_dir().ok().as_ref()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
+    let binder = super::Binder { allowed: &allowed, options };
     // Only the candidate's index is kept per file: paths are displayed (and resolved) again
     // when needed, so that a run over many files holds little more than their findings.
     let mut results: Vec<(Origin, FileResult)> = candidates
@@ -36,7 +42,7 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
         .enumerate()
         .map(|(i, candidate)| {
             let display = discover::display_path(&candidate.path);
-            (Origin::Candidate(i), super::lint_path(&candidate.path, &display, candidate.named, options))
+            (Origin::Candidate(i), super::lint_path(&candidate.path, &display, candidate.named, options, Some(&binder)))
         })
         .collect();
     if let Some(stdin) = stdin {
@@ -52,11 +58,17 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
     }
 
     // Definition files named by templates: linted once per workflow type that binds them,
-    // in place of their linting as standalone files.
-    let bindings: Vec<Binding> = results.iter_mut().flat_map(|(_, r)| std::mem::take(&mut r.bindings)).collect();
-    let allowed: Vec<PathBuf> =
-        roots.iter().chain(std::env::current_dir().ok().as_ref()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
-    let mut bound: BTreeMap<PathBuf, Vec<Binding>> = BTreeMap::new();
+    // in place of their linting as standalone files. Those the run may read were linted
+    // with their template.
+    let mut bindings: Vec<(Binding, Option<Linted>)> = Vec::new();
+    for (_, result) in &mut results {
+        let mut linted: Vec<Option<Linted>> = std::iter::repeat_with(|| None).take(result.bindings.len()).collect();
+        for (index, display, bound) in std::mem::take(&mut result.bound) {
+            linted[index] = Some((display, bound));
+        }
+        bindings.extend(std::mem::take(&mut result.bindings).into_iter().zip(linted));
+    }
+    let mut bound: BTreeMap<PathBuf, Vec<(Binding, Option<Linted>)>> = BTreeMap::new();
     // A definition file linted without its template (a pre-commit hook passes only the
     // changed files) takes its type from the templates of its project that name it.
     let alone: Vec<(&Path, bool)> = results
@@ -66,16 +78,13 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
             _ => None,
         })
         .collect();
-    let bindings: Vec<Binding> = if alone.is_empty() {
-        bindings
-    } else {
-        let found = super::project::templates_naming(&alone, &bindings, roots, &options.config);
-        bindings.into_iter().chain(found).collect()
-    };
-    for binding in bindings {
-        let Ok(target) = std::fs::canonicalize(&binding.target) else { continue };
-        if allowed.iter().any(|root| target.starts_with(root)) {
-            bound.entry(target).or_default().push(binding);
+    if !alone.is_empty() {
+        let found = super::project::templates_naming(&alone, bindings.iter().map(|(binding, _)| binding), roots, &options.config);
+        bindings.extend(found.into_iter().map(|binding| (binding, None)));
+    }
+    for (binding, linted) in bindings {
+        if let Some(target) = binder.readable(&binding.target) {
+            bound.entry(target).or_default().push((binding, linted));
         }
     }
     if !bound.is_empty() {
@@ -87,30 +96,32 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
         });
     }
     // Each definition once per workflow type that binds it, by the first binding of that
-    // type; grouped by template, so that a template binding several is parsed once.
-    let chosen = bound.values().flat_map(|group| {
+    // type. Those not linted yet (found by the project search) are grouped by template, so
+    // that a template binding several is parsed once.
+    let chosen = bound.into_values().flat_map(|group| {
         let mut types = BTreeSet::new();
-        group.iter().filter(move |b| types.insert(b.workflow_type))
+        group.into_iter().filter(move |(binding, _)| types.insert(binding.workflow_type))
     });
-    let mut by_template: BTreeMap<&Path, Vec<(usize, &Binding)>> = BTreeMap::new();
-    for (order, binding) in chosen.enumerate() {
-        by_template.entry(&binding.template).or_default().push((order, binding));
+    let mut rebound: Vec<(usize, Origin, FileResult)> = Vec::new();
+    let mut by_template: BTreeMap<PathBuf, Vec<(usize, Binding)>> = BTreeMap::new();
+    for (order, (binding, linted)) in chosen.enumerate() {
+        match linted {
+            Some((display, result)) => rebound.push((order, Origin::Other(display), result)),
+            None => by_template.entry(binding.template.clone()).or_default().push((order, binding)),
+        }
     }
-    let mut rebound: Vec<(usize, Origin, FileResult)> = by_template
-        .par_iter()
-        .flat_map_iter(|(template, bindings)| {
-            let source = super::BindingTemplate::read(template);
-            let template = discover::display_path(template);
-            bindings
-                .iter()
-                .map(|&(order, binding)| {
-                    let display = discover::display_path(&binding.target);
-                    let result = super::lint_bound(binding, &display, &source, &template, options);
-                    (order, Origin::Other(display), result)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    rebound.par_extend(by_template.par_iter().flat_map_iter(|(template, bindings)| {
+        let source = super::BindingTemplate::read(template);
+        let template = discover::display_path(template);
+        bindings
+            .iter()
+            .map(|(order, binding)| {
+                let display = discover::display_path(&binding.target);
+                let result = super::lint_bound(binding, &display, &source, &template, options);
+                (*order, Origin::Other(display), result)
+            })
+            .collect::<Vec<_>>()
+    }));
     // In the order of the definitions, as the report's list of files is deduplicated.
     rebound.sort_unstable_by_key(|(order, ..)| *order);
     let rebound = rebound.into_iter().map(|(_, origin, result)| (origin, result));
