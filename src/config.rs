@@ -2,7 +2,7 @@
 //! `.sfn-lint.toml`), or named with `--config`. Unknown keys and bad values are errors
 //! with the file's line and column.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -145,7 +145,29 @@ pub struct Config {
 /// Finds the configuration for the working folder: the first `sfn-lint.toml` or
 /// `.sfn-lint.toml` from `start` upward.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    start.ancestors().flat_map(|dir| FILE_NAMES.iter().map(move |name| dir.join(name))).find(|path| path.is_file())
+    discover_with(start, &mut HashMap::new())
+}
+
+/// [`discover`], remembering the answer for `start` and each folder above it looked at:
+/// the folders of a large run share their ancestors, looked at once each.
+fn discover_with(start: &Path, known: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let mut looked_at = Vec::new();
+    let mut found = None;
+    for dir in start.ancestors() {
+        if let Some(answer) = known.get(dir) {
+            found = answer.clone();
+            break;
+        }
+        looked_at.push(dir);
+        if let Some(path) = FILE_NAMES.iter().map(|name| dir.join(name)).find(|path| path.is_file()) {
+            found = Some(path);
+            break;
+        }
+    }
+    for dir in looked_at {
+        known.insert(dir.to_path_buf(), found.clone());
+    }
+    found
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -249,13 +271,16 @@ impl Layers {
         let own = own.and_then(|p| std::fs::canonicalize(p).ok());
         let mut loaded: BTreeMap<PathBuf, std::sync::Arc<Config>> = BTreeMap::new();
         let mut by_folder = BTreeMap::new();
+        let (mut known, mut canonical) = (HashMap::new(), HashMap::new());
         for file in files {
             let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
             if by_folder.contains_key(&folder) {
                 continue;
             }
             let start = if folder.as_os_str().is_empty() { Path::new(".") } else { folder.as_path() };
-            let found = discover(start).and_then(|p| std::fs::canonicalize(p).ok()).filter(|p| Some(p) != own.as_ref());
+            let found = discover_with(start, &mut known)
+                .and_then(|p| canonical.entry(p).or_insert_with_key(|p| std::fs::canonicalize(p).ok()).clone())
+                .filter(|p| Some(p) != own.as_ref());
             let config = match found {
                 Some(path) => match loaded.get(&path) {
                     Some(config) => Some(config.clone()),
@@ -293,4 +318,31 @@ impl Layers {
 pub fn working_folder() -> Option<&'static Path> {
     static WORKING_FOLDER: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     WORKING_FOLDER.get_or_init(|| std::env::current_dir().ok()).as_deref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Remembered answers are the ones a fresh search gives, in whatever order the folders
+    /// come: below a configuration, beside it, and outside any.
+    #[test]
+    fn a_remembered_search_finds_what_a_fresh_one_finds() {
+        let dir = std::env::temp_dir().join(format!("sfn-lint-config-search-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for folder in ["top/a/deep", "top/b/deep", "top/c", "other/x"] {
+            std::fs::create_dir_all(dir.join(folder)).unwrap();
+        }
+        std::fs::write(dir.join("top/sfn-lint.toml"), "").unwrap();
+        std::fs::write(dir.join("top/b/.sfn-lint.toml"), "").unwrap();
+        let folders = ["top/a/deep", "top/a", "top/b/deep", "top", "top/b", "top/c", "other/x", "other"];
+        let mut known = HashMap::new();
+        for folder in folders.iter().chain(folders.iter().rev()) {
+            let start = dir.join(folder);
+            assert_eq!(discover_with(&start, &mut known), discover(&start), "{folder}");
+        }
+        assert_eq!(discover(&dir.join("top/b/deep")), Some(dir.join("top/b/.sfn-lint.toml")));
+        assert_eq!(discover(&dir.join("top/a/deep")), Some(dir.join("top/sfn-lint.toml")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

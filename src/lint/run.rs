@@ -88,9 +88,15 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
         }
     }
     if !bound.is_empty() {
+        // Only a file with a bound file's name (in any case, for file systems that ignore
+        // it), or a link, can be one: the others are not resolved, a system call apiece.
+        let lowercase = |name: &std::ffi::OsStr| name.to_string_lossy().to_lowercase();
+        let names: BTreeSet<String> = bound.keys().filter_map(|target| target.file_name()).map(lowercase).collect();
         results.retain(|(origin, result)| match origin {
             Origin::Candidate(i) if !result.skipped => {
-                std::fs::canonicalize(&candidates[*i].path).map_or(true, |path| !bound.contains_key(&path))
+                let candidate = &candidates[*i];
+                let named = candidate.link || candidate.path.file_name().is_some_and(|name| names.contains(&lowercase(name)));
+                !named || std::fs::canonicalize(&candidate.path).map_or(true, |path| !bound.contains_key(&path))
             }
             _ => true,
         });
