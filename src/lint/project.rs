@@ -147,13 +147,25 @@ impl FileNames {
 
     fn any_in(&self, text: &str) -> bool {
         let lower = text.to_ascii_lowercase();
-        lower
-            .as_bytes()
-            .split(|&b| Self::is_delimiter(b))
-            .any(|token| !token.is_empty() && std::str::from_utf8(token).is_ok_and(|token| self.tokens.contains(token)))
-            || self.others.iter().any(|name| memchr::memmem::find(lower.as_bytes(), name.as_bytes()).is_some())
+        let bytes = lower.as_bytes();
+        // A few names are each searched for with a vectorised search, which outruns cutting
+        // the whole text into tokens; a name counts where no other name character touches it.
+        let found = if self.tokens.len() <= FEW_NAMES {
+            let bounded = |at: usize, len: usize| {
+                (at == 0 || Self::is_delimiter(bytes[at - 1])) && bytes.get(at + len).is_none_or(|&b| Self::is_delimiter(b))
+            };
+            self.tokens.iter().any(|name| memchr::memmem::find_iter(bytes, name.as_bytes()).any(|at| bounded(at, name.len())))
+        } else {
+            bytes
+                .split(|&b| Self::is_delimiter(b))
+                .any(|token| !token.is_empty() && std::str::from_utf8(token).is_ok_and(|token| self.tokens.contains(token)))
+        };
+        found || self.others.iter().any(|name| memchr::memmem::find(bytes, name.as_bytes()).is_some())
     }
 }
+
+/// Up to this many names, each is searched for on its own (see [`FileNames::any_in`]).
+const FEW_NAMES: usize = 8;
 
 /// Definition files that AWS CDK code in the project reads into a state machine
 /// (`DefinitionBody.fromFile('statemachine/order.asl.json')`, `open(...)`): Standard, the
@@ -266,6 +278,32 @@ impl Marks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name is found where a template writes it whole, in any case: between quotes,
+    /// slashes, spaces or the text's ends, not inside a longer name; searched for one by
+    /// one (a few names) or by cutting the text into tokens (many), the answer is the same.
+    #[test]
+    fn a_file_name_is_found_only_whole() {
+        let texts = [
+            ("DefinitionUri: statemachine/Order.ASL.json\n", true),
+            ("order.asl.json", true),
+            ("x: [order.asl.json]", true),
+            ("DefinitionUri: statemachine/myorder.asl.json", false),
+            ("DefinitionUri: order.asl.json.bak", false),
+            ("order.asl.jsonx order.asl.json", true),
+            ("nothing here", false),
+        ];
+        let fillers: Vec<String> = (0..FEW_NAMES * 2).map(|i| format!("other-{i}.json")).collect();
+        let few = FileNames::new(["order.asl.json"].into_iter());
+        let many = FileNames::new(std::iter::once("order.asl.json").chain(fillers.iter().map(String::as_str)));
+        assert!(many.tokens.len() > FEW_NAMES);
+        for (text, expected) in texts {
+            assert_eq!(few.any_in(text), expected, "{text:?}");
+            assert_eq!(many.any_in(text), expected, "{text:?}");
+        }
+        let spaced = FileNames::new(["my flow.json"].into_iter());
+        assert!(spaced.any_in("file('My Flow.json')"));
+    }
 
     /// One listing of a folder says what a test of each name would: a config file (or a
     /// link to one) or a repository marks a project's root; a SAM, Serverless or CDK file,
