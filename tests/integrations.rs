@@ -395,6 +395,11 @@ fn a_definition_linted_alone_takes_its_templates_type() {
             let codes: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
             assert!(codes.contains(&"ALO001") && !codes.contains(&"ALO011"), "{link}: {codes:?}");
         }
+        // Named beside the whole project, a link of another name is the bound file too: it
+        // is not reported again as a definition of unknown type.
+        let both = json(&sfn_lint_in(&dir, &["--format", "json", ".", "linked/flow.asl.json"], None));
+        let files: Vec<&str> = both["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
+        assert!(!files.is_empty() && !files.contains(&"linked/flow.asl.json"), "{files:?}");
         std::fs::remove_dir_all(dir.join("linked")).unwrap();
     }
 
