@@ -159,9 +159,10 @@ pub struct FileResult {
     pub suppressed: usize,
     /// The file is a standalone definition, linted with no template's type.
     pub standalone: bool,
-    /// Definition files of `bindings` (by index) already linted with this template's tree
-    /// at hand, each with its displayed path.
-    pub(crate) bound: Vec<(usize, String, FileResult)>,
+    /// With a run's [`Binder`], one entry per binding: the definition file linted with
+    /// this template's tree at hand (its displayed path and result), or none when the run
+    /// may not read it.
+    pub(crate) bound: Vec<Option<(String, FileResult)>>,
 }
 
 /// How a run lints the definition files a template names while the template's tree is at
@@ -391,14 +392,16 @@ fn lint_template(
                     continue;
                 }
                 if let Some(bound) = bound {
-                    if let Some(binder) = binder.filter(|binder| binder.readable(&bound.target).is_some()) {
-                        let target = crate::discover::display_path(&bound.target);
-                        let found = hosted.iter().find(|h| h.name == bound.name);
-                        let linted = match read(&bound.target, &target, true, &binder.options.for_path(&bound.target)) {
-                            Ok(bytes) => lint_bound_hosted(&bound, &target, &bytes, found, text, display, binder.options),
-                            Err(result) => result,
-                        };
-                        result.bound.push((result.bindings.len(), target, linted));
+                    if let Some(binder) = binder {
+                        let linted = binder.readable(&bound.target).map(|_| {
+                            let target = crate::discover::display_path(&bound.target);
+                            let found = hosted.iter().find(|h| h.name == bound.name);
+                            let linted = read_bound(&bound, &target, binder.options, |bytes| {
+                                lint_bound_hosted(&bound, &target, bytes, found, text, display, binder.options)
+                            });
+                            (target, linted)
+                        });
+                        result.bound.push(linted);
                     }
                     result.bindings.push(bound);
                 }
@@ -467,8 +470,13 @@ pub fn bindings_in(path: &Path, text: &str) -> Vec<Binding> {
 
 /// Lints a definition file that a template names, with the template's type and resources.
 pub fn lint_bound(binding: &Binding, display: &str, template: &BindingTemplate, template_display: &str, options: &Options) -> FileResult {
+    read_bound(binding, display, options, |bytes| lint_bound_bytes(binding, display, bytes, template, template_display, options))
+}
+
+/// Reads a bound definition file (always: its template names it) and lints it with `lint`.
+fn read_bound(binding: &Binding, display: &str, options: &Options, lint: impl FnOnce(&[u8]) -> FileResult) -> FileResult {
     match read(&binding.target, display, true, &options.for_path(&binding.target)) {
-        Ok(bytes) => lint_bound_bytes(binding, display, &bytes, template, template_display, options),
+        Ok(bytes) => lint(&bytes),
         Err(result) => result,
     }
 }

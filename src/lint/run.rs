@@ -62,10 +62,7 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
     // with their template.
     let mut bindings: Vec<(Binding, Option<Linted>)> = Vec::new();
     for (_, result) in &mut results {
-        let mut linted: Vec<Option<Linted>> = std::iter::repeat_with(|| None).take(result.bindings.len()).collect();
-        for (index, display, bound) in std::mem::take(&mut result.bound) {
-            linted[index] = Some((display, bound));
-        }
+        let linted = std::mem::take(&mut result.bound).into_iter().chain(std::iter::repeat_with(|| None));
         bindings.extend(std::mem::take(&mut result.bindings).into_iter().zip(linted));
     }
     let mut bound: BTreeMap<PathBuf, Vec<(Binding, Option<Linted>)>> = BTreeMap::new();
