@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -39,9 +40,10 @@ pub(super) fn templates_naming<'b>(
     let mut folders: Vec<&Path> = placed.iter().map(|(folder, _)| folder.as_path()).collect();
     folders.sort_unstable();
     folders.dedup();
+    let projects = ProjectRoots::default();
     let located: HashMap<&Path, Option<Folder>> = folders
         .par_iter()
-        .map_init(ProjectRoots::default, |projects, &folder| {
+        .map(|&folder| {
             let as_given = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
             let located = std::fs::canonicalize(as_given).ok().map(|canonical| {
                 let covered = linted.iter().find(|root| canonical.starts_with(root));
@@ -212,11 +214,12 @@ fn cdk_bindings(sources: &[PathBuf], files: &[&(PathBuf, String)]) -> Vec<Bindin
         .collect()
 }
 
-/// The project roots of folders, each folder's marks looked at once for a run.
+/// The project roots of folders. Each folder's marks are looked at once for a run, by
+/// whichever thread first needs them: folders of one project share their ancestors, and a
+/// large ancestor costs a long listing.
 #[derive(Default)]
 struct ProjectRoots {
-    roots: HashMap<PathBuf, Option<PathBuf>>,
-    marks: HashMap<PathBuf, Marks>,
+    marks: Mutex<HashMap<PathBuf, Marks>>,
 }
 
 impl ProjectRoots {
@@ -224,16 +227,17 @@ impl ProjectRoots {
     /// that holds an `sfn-lint.toml` or a repository (`.git`); outside any, the nearest one
     /// that holds infrastructure code (a SAM or Serverless template, `cdk.json`, Terraform
     /// files), as in a copy of a project without its repository.
-    fn of(&mut self, folder: &Path) -> Option<PathBuf> {
-        if let Some(root) = self.roots.get(folder) {
-            return root.clone();
-        }
-        let mut marks = |folder: &Path| *self.marks.entry(folder.to_path_buf()).or_insert_with(|| Marks::of(folder));
-        let root = (folder.ancestors().find(|f| marks(f).root))
-            .or_else(|| folder.ancestors().find(|f| marks(f).infrastructure))
-            .map(Path::to_path_buf);
-        self.roots.insert(folder.to_path_buf(), root.clone());
-        root
+    fn of(&self, folder: &Path) -> Option<PathBuf> {
+        let marks = |folder: &Path| {
+            let known = self.marks.lock().unwrap_or_else(PoisonError::into_inner).get(folder).copied();
+            // Listed outside the lock, so that the threads list different folders at once.
+            known.unwrap_or_else(|| {
+                let marks = Marks::of(folder);
+                self.marks.lock().unwrap_or_else(PoisonError::into_inner).insert(folder.to_path_buf(), marks);
+                marks
+            })
+        };
+        (folder.ancestors().find(|f| marks(f).root)).or_else(|| folder.ancestors().find(|f| marks(f).infrastructure)).map(Path::to_path_buf)
     }
 }
 
