@@ -222,3 +222,51 @@ fn lambda_timeouts_in_the_template_bound_their_tasks() {
     let report = sfn_lint::lint::run(&[], Some(stdin), &[], &common::only(&[]));
     assert!(report.findings.iter().all(|f| f.code != "EXP002"), "{}", common::render(&report, OutputFormat::Human));
 }
+
+#[test]
+fn a_walked_file_is_parsed_only_when_it_may_hold_a_state_machine() {
+    let dir = common::scratch("unparsed");
+    let write = |path: &str, text: &str| common::write(&dir, path, text);
+    // The words a host needs, spelled with escapes: parsed, found and linted.
+    write("escaped.json", r#"{"\u0053tartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Gone"}}}"#);
+    write("escaped.yaml", "\"\\x53tartAt\": A\nStates:\n  A:\n    Type: Pass\n    Next: Gone\n");
+    // No such word and no escape: skipped, broken or not, as the parse would have.
+    write("package-lock.json", r#"{"name": "app", "lockfileVersion": 3, "packages": {}}"#);
+    write("tsconfig.json", r#"{"compilerOptions": {"strict": true"#);
+    let walked = sfn_lint::discover::candidates(std::slice::from_ref(&dir), &Default::default()).unwrap();
+    let report = sfn_lint::lint::run(&walked, None, std::slice::from_ref(&dir), &common::only(&["ASL001", "ASL003"]));
+    let mut found: Vec<String> =
+        report.findings.iter().map(|f| format!("{} {}", Path::new(&f.file).file_name().unwrap().to_string_lossy(), f.code)).collect();
+    found.sort();
+    assert_eq!(found, ["escaped.json ASL003", "escaped.yaml ASL003"]);
+    assert_eq!((report.summary.files, report.summary.definitions, report.summary.skipped), (2, 2, 2));
+    // Named on the command line, a broken file is read and its error reported.
+    let named = common::lint(&[&dir.join("tsconfig.json")], &common::only(&["ASL001"]));
+    assert_eq!(named.findings.iter().map(|f| f.code).collect::<Vec<_>>(), ["ASL001"]);
+}
+
+/// What the hosts find in every fixture and corpus file, the quick test finds possible: the
+/// walk skips no file that holds a state machine.
+#[test]
+fn every_file_that_holds_a_state_machine_may_hold_one() {
+    let mut folders = vec![common::root().join("testdata")];
+    folders.extend(Some(common::root().join("../shared/corpus")).filter(|corpus| corpus.is_dir()));
+    let mut checked = 0;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Some(format) = sfn_lint::discover::format_of(&path, &text) else { continue };
+            let Ok(root) = sfn_lint::syntax::parse(&text, format) else { continue };
+            if !matches!(sfn_lint::host::contents(&path, &text, &root), sfn_lint::host::Contents::Nothing) {
+                assert!(sfn_lint::host::may_hold_state_machine(&text), "{}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 250, "only {checked} files hold a state machine");
+}

@@ -460,7 +460,18 @@ pub fn looks_like_asl(root: &Node) -> bool {
     root.get("StartAt").is_some() && root.get("States").is_some()
 }
 
-/// What a parsed JSON or YAML file holds.
+/// Whether `text` may hold what [`contents`] finds: a definition has a `StartAt` key, a
+/// CloudFormation or SAM template a `...::StateMachine` resource type, a Serverless service a
+/// `stepFunctions` key. A file without any of these words is not worth parsing. A backslash
+/// could spell one with escapes (`"\u0053tartAt"`), so a text with one may hold anything.
+pub fn may_hold_state_machine(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr(b'\\', bytes).is_some()
+        || ["StartAt", "::StateMachine", "stepFunctions"].iter().any(|word| memchr::memmem::find(bytes, word.as_bytes()).is_some())
+}
+
+/// What a parsed JSON or YAML file holds. A host that finds state machines by other words
+/// adds them to [`may_hold_state_machine`], or the walk never parses its files.
 pub fn contents<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Contents<'t> {
     if looks_like_asl(root) {
         return Contents::Definition;

@@ -292,6 +292,11 @@ fn lint_contents(path: &Path, display: &str, bytes: &[u8], named: bool, options:
         return lint_terraform(path, display, text, named, options, binder);
     }
     let Some(format) = format_of(path, text) else { return FileResult::skipped() };
+    // A file the walk found (a lock file, a CI workflow, an API schema) that cannot hold a
+    // state machine is skipped unparsed, as its parse would skip it.
+    if !named && !asl_named && !host::may_hold_state_machine(text) {
+        return FileResult::skipped();
+    }
     let root = match syntax::parse(text, format) {
         Ok(root) => root,
         Err(error) if asl_named || mentions_state_machine(text) || (named && broken_json(format, text)) => {
