@@ -214,12 +214,14 @@ fn cdk_bindings(sources: &[PathBuf], files: &[&(PathBuf, String)]) -> Vec<Bindin
         .collect()
 }
 
-/// The project roots of folders. Each folder's marks are looked at once for a run, by
-/// whichever thread first needs them: folders of one project share their ancestors, and a
-/// large ancestor costs a long listing.
+/// The project roots of folders. Each folder is looked at once for a run, by whichever
+/// thread first needs it: folders of one project share their ancestors.
 #[derive(Default)]
 struct ProjectRoots {
-    marks: Mutex<HashMap<PathBuf, Marks>>,
+    /// Whether each folder looked at holds an `sfn-lint.toml` or a repository.
+    roots: Mutex<HashMap<PathBuf, bool>>,
+    /// Whether each folder looked at holds infrastructure code.
+    infrastructure: Mutex<HashMap<PathBuf, bool>>,
 }
 
 impl ProjectRoots {
@@ -228,55 +230,46 @@ impl ProjectRoots {
     /// that holds infrastructure code (a SAM or Serverless template, `cdk.json`, Terraform
     /// files), as in a copy of a project without its repository.
     fn of(&self, folder: &Path) -> Option<PathBuf> {
-        let marks = |folder: &Path| {
-            let known = self.marks.lock().unwrap_or_else(PoisonError::into_inner).get(folder).copied();
-            // Listed outside the lock, so that the threads list different folders at once.
-            known.unwrap_or_else(|| {
-                let marks = Marks::of(folder);
-                self.marks.lock().unwrap_or_else(PoisonError::into_inner).insert(folder.to_path_buf(), marks);
-                marks
-            })
+        (folder.ancestors().find(|f| remembered(&self.roots, f, is_project_root)))
+            .or_else(|| folder.ancestors().find(|f| remembered(&self.infrastructure, f, holds_infrastructure)))
+            .map(Path::to_path_buf)
+    }
+}
+
+/// What `look` says of `folder`, asked once: looked at outside the lock, so that the
+/// threads look at different folders at once.
+fn remembered(memo: &Mutex<HashMap<PathBuf, bool>>, folder: &Path, look: fn(&Path) -> bool) -> bool {
+    let known = memo.lock().unwrap_or_else(PoisonError::into_inner).get(folder).copied();
+    known.unwrap_or_else(|| {
+        let answer = look(folder);
+        memo.lock().unwrap_or_else(PoisonError::into_inner).insert(folder.to_path_buf(), answer);
+        answer
+    })
+}
+
+/// Whether `folder` holds an `sfn-lint.toml` or a repository (`.git`), each looked for by
+/// its name, as the configuration is: a folder of a thousand definitions is not listed.
+fn is_project_root(folder: &Path) -> bool {
+    folder.join(".git").exists() || crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file())
+}
+
+/// Whether `folder` holds a file that deploys state machines from other files, read from
+/// one listing of it: Terraform files have no one name, and a test for each other name would
+/// cost a system call apiece.
+fn holds_infrastructure(folder: &Path) -> bool {
+    const DEPLOYS: &[&str] =
+        &["template.yaml", "template.yml", "template.json", "serverless.yml", "serverless.yaml", "cdk.json", "samconfig.toml"];
+    let Ok(entries) = std::fs::read_dir(folder) else { return false };
+    entries.flatten().any(|entry| {
+        let name = entry.file_name();
+        // A name counts as a file when it is one, or a link to one.
+        let is_file = || match entry.file_type() {
+            Ok(kind) if kind.is_symlink() => entry.path().is_file(),
+            Ok(kind) => kind.is_file(),
+            Err(_) => false,
         };
-        (folder.ancestors().find(|f| marks(f).root)).or_else(|| folder.ancestors().find(|f| marks(f).infrastructure)).map(Path::to_path_buf)
-    }
-}
-
-/// What a folder holds that marks where a project lives, read from one listing of it (a
-/// test for each name would cost a system call apiece).
-#[derive(Clone, Copy, Default)]
-struct Marks {
-    /// An `sfn-lint.toml` or a repository (`.git`).
-    root: bool,
-    /// A file that deploys state machines from other files.
-    infrastructure: bool,
-}
-
-impl Marks {
-    fn of(folder: &Path) -> Marks {
-        const DEPLOYS: &[&str] =
-            &["template.yaml", "template.yml", "template.json", "serverless.yml", "serverless.yaml", "cdk.json", "samconfig.toml"];
-        let mut marks = Marks::default();
-        let Ok(entries) = std::fs::read_dir(folder) else { return marks };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            // A name counts as a file when it is one, or a link to one.
-            let is_file = || match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => entry.path().is_file(),
-                Ok(kind) => kind.is_file(),
-                Err(_) => false,
-            };
-            if name == ".git" {
-                marks.root |= entry.path().exists();
-            } else if crate::config::FILE_NAMES.iter().any(|n| name == *n) {
-                marks.root |= is_file();
-            } else if DEPLOYS.iter().any(|n| name == *n) {
-                marks.infrastructure |= is_file();
-            } else if Path::new(&name).extension().is_some_and(|e| e == "tf") {
-                marks.infrastructure = true;
-            }
-        }
-        marks
-    }
+        (DEPLOYS.iter().any(|n| name == *n) && is_file()) || Path::new(&name).extension().is_some_and(|e| e == "tf")
+    })
 }
 
 #[cfg(test)]
@@ -309,11 +302,11 @@ mod tests {
         assert!(spaced.any_in("file('My Flow.json')"));
     }
 
-    /// One listing of a folder says what a test of each name would: a config file (or a
-    /// link to one) or a repository marks a project's root; a SAM, Serverless or CDK file,
-    /// or Terraform code, marks infrastructure; a folder with a config file's name is not one.
+    /// A config file (or a link to one) or a repository marks a project's root; a SAM,
+    /// Serverless or CDK file, or Terraform code, marks infrastructure; a folder with a
+    /// config file's or a template's name is neither.
     #[test]
-    fn a_folder_listing_gives_its_marks() {
+    fn a_folder_is_marked_by_the_files_it_holds() {
         let dir = std::env::temp_dir().join(format!("sfn-lint-marks-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let folder = |name: &str, files: &[&str], folders: &[&str]| {
@@ -323,10 +316,7 @@ mod tests {
             folders.iter().for_each(|sub| std::fs::create_dir(folder.join(sub)).unwrap());
             folder
         };
-        let marks = |folder: &Path| {
-            let marks = Marks::of(folder);
-            (marks.root, marks.infrastructure)
-        };
+        let marks = |folder: &Path| (is_project_root(folder), holds_infrastructure(folder));
         assert_eq!(marks(&folder("plain", &["flow.asl.json", "notes.tf.bak"], &["sfn-lint.toml", "template.yaml"])), (false, false));
         assert_eq!(marks(&folder("configured", &[".sfn-lint.toml"], &[])), (true, false));
         assert_eq!(marks(&folder("repository", &["template.json"], &[".git"])), (true, true));
