@@ -150,6 +150,11 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// [`discover`], remembering the answer for `start` and each folder above it looked at:
 /// the folders of a large run share their ancestors, looked at once each.
+/// The configuration file in `dir` itself (or a link to one), looked for by name.
+pub fn file_in(dir: &Path) -> Option<PathBuf> {
+    FILE_NAMES.iter().map(|name| dir.join(name)).find(|path| path.is_file())
+}
+
 fn discover_with(start: &Path, known: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
     let mut looked_at = Vec::new();
     let mut found = None;
@@ -159,7 +164,7 @@ fn discover_with(start: &Path, known: &mut HashMap<PathBuf, Option<PathBuf>>) ->
             break;
         }
         looked_at.push(dir);
-        if let Some(path) = FILE_NAMES.iter().map(|name| dir.join(name)).find(|path| path.is_file()) {
+        if let Some(path) = file_in(dir) {
             found = Some(path);
             break;
         }

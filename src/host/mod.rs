@@ -463,11 +463,12 @@ pub fn looks_like_asl(root: &Node) -> bool {
 /// Whether `text` may hold what [`contents`] finds: a definition has a `StartAt` key, a
 /// CloudFormation or SAM template a `...::StateMachine` resource type, a Serverless service a
 /// `stepFunctions` key. A file without any of these words is not worth parsing. A backslash
-/// could spell one with escapes (`"\u0053tartAt"`), so a text with one may hold anything.
+/// could spell one with escapes (`"\u0053tartAt"`), so a text with one may hold anything
+/// (looked for last: a file that holds a state machine has a word near its start).
 pub fn may_hold_state_machine(text: &str) -> bool {
     let bytes = text.as_bytes();
-    memchr::memchr(b'\\', bytes).is_some()
-        || ["StartAt", "::StateMachine", "stepFunctions"].iter().any(|word| memchr::memmem::find(bytes, word.as_bytes()).is_some())
+    ["StartAt", "::StateMachine", "stepFunctions"].iter().any(|word| memchr::memmem::find(bytes, word.as_bytes()).is_some())
+        || memchr::memchr(b'\\', bytes).is_some()
 }
 
 /// What a parsed JSON or YAML file holds. A host that finds state machines by other words

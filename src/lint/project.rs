@@ -250,7 +250,7 @@ fn remembered(memo: &Mutex<HashMap<PathBuf, bool>>, folder: &Path, look: fn(&Pat
 /// Whether `folder` holds an `sfn-lint.toml` or a repository (`.git`), each looked for by
 /// its name, as the configuration is: a folder of a thousand definitions is not listed.
 fn is_project_root(folder: &Path) -> bool {
-    folder.join(".git").exists() || crate::config::FILE_NAMES.iter().any(|name| folder.join(name).is_file())
+    folder.join(".git").exists() || crate::config::file_in(folder).is_some()
 }
 
 /// Whether `folder` holds a file that deploys state machines from other files, read from
