@@ -281,4 +281,41 @@ fn main() {
         growth(1, 2, parse_only),
         growth(3, 4, parse_only)
     );
+    // The human report draws each finding on its lines: its cost must follow the number of
+    // findings, not their number times the length of the file.
+    let reports: Vec<sfn_lint::report::Report> = [4_000, 16_000]
+        .iter()
+        .map(|&n| {
+            let path = dir.join(format!("findings-{n}/misfits.asl.json"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path.with_file_name("sfn-lint.toml"), "").unwrap();
+            std::fs::write(&path, misfits(n)).unwrap();
+            let candidates = [Candidate { path, named: true, link: false }];
+            let report = sfn_lint::lint::run(&candidates, None, &[], &Options::default());
+            assert_eq!(report.findings.len(), n, "one finding a state");
+            report
+        })
+        .collect();
+    let draw = |report: &sfn_lint::report::Report| {
+        let style = sfn_lint::output::Style { color: false, quiet: false, width: None };
+        let mut out = Vec::new();
+        sfn_lint::output::write(report, sfn_lint::output::OutputFormat::Human, &style, &mut out).unwrap();
+        out.len()
+    };
+    let (few, many) = medians(11, Warm::Each, || draw(&reports[0]), || draw(&reports[1]));
+    println!(
+        "human report of 4,000 and of 16,000 findings, one a state: {few:.2?} and {many:.2?}, {:.1}× (linear is 4×)",
+        many.as_secs_f64() / few.as_secs_f64()
+    );
+}
+
+/// `n` Pass states on lines of their own, each with a field a Pass state cannot have.
+fn misfits(n: usize) -> String {
+    let states: Vec<String> = (0..n)
+        .map(|i| {
+            let next = if i + 1 == n { r#""End": true"#.to_string() } else { format!(r#""Next": "S{}""#, i + 1) };
+            format!("    \"S{i}\": {{\n      \"Type\": \"Pass\",\n      \"Seconds\": {i},\n      {next}\n    }}")
+        })
+        .collect();
+    format!("{{\n  \"StartAt\": \"S0\",\n  \"States\": {{\n{}\n  }}\n}}\n", states.join(",\n"))
 }

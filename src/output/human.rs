@@ -1,7 +1,7 @@
 use std::io::{self, Write};
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files;
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 
 use super::{Style, escape_control, sanitize_source};
@@ -13,19 +13,22 @@ use crate::syntax::LineIndex;
 /// around the finding.
 const LONG_LINE: usize = 2000;
 
+/// How many findings are drawn in parallel before they are written.
+const RENDERED_AT_ONCE: usize = 512;
+
 /// How much of a long line a window shows, in characters, when no terminal says.
 const WINDOW: usize = 120;
 
 /// The finding as the human format shows it: drawn on its source lines when the finding
 /// kept them; on a window of its line when the line is longer than the terminal (or a
 /// minified file's); with no snippet when the file's text is not at hand.
-fn render(finding: &Finding, style: &Style) -> String {
+fn render(finding: &Finding, style: &Style) -> Vec<u8> {
     let mut buffer = if style.color { Buffer::ansi() } else { Buffer::no_color() };
     if !draw(finding, style, &mut buffer) {
         buffer.clear();
         draw_window(finding, style, &mut buffer).expect("writing to memory succeeds");
     }
-    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    buffer.into_inner()
 }
 
 /// Draws the finding on its excerpts; false when it cannot be drawn so (no text at hand,
@@ -46,17 +49,10 @@ fn draw(finding: &Finding, style: &Style, buffer: &mut Buffer) -> bool {
     if long {
         return false;
     }
-    // Each excerpt stands in for its whole file: the lines before it are empty, so that
-    // line numbers and offsets shift by the same amount.
-    let mut files = SimpleFiles::new();
-    for excerpt in &finding.excerpts {
-        let source = "\n".repeat(excerpt.lines_before) + &sanitize_source(&excerpt.text);
-        files.add(escape_control(&excerpt.file).into_owned(), source);
-    }
+    let files = Excerpts::new(&finding.excerpts);
     let shift = |file: usize, span: crate::diagnostic::Span| {
-        let excerpt = &finding.excerpts[file];
-        let moved = |at: usize| at.saturating_sub(excerpt.offset) + excerpt.lines_before;
-        moved(span.start())..moved(span.end())
+        let offset = finding.excerpts[file].offset;
+        span.start().saturating_sub(offset)..span.end().saturating_sub(offset)
     };
     let mut labels = vec![Label::primary(own, shift(own, finding.span))];
     for label in &finding.labels {
@@ -71,6 +67,65 @@ fn draw(finding: &Finding, style: &Style, buffer: &mut Buffer) -> bool {
         .with_labels(labels)
         .with_notes(notes);
     term::emit_to_write_style(buffer, &Config::default(), &files, &diagnostic).is_ok()
+}
+
+/// A finding's excerpts as the files a drawing shows: each excerpt's lines are numbered from
+/// where it lies in its file, so that only the excerpt is scanned for lines.
+struct Excerpts<'f> {
+    files: Vec<ExcerptFile<'f>>,
+}
+
+struct ExcerptFile<'f> {
+    name: std::borrow::Cow<'f, str>,
+    source: std::borrow::Cow<'f, str>,
+    lines: LineIndex,
+    lines_before: usize,
+}
+
+impl<'f> Excerpts<'f> {
+    fn new(excerpts: &'f [crate::diagnostic::Excerpt]) -> Self {
+        let files = excerpts
+            .iter()
+            .map(|excerpt| ExcerptFile {
+                name: escape_control(&excerpt.file),
+                source: sanitize_source(&excerpt.text),
+                lines: LineIndex::new(&excerpt.text),
+                lines_before: excerpt.lines_before,
+            })
+            .collect();
+        Excerpts { files }
+    }
+
+    fn file(&self, id: usize) -> Result<&ExcerptFile<'f>, files::Error> {
+        self.files.get(id).ok_or(files::Error::FileMissing)
+    }
+}
+
+impl<'a> files::Files<'a> for Excerpts<'_> {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        Ok(&self.file(id)?.name)
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        Ok(&self.file(id)?.source)
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
+        Ok(self.file(id)?.lines.line_of(byte_index).0)
+    }
+
+    fn line_number(&'a self, id: usize, line_index: usize) -> Result<usize, files::Error> {
+        Ok(self.file(id)?.lines_before + line_index + 1)
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<std::ops::Range<usize>, files::Error> {
+        let file = self.file(id)?;
+        file.lines.line_range(line_index).ok_or(files::Error::LineTooLarge { given: line_index, max: file.lines.line_count() - 1 })
+    }
 }
 
 /// The part of a long line around `start..end` (character columns from 0) that fits in
@@ -163,8 +218,14 @@ fn level(severity: Severity) -> Level {
 
 /// The findings, drawn on their source lines, then a one-line summary.
 pub fn write(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    for finding in &report.findings {
-        out.write_all(render(finding, style).as_bytes())?;
+    use rayon::prelude::*;
+    // Drawn side by side, a batch at a time: a report of thousands of findings is not
+    // held twice in memory.
+    for batch in report.findings.chunks(RENDERED_AT_ONCE) {
+        let drawn: Vec<Vec<u8>> = batch.par_iter().map(|finding| render(finding, style)).collect();
+        for bytes in drawn {
+            out.write_all(&bytes)?;
+        }
     }
     if !style.quiet {
         writeln!(out, "{}", summary_line(&report.summary))?;
@@ -203,7 +264,7 @@ pub fn summary_line(summary: &Summary) -> String {
 
 /// A configuration error with the file's snippet, for the run's own error message.
 pub fn config_error(error: &crate::config::ConfigError) -> String {
-    let mut files = SimpleFiles::new();
+    let mut files = files::SimpleFiles::new();
     let path = error.path.display().to_string();
     let file = files.add(escape_control(&path).into_owned(), sanitize_source(&error.text).into_owned());
     let end = error.span.end.min(error.text.len());

@@ -60,7 +60,7 @@ fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<
 /// invisible bidirectional controls. For the one-line fields of a text format: a state
 /// name, a message, a label, a file name.
 pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| is_unsafe(c) || c == '\n') {
+    if printable_ascii(text, b'\t') || !text.chars().any(|c| is_unsafe(c) || c == '\n') {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -72,6 +72,12 @@ pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.into()
+}
+
+/// Whether `text` is all printable ASCII, tabs and `also` (the common case, checked
+/// without decoding characters, in a pass the compiler vectorises).
+fn printable_ascii(text: &str, also: u8) -> bool {
+    !text.bytes().fold(false, |any, b| any | (!(0x20..0x7f).contains(&b) & (b != b'\t') & (b != also)))
 }
 
 /// What must not reach a terminal or a log raw, line breaks (`\n`) aside: other control
@@ -86,7 +92,7 @@ fn is_unsafe(c: char) -> bool {
 /// that byte offsets still line up; carriage returns become spaces. Its line breaks stay:
 /// a snippet shows the file's own lines.
 pub fn sanitize_source(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| is_unsafe(c) || c == '\r') {
+    if printable_ascii(text, b'\n') || !text.chars().any(|c| is_unsafe(c) || c == '\r') {
         return text.into();
     }
     let mut out = String::with_capacity(text.len());
@@ -113,5 +119,17 @@ mod tests {
         assert_eq!(escape_control("x\u{1b}y\nz\r"), "x\\u{1b}y\\nz\\r");
         assert_eq!(escape_control("a\u{2028}b\u{200f}\tc"), "a\\u{2028}b\\u{200f}\tc");
         assert_eq!(sanitize_source("a\u{2029}\nb"), "a???\nb");
+    }
+
+    #[test]
+    fn the_ascii_shortcut_agrees_with_the_character_test() {
+        for byte in 0..0x80u8 {
+            let text = format!("ab{}c", byte as char);
+            let c = byte as char;
+            assert_eq!(printable_ascii(&text, b'\t'), !(is_unsafe(c) || c == '\n'), "{byte:#x}");
+            assert_eq!(printable_ascii(&text, b'\n'), !(is_unsafe(c) || c == '\r'), "{byte:#x}");
+        }
+        assert!(!printable_ascii("caf\u{e9}", b'\n'), "non-ASCII text takes the character test");
+        assert!(matches!(sanitize_source("a\tb\nc"), std::borrow::Cow::Borrowed(_)));
     }
 }

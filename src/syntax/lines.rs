@@ -39,6 +39,17 @@ impl LineIndex {
         (line, self.starts[line]..*self.starts.get(line + 1).unwrap_or(&self.len))
     }
 
+    /// The bytes of line `line` (from 0), line break included; none past the last line.
+    pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.starts.get(line)?;
+        Some(start..*self.starts.get(line + 1).unwrap_or(&self.len))
+    }
+
+    /// The number of lines: one more than the line breaks.
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
     /// The number of characters before `offset` (a character boundary).
     fn chars_before(&self, text: &str, offset: usize) -> usize {
         match &self.checkpoints {
