@@ -2,7 +2,7 @@
 //! definition's `Comment`, in a YAML `#` comment on a line of the finding, or in a
 //! CloudFormation resource's `Metadata` — and the baseline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -167,7 +167,7 @@ fn comment_start(line: &str) -> Option<usize> {
 }
 
 fn matches(code: &str, finding: &Finding) -> bool {
-    rules::find(finding.code).is_some_and(|meta| Selection { select: vec![code.to_string()], ignore: Vec::new() }.enabled(meta))
+    rules::find(finding.code).is_some_and(|meta| rules::matches(code, meta))
 }
 
 /// Removes the findings that directives silence. Returns how many were silenced, and a
@@ -184,24 +184,31 @@ pub fn apply(
         return (0, Vec::new());
     }
     let index = LineIndex::new(text);
-    let mut used = vec![vec![false; 0]; directives.len()];
+    let mut used: Vec<Vec<bool>> = directives.iter().map(|directive| vec![false; directive.codes.len()]).collect();
+    // The directives by scope, so that a finding meets only those that may reach it: a
+    // definition with a directive in every state must not pay states × findings.
+    let mut everywhere = Vec::new();
+    let mut by_state: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_line: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (d, directive) in directives.iter().enumerate() {
-        used[d] = vec![false; directive.codes.len()];
+        match &directive.scope {
+            Scope::Definition => everywhere.push(d),
+            Scope::State(pointer) => by_state.entry(pointer.as_str()).or_default().push(d),
+            Scope::Line(line) => by_line.entry(*line).or_default().push(d),
+        }
     }
     let before = findings.len();
     findings.retain(|finding| {
-        let lines = (index.position(text, finding.span.start()).line, index.position(text, finding.span.end()).line);
+        // The finding's state and every object around it: the pointer itself, and each
+        // prefix that ends before a `/`.
+        let pointer = finding.pointer.as_str();
+        let enclosing = pointer.match_indices('/').map(|(at, _)| &pointer[..at]).chain([pointer]);
+        let in_states = enclosing.filter_map(|prefix| by_state.get(prefix)).flatten();
+        let (first, last) = (index.position(text, finding.span.start()).line, index.position(text, finding.span.end()).line);
+        let on_lines = (first <= last).then(|| by_line.range(first..=last)).into_iter().flatten().flat_map(|(_, ds)| ds);
         let mut silenced = false;
-        for (d, directive) in directives.iter().enumerate() {
-            let in_scope = match &directive.scope {
-                Scope::Definition => true,
-                Scope::State(pointer) => finding.pointer == *pointer || finding.pointer.starts_with(&format!("{pointer}/")),
-                Scope::Line(line) => (lines.0..=lines.1).contains(line),
-            };
-            if !in_scope {
-                continue;
-            }
-            for (c, (code, _)) in directive.codes.iter().enumerate() {
+        for &d in everywhere.iter().chain(in_states).chain(on_lines) {
+            for (c, (code, _)) in directives[d].codes.iter().enumerate() {
                 if matches(code, finding) {
                     used[d][c] = true;
                     silenced = true;
@@ -214,10 +221,8 @@ pub fn apply(
     let mut unused = Vec::new();
     for (d, directive) in directives.iter().enumerate() {
         for (c, (code, span)) in directive.codes.iter().enumerate() {
-            let known = rules::REGISTRY.iter().any(|r| Selection { select: vec![code.clone()], ignore: Vec::new() }.enabled(r.meta()));
-            let ran = rules::REGISTRY
-                .iter()
-                .any(|r| selection.enabled(r.meta()) && Selection { select: vec![code.clone()], ignore: Vec::new() }.enabled(r.meta()));
+            let known = rules::REGISTRY.iter().any(|r| rules::matches(code, r.meta()));
+            let ran = rules::REGISTRY.iter().any(|r| selection.enabled(r.meta()) && rules::matches(code, r.meta()));
             let message = if !known {
                 format!("`{code}` in this suppression is not a rule code, code prefix or name")
             } else if !used[d][c] && ran {
@@ -317,5 +322,41 @@ mod tests {
         assert_eq!(found[0].scope, Scope::Line(1));
         assert_eq!(&yaml[found[0].codes[0].1.range()], "ALO001");
         assert_eq!(found[1].scope, Scope::Line(3));
+    }
+
+    #[test]
+    fn a_directive_silences_what_lies_in_its_scope() {
+        let meta = rules::find("ASL006").unwrap();
+        let text = "line 1\nline 2\nline 3\n";
+        let finding = |pointer: &str, line_start: usize| {
+            let mut finding = Finding::new(meta, "f", Span::new(line_start, line_start + 1), "m");
+            finding.pointer = pointer.to_string();
+            finding
+        };
+        let directive =
+            |scope: Scope, code: &str| Directive { scope, codes: vec![(code.to_string(), Span::new(0, 0))], state: None, file: None };
+        let mut findings = vec![
+            finding("/States/A", 0),
+            finding("/States/A/Parameters/x", 0),
+            // A state whose name starts with another's is not inside it.
+            finding("/States/AB", 0),
+            // On the third line.
+            finding("/States/C", 14),
+            finding("/States/D", 7),
+        ];
+        let directives = [
+            directive(Scope::State("/States/A".into()), "ASL006"),
+            directive(Scope::Line(3), "invalid-state-field"),
+            directive(Scope::State("/States/D".into()), "ALO001"),
+        ];
+        let selection = Selection { select: Vec::new(), ignore: Vec::new() };
+        let (suppressed, unused) = apply(&mut findings, &directives, text, "f", &selection);
+        assert_eq!(suppressed, 3);
+        let left: Vec<&str> = findings.iter().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(left, ["/States/AB", "/States/D"]);
+        assert_eq!(unused.len(), 1, "the ALO001 directive silenced nothing");
+        // A directive on the definition reaches everything.
+        let (suppressed, _) = apply(&mut findings, &[directive(Scope::Definition, "ASL")], text, "f", &selection);
+        assert_eq!((suppressed, findings.len()), (2, 0));
     }
 }

@@ -487,7 +487,8 @@ impl Selection {
     }
 }
 
-fn matches(selector: &str, meta: &RuleMeta) -> bool {
+/// Whether `selector` (a code, a code prefix, a rule name or `ALL`) names the rule.
+pub fn matches(selector: &str, meta: &RuleMeta) -> bool {
     selector.eq_ignore_ascii_case("ALL")
         || selector == meta.name
         || (!selector.is_empty() && meta.code.len() >= selector.len() && meta.code[..selector.len()].eq_ignore_ascii_case(selector))
