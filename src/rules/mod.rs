@@ -494,25 +494,45 @@ pub fn matches(selector: &str, meta: &RuleMeta) -> bool {
         || (!selector.is_empty() && meta.code.len() >= selector.len() && meta.code[..selector.len()].eq_ignore_ascii_case(selector))
 }
 
-/// Names close to `name` among `candidates`, for "did you mean" help.
+/// Names close to `name` among `candidates`, for "did you mean" help: the nearest within
+/// a third of its length (at least one edit), the first in order among equals.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates.map(|c| (edit_distance(name, c), c)).filter(|&(d, _)| d <= limit).min().map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
-            diagonal = row[j + 1];
-            row[j + 1] = next;
+    let name: Vec<char> = name.chars().collect();
+    let limit = (name.len() / 3).max(1);
+    // One row of the distance table, reused: a definition with thousands of unknown names
+    // asks this for each of them.
+    let mut row = Vec::with_capacity(name.len() + 1);
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        if let Some(distance) = distance_within(&name, candidate, limit, &mut row)
+            && best.is_none_or(|nearest| (distance, candidate) < nearest)
+        {
+            best = Some((distance, candidate));
         }
     }
-    row[b.len()]
+    best.map(|(_, candidate)| candidate)
+}
+
+/// The edit distance between `a` and `b` when it is at most `limit`. Gives up as soon as
+/// every entry of a row exceeds the limit: the distance can only grow from there.
+fn distance_within(a: &[char], b: &str, limit: usize, row: &mut Vec<usize>) -> Option<usize> {
+    row.clear();
+    row.extend(0..=a.len());
+    for (j, cb) in b.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = j + 1;
+        let mut smallest = row[0];
+        for (i, &ca) in a.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb)).min(row[i] + 1).min(row[i + 1] + 1);
+            diagonal = row[i + 1];
+            row[i + 1] = next;
+            smallest = smallest.min(next);
+        }
+        if smallest > limit {
+            return None;
+        }
+    }
+    Some(row[a.len()]).filter(|&distance| distance <= limit)
 }
 
 /// `rules/CODE.md` for a code, embedded at build time.
@@ -548,5 +568,11 @@ mod tests {
     fn closest_names() {
         assert_eq!(closest("ChargCard", ["ChargeCard", "Refund"].into_iter()), Some("ChargeCard"));
         assert_eq!(closest("X", ["ChargeCard"].into_iter()), None);
+        // The nearest wins, then the first in order; the limit is a third of the name.
+        assert_eq!(closest("abcdef", ["abcxyz", "abdcef", "abcdeg", "abcde"].into_iter()), Some("abcde"));
+        assert_eq!(closest("abcdef", ["abcdxy", "abxyef"].into_iter()), Some("abcdxy"));
+        assert_eq!(closest("abcdef", ["axcxex"].into_iter()), None);
+        assert_eq!(closest("\u{e9}x", ["ex"].into_iter()), Some("ex"), "characters are edited, not bytes");
+        assert_eq!(closest("ab", ["", "abcd"].into_iter()), None);
     }
 }
