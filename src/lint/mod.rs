@@ -320,7 +320,7 @@ fn lint_contents(path: &Path, display: &str, bytes: &[u8], named: bool, options:
 fn lint_standalone(display: &str, text: &str, root: &Node, options: &Options) -> FileResult {
     let definition = host::standalone(root, text, options.declared_type());
     let mut result = FileResult { definitions: 1, standalone: true, ..FileResult::default() };
-    result.suppressed = run_rules(display, &definition, options, &[], None, &mut result.findings);
+    result.suppressed = run_rules(display, &definition, options, &[], None, &Default::default(), &mut result.findings);
     finish(result, display, text, &[], options)
 }
 
@@ -352,6 +352,8 @@ fn lint_template(
     binder: Option<&Binder<'_>>,
 ) -> FileResult {
     let mut result = FileResult::default();
+    // The template's machines share its text: it is searched for anchors once.
+    let template_anchors = std::cell::OnceCell::new();
     for machine in &hosted {
         let (root, inner_text, map, note): (&Node, &str, &SpanMap, Option<&'static str>);
         let parsed;
@@ -415,7 +417,9 @@ fn lint_template(
         }
         let definition = machine.definition(root, inner_text, map, note);
         result.definitions += 1;
-        result.suppressed += run_rules(display, &definition, options, &machine.ignore, None, &mut result.findings);
+        let own_text = std::cell::OnceCell::new();
+        let anchors = if std::ptr::eq(inner_text, text) { &template_anchors } else { &own_text };
+        result.suppressed += run_rules(display, &definition, options, &machine.ignore, None, anchors, &mut result.findings);
     }
     finish(result, display, text, &[], options)
 }
@@ -581,19 +585,22 @@ fn lint_bound_hosted(
     // `Metadata` directives silence findings here; an unused one is the template's to report.
     let metadata = hosted.as_ref().map(|h| h.ignore.clone()).unwrap_or_default();
     // A `Metadata` code that silences nothing is reported where it is written: in the template.
-    result.suppressed = run_rules(display, &definition, options, &metadata, Some(template_display), &mut result.findings);
+    result.suppressed =
+        run_rules(display, &definition, options, &metadata, Some(template_display), &Default::default(), &mut result.findings);
     finish(result, display, text, &[(template_display, template_text)], options)
 }
 
 /// Runs the selected rules on a definition and applies its `Comment` directives (and the
 /// template's `Metadata` ones, written in `metadata_file` when not this file); returns how
-/// many findings they silenced.
+/// many findings they silenced. `anchors` is shared by the definitions of one text (see
+/// [`rules::Context::anchors`]).
 fn run_rules(
     display: &str,
     definition: &Definition<'_>,
     options: &Options,
     metadata: &[(String, Span)],
     metadata_file: Option<&str>,
+    anchors: &std::cell::OnceCell<bool>,
     findings: &mut Vec<Finding>,
 ) -> usize {
     let mut machine = Machine::new(definition.root);
@@ -606,7 +613,7 @@ fn run_rules(
         machine: &machine,
         analysis: &analysis,
         transient_severity: options.config.transient_retry_severity.unwrap_or(crate::diagnostic::Severity::Info),
-        anchors: Default::default(),
+        anchors,
     };
     let mut found = Vec::new();
     for rule in REGISTRY.iter().filter(|rule| options.selection.enabled(rule.meta())) {

@@ -66,7 +66,7 @@ fn describe_state(definition: &Definition<'_>, at: usize) -> Option<String> {
         machine: &machine,
         analysis: &analysis,
         transient_severity: crate::diagnostic::Severity::Info,
-        anchors: Default::default(),
+        anchors: &Default::default(),
     };
     let mut lines = vec![format!("**{}** ({:?} state)", state.name, state.kind)];
     match analysis.contexts().of(state.id).first() {

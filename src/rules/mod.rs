@@ -125,9 +125,9 @@ pub struct Context<'a> {
     pub analysis: &'a Analysis<'a>,
     /// The severity of a hazard that only a retrier on transient service errors repeats.
     pub transient_severity: Severity,
-    /// Whether the text defines a YAML anchor (`&name`), found once: only then may a
-    /// finding's path pass through an alias.
-    pub anchors: std::cell::OnceCell<bool>,
+    /// Whether the text defines a YAML anchor (`&name`), found once for all the
+    /// definitions the text holds: only then may a finding's path pass through an alias.
+    pub anchors: &'a std::cell::OnceCell<bool>,
 }
 
 impl Context<'_> {
