@@ -178,6 +178,19 @@ fn terraform_jsonencode_heredoc_and_templatefile() {
 }
 
 #[test]
+fn terraform_blocks_that_name_a_machine_say_how_it_starts() {
+    let report = lint_folder("terraform-starters");
+    // The HTTP API's synchronous start of `orders` is all that starts it; the EventBridge
+    // target names `orders_batch`, not `orders`, though the one name begins with the other.
+    assert_eq!(
+        codes(&report),
+        [("ALO003", Some("aws_sfn_state_machine.orders_batch"), Some("Ship"))],
+        "{}",
+        common::render(&report, OutputFormat::Human)
+    );
+}
+
+#[test]
 fn a_definition_file_that_does_not_exist_is_reported_where_it_is_named() {
     let report = lint_folder("missing-files");
     let found: Vec<(&str, &str, Option<&str>, String)> =

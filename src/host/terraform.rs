@@ -3,6 +3,7 @@
 //! `jsonencode({...})` (turned into a span tree), a heredoc or string (parsed with a map
 //! back into the file), or `file(...)` / `templatefile(...)` (linted as its own file).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use hcl_edit::Span as _;
@@ -23,6 +24,7 @@ pub fn parse_terraform(path: &Path, text: &str) -> Result<Vec<Hosted<'static>>, 
 
 fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
     let mut found = Vec::new();
+    let mentions = Mentions::new(text, body);
     for block in body.blocks() {
         let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
         let name = match (block.ident.as_str(), labels.as_slice()) {
@@ -30,7 +32,7 @@ fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
             ("module", [name]) if is_step_functions_module(block) => format!("module.{name}"),
             _ => continue,
         };
-        let starters = if name.starts_with("aws_sfn_state_machine.") { starters(path, text, body, &name) } else { Default::default() };
+        let starters = if name.starts_with("aws_sfn_state_machine.") { starters(path, text, &mentions, &name) } else { Default::default() };
         let body = match block.body.get_attribute("definition") {
             Some(definition) => definition_body(path, text, body, &definition.value).unwrap_or(Body::Elsewhere),
             None => Body::Elsewhere,
@@ -53,19 +55,12 @@ fn machines(path: &Path, text: &str, body: &HclBody) -> Vec<Hosted<'static>> {
 /// `StartSyncExecution` starts it synchronously; an IAM policy that names it grants a
 /// synchronous start when `StartSyncExecution` is all it allows; anything else that names
 /// it may start it otherwise. (SPEC §3; the CloudFormation reading is `starters.rs`.)
-fn starters(path: &Path, text: &str, body: &HclBody, name: &str) -> super::Starters {
-    let reference = format!("{name}.");
+fn starters(path: &Path, text: &str, mentions: &Mentions<'_>, name: &str) -> super::Starters {
     let (mut synchronous, mut other, mut granted, mut granted_other) = (None, false, None, false);
-    for block in body.blocks() {
+    for block in mentions.of(text, name) {
         let Some(range) = block.span() else { continue };
         let Some(block_text) = text.get(range.clone()) else { continue };
-        if !block_text.contains(&reference) {
-            continue;
-        }
         let kind = block.labels.first().map(|l| l.as_str()).unwrap_or_default();
-        if kind == "aws_sfn_state_machine" {
-            continue;
-        }
         // A block that renders a file (an OpenAPI body through `templatefile`) starts the
         // machine as the file says.
         let rendered = included_files(path, block_text).filter_map(|file| std::fs::read_to_string(file).ok()).collect::<String>();
@@ -99,6 +94,56 @@ fn starters(path: &Path, text: &str, body: &HclBody, name: &str) -> super::Start
         (None, false) => granted.filter(|_| !granted_other),
     };
     super::Starters { synchronous: only.map(|span| (None, span)), other: only.is_none() && (other || granted_other) }
+}
+
+/// The blocks of a file, other than state machines, that name each state machine
+/// (`aws_sfn_state_machine.NAME.arn`): every block's text is searched once, not once per
+/// machine.
+struct Mentions<'b> {
+    blocks: Vec<&'b Block>,
+    /// Block indices, in file order, by the name that follows `aws_sfn_state_machine.`.
+    by_name: HashMap<&'b str, Vec<usize>>,
+}
+
+const MACHINE_TYPE: &str = "aws_sfn_state_machine.";
+
+impl<'b> Mentions<'b> {
+    fn new(text: &'b str, body: &'b HclBody) -> Self {
+        let blocks: Vec<&Block> =
+            body.blocks().filter(|block| block.labels.first().map(|l| l.as_str()) != Some("aws_sfn_state_machine")).collect();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, block) in blocks.iter().enumerate() {
+            let Some(block_text) = block.span().and_then(|range| text.get(range)) else { continue };
+            for (at, _) in block_text.match_indices(MACHINE_TYPE) {
+                let rest = &block_text[at + MACHINE_TYPE.len()..];
+                let name = &rest[..rest.find(|c: char| !is_identifier_char(c)).unwrap_or(rest.len())];
+                if rest[name.len()..].starts_with('.') {
+                    let listed = by_name.entry(name).or_default();
+                    if listed.last() != Some(&i) {
+                        listed.push(i);
+                    }
+                }
+            }
+        }
+        Mentions { blocks, by_name }
+    }
+
+    /// The blocks that name `machine` (`aws_sfn_state_machine.NAME`), in file order.
+    fn of<'m>(&'m self, text: &'m str, machine: &'m str) -> impl Iterator<Item = &'b Block> + 'm {
+        let name = machine.strip_prefix(MACHINE_TYPE).unwrap_or(machine);
+        // A name Terraform would not accept is looked for block by block.
+        let indexed = name.chars().all(is_identifier_char).then(|| self.by_name.get(name).map_or(&[][..], Vec::as_slice));
+        let reference = format!("{machine}.");
+        let searched = indexed.is_none().then(|| {
+            self.blocks.iter().filter(move |block| block.span().and_then(|range| text.get(range)).is_some_and(|t| t.contains(&reference)))
+        });
+        indexed.into_iter().flatten().map(|&i| self.blocks[i]).chain(searched.into_iter().flatten().copied())
+    }
+}
+
+/// A character of a Terraform identifier (a resource name).
+fn is_identifier_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
 /// The files a block's `file(...)` and `templatefile(...)` calls name, relative to the
