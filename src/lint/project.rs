@@ -22,7 +22,14 @@ pub(super) fn templates_naming<'b>(
     config: &crate::config::Config,
 ) -> Vec<Binding> {
     let known: BTreeSet<PathBuf> = known.filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
-    let linted: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
+    // The linted folders. A pre-commit hook names each file: those are not folders, and
+    // are known without asking the file system about each.
+    let named: BTreeSet<&Path> = files.iter().map(|&(file, _)| file).collect();
+    let linted: Vec<PathBuf> = roots
+        .iter()
+        .filter(|r| !named.contains(r.strip_prefix("./").unwrap_or(r)) && r.is_dir())
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
     // Each file as its folder and its name. A link is the file it leads to, whose name the
     // templates use; any other file's canonical path is its canonical folder joined with
     // its name (one system call per file would cost more than all the rest of the search).
