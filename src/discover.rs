@@ -131,7 +131,8 @@ fn clean(path: &Path) -> PathBuf {
 
 /// Files a folder walk picks up: the extensions that can hold a state machine.
 fn lintable_name(path: &Path) -> bool {
-    matches!(extension(path).as_deref(), Some("json" | "yaml" | "yml" | "template" | "tf"))
+    let extension = path.extension().map(|e| e.as_encoded_bytes()).unwrap_or_default();
+    ["json", "yaml", "yml", "template", "tf"].iter().any(|lintable| extension.eq_ignore_ascii_case(lintable.as_bytes()))
 }
 
 fn extension(path: &Path) -> Option<String> {
@@ -140,8 +141,13 @@ fn extension(path: &Path) -> Option<String> {
 
 /// `*.asl.json`, `*.asl.yaml`, `*.asl.yml`: named as a state machine definition.
 pub fn is_asl_name(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
-    [".asl.json", ".asl.yaml", ".asl.yml"].iter().any(|suffix| name.ends_with(suffix))
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().as_bytes();
+    [".asl.json", ".asl.yaml", ".asl.yml"].iter().any(|suffix| ends_with_ignoring_case(name, suffix))
+}
+
+/// Whether `name` ends with `suffix` (ASCII), in any case.
+fn ends_with_ignoring_case(name: &[u8], suffix: &str) -> bool {
+    name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// The syntax of a file: by extension, or for others (`.template`, standard input) by its

@@ -1,7 +1,7 @@
 //! The templates of a definition's project: a definition linted alone (a pre-commit hook
 //! passes only the changed files) takes its workflow type from the templates that name it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -24,10 +24,10 @@ pub(super) fn templates_naming<'b>(
     let known: BTreeSet<PathBuf> = known.filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     // The linted folders. A pre-commit hook names each file: those are not folders, and
     // are known without asking the file system about each.
-    let named: BTreeSet<&Path> = files.iter().map(|&(file, _)| file).collect();
+    let named: HashSet<&std::ffi::OsStr> = files.iter().map(|&(file, _)| file.as_os_str()).collect();
     let linted: Vec<PathBuf> = roots
         .iter()
-        .filter(|r| !named.contains(r.strip_prefix("./").unwrap_or(r)) && r.is_dir())
+        .filter(|r| !named.contains(r.strip_prefix("./").unwrap_or(r).as_os_str()) && r.is_dir())
         .filter_map(|r| std::fs::canonicalize(r).ok())
         .collect();
     // Each file as its folder and its name. A link is the file it leads to, whose name the
