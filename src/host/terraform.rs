@@ -133,8 +133,8 @@ impl<'b> Mentions<'b> {
         let name = machine.strip_prefix(MACHINE_TYPE).unwrap_or(machine);
         // A name Terraform would not accept is looked for block by block.
         let indexed = name.chars().all(is_identifier_char).then(|| self.by_name.get(name).map_or(&[][..], Vec::as_slice));
-        let reference = format!("{machine}.");
         let searched = indexed.is_none().then(|| {
+            let reference = format!("{machine}.");
             self.blocks.iter().filter(move |block| block.span().and_then(|range| text.get(range)).is_some_and(|t| t.contains(&reference)))
         });
         indexed.into_iter().flatten().map(|&i| self.blocks[i]).chain(searched.into_iter().flatten().copied())
@@ -333,5 +333,16 @@ mod tests {
         let rendered = "data \"template_file\" \"api\" {\n  template = file(\"${path.module}/missing.yaml\")\n  vars = { arn = aws_sfn_state_machine.sfn.arn }\n}\n";
         assert!(starters_of(&format!("{policy}{rendered}")).only_synchronous().is_some());
         assert_eq!(starters_of(""), Default::default());
+        // Another machine whose name begins with this one's starts only that one.
+        let other_machine = "resource \"aws_cloudwatch_event_target\" \"t\" {\n  arn = aws_sfn_state_machine.sfn2.arn\n}\n";
+        assert_eq!(starters_of(other_machine), Default::default());
+    }
+
+    #[test]
+    fn a_name_terraform_would_refuse_is_looked_for_block_by_block() {
+        let text = "resource \"aws_sfn_state_machine\" \"my.sfn\" {\n  type = \"EXPRESS\"\n}\nresource \"aws_cloudwatch_event_target\" \"t\" {\n  arn = aws_sfn_state_machine.my.sfn.arn\n}\n";
+        let machines = parse_terraform(Path::new("main.tf"), text).unwrap();
+        assert_eq!(machines[0].name, "aws_sfn_state_machine.my.sfn");
+        assert!(machines[0].starters.other);
     }
 }
