@@ -307,6 +307,54 @@ fn main() {
         "human report of 4,000 and of 16,000 findings, one a state: {few:.2?} and {many:.2?}, {:.1}× (linear is 4×)",
         many.as_secs_f64() / few.as_secs_f64()
     );
+    // What a file holds besides its states must cost in proportion too: suppressions, and
+    // the state machines of one template.
+    let scaled = |name: &str, slug: &str, file: &str, make: fn(usize) -> String| {
+        let paths: Vec<PathBuf> = [500, 2_000]
+            .iter()
+            .map(|&n| {
+                let path = dir.join(format!("{slug}-{n}/{file}"));
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path.with_file_name("sfn-lint.toml"), "").unwrap();
+                std::fs::write(&path, make(n)).unwrap();
+                path
+            })
+            .collect();
+        let (few, many) = medians(11, Warm::Each, || lint(&paths[..1]), || lint(&paths[1..]));
+        println!("{name}, 500 and 2,000: {few:.2?} and {many:.2?}, {:.1}× (linear is 4×)", many.as_secs_f64() / few.as_secs_f64());
+    };
+    scaled("suppressed findings, one a state", "suppressed", "suppressed.asl.json", suppressed);
+    scaled("state machines in one YAML template", "yaml-template", "template.yaml", yaml_template);
+    scaled("state machines in one Terraform file", "terraform", "main.tf", terraform);
+}
+
+/// `n` Pass states, each with a field a Pass state cannot have and a `Comment` that
+/// suppresses the finding, as `--add-suppressions` writes it.
+fn suppressed(n: usize) -> String {
+    misfits(n).replace("\"Type\": \"Pass\",", "\"Comment\": \"sfn-lint: ignore[ASL006]\",\n      \"Type\": \"Pass\",")
+}
+
+/// A CloudFormation YAML template with `n` Express machines, each sending to its own queue.
+fn yaml_template(n: usize) -> String {
+    let machines: String = (0..n)
+        .map(|i| {
+            format!(
+                "  Machine{i}:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      StateMachineType: EXPRESS\n      Definition:\n        StartAt: Send\n        States:\n          Send:\n            Type: Task\n            Resource: arn:aws:states:::sqs:sendMessage\n            Parameters:\n              QueueUrl: !Ref Queue{i}\n              MessageBody.$: $\n            End: true\n  Queue{i}:\n    Type: AWS::SQS::Queue\n"
+            )
+        })
+        .collect();
+    format!("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{machines}")
+}
+
+/// A Terraform file with `n` Express machines, each sending to its own queue.
+fn terraform(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "resource \"aws_sfn_state_machine\" \"machine{i}\" {{\n  name = \"machine{i}\"\n  type = \"EXPRESS\"\n  definition = jsonencode({{\n    StartAt = \"Send\"\n    States = {{\n      Send = {{\n        Type = \"Task\"\n        Resource = \"arn:aws:states:::sqs:sendMessage\"\n        Parameters = {{ QueueUrl = aws_sqs_queue.queue{i}.url, \"MessageBody.$\" = \"$\" }}\n        End = true\n      }}\n    }}\n  }})\n}}\n\nresource \"aws_sqs_queue\" \"queue{i}\" {{\n  name = \"queue{i}\"\n}}\n\n"
+            )
+        })
+        .collect()
 }
 
 /// `n` Pass states on lines of their own, each with a field a Pass state cannot have.
