@@ -286,10 +286,7 @@ fn main() {
     let reports: Vec<sfn_lint::report::Report> = [4_000, 16_000]
         .iter()
         .map(|&n| {
-            let path = dir.join(format!("findings-{n}/misfits.asl.json"));
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path.with_file_name("sfn-lint.toml"), "").unwrap();
-            std::fs::write(&path, misfits(n)).unwrap();
+            let path = project_file(&dir, &format!("findings-{n}"), "misfits.asl.json", &misfits(n));
             let candidates = [Candidate { path, named: true, link: false }];
             let report = sfn_lint::lint::run(&candidates, None, &[], &Options::default());
             assert_eq!(report.findings.len(), n, "one finding a state");
@@ -310,16 +307,7 @@ fn main() {
     // What a file holds besides its states must cost in proportion too: suppressions, and
     // the state machines of one template.
     let scaled = |name: &str, slug: &str, file: &str, make: fn(usize) -> String| {
-        let paths: Vec<PathBuf> = [500, 2_000]
-            .iter()
-            .map(|&n| {
-                let path = dir.join(format!("{slug}-{n}/{file}"));
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(path.with_file_name("sfn-lint.toml"), "").unwrap();
-                std::fs::write(&path, make(n)).unwrap();
-                path
-            })
-            .collect();
+        let paths: Vec<PathBuf> = [500, 2_000].iter().map(|&n| project_file(&dir, &format!("{slug}-{n}"), file, &make(n))).collect();
         let (few, many) = medians(11, Warm::Each, || lint(&paths[..1]), || lint(&paths[1..]));
         println!("{name}, 500 and 2,000: {few:.2?} and {many:.2?}, {:.1}× (linear is 4×)", many.as_secs_f64() / few.as_secs_f64());
     };
@@ -355,6 +343,16 @@ fn terraform(n: usize) -> String {
             )
         })
         .collect()
+}
+
+/// Writes `text` as `file` in `folder` under `dir`, a project of its own (its folder holds
+/// an `sfn-lint.toml`), and returns its path.
+fn project_file(dir: &Path, folder: &str, file: &str, text: &str) -> PathBuf {
+    let path = dir.join(folder).join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path.with_file_name("sfn-lint.toml"), "").unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 /// `n` Pass states on lines of their own, each with a field a Pass state cannot have.
