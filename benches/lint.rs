@@ -11,7 +11,7 @@ mod common;
 
 use common::chain;
 use rayon::prelude::*;
-use sfn_lint::discover::Candidate;
+use sfn_lint::discover::{Candidate, Files};
 use sfn_lint::lint::Options;
 
 // The allocator the `sfn-lint` binary uses, for both the baseline and the lint.
@@ -157,7 +157,7 @@ fn parse_only(paths: &[PathBuf]) -> usize {
 
 fn lint(paths: &[PathBuf]) -> usize {
     let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.clone(), named: true, link: false }).collect();
-    sfn_lint::lint::run(&candidates, None, &[], &Options::default()).findings.len()
+    sfn_lint::lint::run(&Files::named(candidates), None, &[], &Options::default()).findings.len()
 }
 
 /// Every file under `folder`, sorted.
@@ -287,8 +287,8 @@ fn main() {
         .iter()
         .map(|&n| {
             let path = project_file(&dir, &format!("findings-{n}"), "misfits.asl.json", &misfits(n));
-            let candidates = [Candidate { path, named: true, link: false }];
-            let report = sfn_lint::lint::run(&candidates, None, &[], &Options::default());
+            let candidates = vec![Candidate { path, named: true, link: false }];
+            let report = sfn_lint::lint::run(&Files::named(candidates), None, &[], &Options::default());
             assert_eq!(report.findings.len(), n, "one finding a state");
             report
         })

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 mod common;
 
 use common::chain;
-use sfn_lint::discover::Candidate;
+use sfn_lint::discover::{Candidate, Files};
 use sfn_lint::lint::Options;
 
 /// mimalloc, as the binary uses, counting the bytes live and their peak.
@@ -56,7 +56,7 @@ fn main() {
     let candidates = vec![Candidate { path: path.clone(), named: true, link: false }];
     let before = live();
     PEAK.store(before, Ordering::Relaxed);
-    let findings = sfn_lint::lint::run(&candidates, None, &[], &Options::default()).findings.len();
+    let findings = sfn_lint::lint::run(&Files::named(candidates), None, &[], &Options::default()).findings.len();
     let peak = PEAK.load(Ordering::Relaxed) - before;
     println!("chain of 100,000 states: {} file, {} peak over the lint ({findings} findings)", mb(size), mb(peak));
     println!("peak / file size: {:.1}× (target: 3×)", peak as f64 / size as f64);

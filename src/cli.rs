@@ -297,16 +297,17 @@ fn check(args: CheckArgs) -> Result<Outcome, RunError> {
     } else {
         None
     };
-    let mut candidates = discover::candidates(&paths, &config).map_err(|(path, error)| RunError::Path { path, error })?;
+    let mut files = discover::candidates(&paths, &config).map_err(|(path, error)| RunError::Path { path, error })?;
     // Without `--config`, a folder with its own configuration follows it.
     if args.config.is_none() && !args.no_config {
-        let layers = config::Layers::load(candidates.iter().map(|c| c.path.as_path()), config_path.as_deref()).map_err(RunError::Config)?;
+        let layers =
+            config::Layers::load(files.candidates.iter().map(|c| c.path.as_path()), config_path.as_deref()).map_err(RunError::Config)?;
         for layer in layers.configs() {
             let path = layer.root.join("sfn-lint.toml");
             options.cli.selection(layer).validate().map_err(|message| RunError::Selection { config: path, message })?;
         }
         // A walked file its own configuration excludes is not linted.
-        candidates.retain(|c| c.named || !layers.for_file(&c.path).is_some_and(|layer| layer.excluded(&c.path)));
+        files.candidates.retain(|c| c.named || !layers.for_file(&c.path).is_some_and(|layer| layer.excluded(&c.path)));
         options.layers = Some(Arc::new(layers));
     }
     if args.show_settings {
@@ -316,7 +317,7 @@ fn check(args: CheckArgs) -> Result<Outcome, RunError> {
         return Ok(Outcome::Clean);
     }
     options.list_files = args.show_files;
-    let mut report = lint::run(&candidates, stdin.clone(), &paths, &options);
+    let mut report = lint::run(&files, stdin.clone(), &paths, &options);
     if args.show_files {
         use crate::report::FileStatus;
         let text: String = report
@@ -359,7 +360,7 @@ fn check(args: CheckArgs) -> Result<Outcome, RunError> {
         }
         if !changes.is_empty() {
             // What is left, as the files now are.
-            report = lint::run(&candidates, stdin, &paths, &options);
+            report = lint::run(&files, stdin, &paths, &options);
             report.summary.fixed = changes.iter().map(|c| c.fixed).sum();
         }
     }

@@ -21,12 +21,34 @@ pub struct Candidate {
 /// Folders never walked into.
 const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", "target"];
 
+/// What a run lints: its files, and what the walks of its folders saw besides them.
+#[derive(Clone, Debug, Default)]
+pub struct Files {
+    pub candidates: Vec<Candidate>,
+    /// The walked folders, canonical.
+    pub folders: Vec<PathBuf>,
+    /// Every source file of a CDK app under `folders` (as [`project_files`] finds them),
+    /// canonical and sorted: a project inside a walked folder is not walked again for them.
+    pub cdk_sources: Vec<PathBuf>,
+}
+
+impl Files {
+    /// Files named one by one: no folder was walked.
+    pub fn named(candidates: Vec<Candidate>) -> Self {
+        Files { candidates, ..Files::default() }
+    }
+}
+
 /// Expands the paths given on the command line into files, sorted and without repeats.
 /// A path that does not exist is an error of the run, returned with the path.
 /// Files found by walking skip the configuration's `exclude` globs; named files are
 /// always read.
-pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, (PathBuf, std::io::Error)> {
-    let mut out = Vec::new();
+pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Files, (PathBuf, std::io::Error)> {
+    enum Found {
+        Lintable(Candidate),
+        Source(PathBuf),
+    }
+    let mut files = Files::default();
     for path in paths {
         // What the path is, and whether it is a link, from one call when it is not one.
         let error = |e: std::io::Error| (path.clone(), e);
@@ -34,21 +56,43 @@ pub fn candidates(paths: &[PathBuf], config: &Config) -> Result<Vec<Candidate>, 
         let link = own.file_type().is_symlink();
         let metadata = if link { std::fs::metadata(path).map_err(error)? } else { own };
         if metadata.is_dir() {
-            out.extend(walk_files(path, |file| {
-                let file = clean(file);
-                (lintable_name(&file) && !config.excluded(&file)).then_some(Candidate { path: file, named: false, link: false })
-            }));
+            let canonical = std::fs::canonicalize(path).ok();
+            let found = walk_files(path, |file| {
+                if lintable_name(file) {
+                    let file = clean(file);
+                    return (!config.excluded(&file)).then_some(Found::Lintable(Candidate { path: file, named: false, link: false }));
+                }
+                // Where the folder's own walk would find it: under its canonical path.
+                let source = canonical.as_ref()?.join(file.strip_prefix(path).ok()?);
+                is_cdk_source(&source).then_some(Found::Source(source))
+            });
+            for found in found {
+                match found {
+                    Found::Lintable(candidate) => files.candidates.push(candidate),
+                    Found::Source(source) => files.cdk_sources.push(source),
+                }
+            }
+            files.folders.extend(canonical);
         } else {
-            out.push(Candidate { path: clean(path), named: true, link });
+            files.candidates.push(Candidate { path: clean(path), named: true, link });
         }
     }
-    out.sort();
-    out.dedup_by(|a, b| a.path == b.path);
-    Ok(out)
+    files.candidates.sort();
+    files.candidates.dedup_by(|a, b| a.path == b.path);
+    files.cdk_sources.sort();
+    files.cdk_sources.dedup();
+    Ok(files)
 }
 
 /// Source files of AWS CDK apps, which may read definition files into state machines.
 const CDK_SOURCES: &[&str] = &["ts", "js", "mjs", "py", "java", "cs", "go"];
+
+/// A source file of a CDK app, outside `cdk.out` (whose code the app wrote out).
+fn is_cdk_source(path: &Path) -> bool {
+    let extension = path.extension().map(|e| e.as_encoded_bytes()).unwrap_or_default();
+    CDK_SOURCES.iter().any(|source| extension.eq_ignore_ascii_case(source.as_bytes()))
+        && !path.components().any(|c| c.as_os_str() == "cdk.out")
+}
 
 /// One walk of a project: the files a walk would lint that the configuration does not
 /// exclude and that `wanted` accepts (tested first: it is the cheaper test), and the source
@@ -61,9 +105,7 @@ pub fn project_files(folder: &Path, config: &Config, wanted: impl Fn(&Path) -> b
     let found = walk_files(folder, |path| {
         if lintable_name(path) {
             (wanted(path) && !config.excluded(path)).then(|| Found::Lintable(clean(path)))
-        } else if extension(path).is_some_and(|e| CDK_SOURCES.contains(&e.as_str()))
-            && !path.components().any(|c| c.as_os_str() == "cdk.out")
-        {
+        } else if is_cdk_source(path) {
             Some(Found::Source(clean(path)))
         } else {
             None
@@ -208,6 +250,8 @@ mod tests {
             "infra/deep/anchored.json",
             "infra/deep/local.json",
             "app/stack.ts",
+            "infra/deep/handler.py",
+            "built/gen.ts",
             "app/cdk.out/Stack.template.json",
             "app/cdk.out/asset.js",
             "cdk.out/Top.template.json",
@@ -235,9 +279,14 @@ mod tests {
                 "infra/deep/b.yml".into(),
                 "template.yaml".into(),
             ],
-            vec!["app/stack.ts".into()],
+            vec!["app/stack.ts".into(), "infra/deep/handler.py".into()],
         );
         assert_eq!((relative(&lintable), relative(&sources)), expected);
+        // A run's walk of the folder sees the same CDK code, as canonical paths.
+        let canonical = std::fs::canonicalize(&dir).unwrap();
+        let run = candidates(std::slice::from_ref(&dir), &config).unwrap();
+        assert_eq!(run.folders, std::slice::from_ref(&canonical));
+        assert_eq!(run.cdk_sources, sources.iter().map(|s| canonical.join(s.strip_prefix(&dir).unwrap())).collect::<Vec<_>>());
         // The same as one walk of the whole.
         let mut whole: Vec<PathBuf> = walker(&dir, true)
             .build()

@@ -135,7 +135,7 @@ fn a_file_deleted_after_the_walk_is_reported_not_fatal() {
     let dir = common::scratch("deleted");
     let path = dir.join("gone.asl.json");
     let report = sfn_lint::lint::run(
-        &[sfn_lint::discover::Candidate { path, named: false, link: false }],
+        &sfn_lint::discover::Files::named(vec![sfn_lint::discover::Candidate { path, named: false, link: false }]),
         None,
         &[],
         &sfn_lint::lint::Options::default(),
@@ -184,7 +184,7 @@ fn fuzz_findings_stay_fixed() {
                 other => panic!("no replay for fuzz target {other}"),
             };
             let stdin = sfn_lint::lint::Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
-            let report = sfn_lint::lint::run(&[], Some(stdin), &[], &sfn_lint::lint::Options::default());
+            let report = sfn_lint::lint::run(&Default::default(), Some(stdin), &[], &sfn_lint::lint::Options::default());
             let json = common::render(&report, sfn_lint::output::OutputFormat::Json);
             serde_json::from_str::<Value>(&json).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
             replayed += 1;

@@ -9,7 +9,7 @@ use sfn_lint::lint::{self, Options, Stdin};
 fn findings(name: &str, text: &str) -> Vec<Finding> {
     let stdin = Stdin { name: Some(name.into()), bytes: text.as_bytes().to_vec() };
     let options = Options { workflow_type: Some(sfn_lint::host::WorkflowType::Express), ..Options::default() };
-    lint::run(&[], Some(stdin), &[], &options).findings
+    lint::run(&Default::default(), Some(stdin), &[], &options).findings
 }
 
 /// Applies every edit of the first fix of `code`'s findings.

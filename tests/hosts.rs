@@ -232,7 +232,7 @@ fn lambda_timeouts_in_the_template_bound_their_tasks() {
     let text = std::fs::read_to_string("testdata/hosts/lambda-timeout/template.yaml").unwrap();
     let shorter = text.replace("Handler: report.handler", "Handler: report.handler\n      Timeout: 60");
     let stdin = sfn_lint::lint::Stdin { name: Some("template.yaml".into()), bytes: shorter.into_bytes() };
-    let report = sfn_lint::lint::run(&[], Some(stdin), &[], &common::only(&[]));
+    let report = sfn_lint::lint::run(&Default::default(), Some(stdin), &[], &common::only(&[]));
     assert!(report.findings.iter().all(|f| f.code != "EXP002"), "{}", common::render(&report, OutputFormat::Human));
 }
 

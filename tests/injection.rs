@@ -128,7 +128,7 @@ fn random_names_and_values_never_break_a_line_of_any_text_format() {
             bytes: text.into_bytes(),
         };
         let options = Options { excerpts: true, ..Options::default() };
-        let report = lint::run(&[], Some(stdin), &[], &options);
+        let report = lint::run(&Default::default(), Some(stdin), &[], &options);
         assert!(!report.findings.is_empty(), "case {case}: {a:?} {b:?} {c:?}");
         for format in [OutputFormat::Human, OutputFormat::Concise, OutputFormat::Github] {
             let mut out = Vec::new();

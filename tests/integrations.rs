@@ -477,8 +477,10 @@ fn a_definition_read_by_cdk_code_takes_the_cdk_default() {
         [("statemachine/either.asl.json", "ALO011"), ("statemachine/fast.asl.json", "ALO001"), ("statemachine/fast.asl.json", "ALO004")]
             .map(|(file, code)| (file.to_string(), code.to_string()));
     assert_eq!(found(&files), expected);
-    // A folder run reads the same code.
+    // A folder run reads the same code, from its own walk or, for a folder inside the
+    // project, from a walk of the project.
     assert_eq!(found(&["."]), expected);
+    assert_eq!(found(&["statemachine"]), expected);
 }
 
 /// A hazard that only the console's transient Lambda retrier repeats is reported at `info`;

@@ -14,14 +14,17 @@ use crate::discover;
 /// The bindings of the templates, in the projects of `files`, that name one of them: each
 /// project (see [`ProjectRoots::of`]) is searched once, unless the run already linted all of
 /// it. Only templates that mention a file's name are parsed, and none is linted.
-/// `files` say whether each is a symbolic link.
+/// `files` say whether each is a symbolic link. A project inside a folder of `walked` is
+/// not walked again for its CDK code.
 pub(super) fn templates_naming<'b>(
     files: &[(&Path, bool)],
     known: impl Iterator<Item = &'b Binding>,
     roots: &[PathBuf],
+    walked: &discover::Files,
     config: &crate::config::Config,
 ) -> Vec<Binding> {
-    let known: BTreeSet<PathBuf> = known.filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
+    let known: Vec<&Binding> = known.collect();
+    let known: BTreeSet<PathBuf> = known.par_iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     // The linted folders. A pre-commit hook names each file: those are not folders, and
     // are known without asking the file system about each.
     let named: HashSet<&std::ffi::OsStr> = files.iter().map(|&(file, _)| file.as_os_str()).collect();
@@ -84,9 +87,15 @@ pub(super) fn templates_naming<'b>(
             // A definition names no other file; nor do the files searched for.
             let searched_for: BTreeSet<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
             // One walk for the templates and the CDK code (searched even where the run has
-            // read the templates).
-            let (templates, sources) =
-                discover::project_files(project, config, |path| !searched && !discover::is_asl_name(path) && !searched_for.contains(path));
+            // read the templates), unless the run's walk has seen both.
+            let (templates, sources) = if *searched && walked.folders.iter().any(|folder| project.starts_with(folder)) {
+                // Sorted by components, so the project's files lie together.
+                let first = walked.cdk_sources.partition_point(|source| source.as_path() < project.as_path());
+                let under = walked.cdk_sources[first..].iter().take_while(|source| source.starts_with(project));
+                (Vec::new(), under.cloned().collect())
+            } else {
+                discover::project_files(project, config, |path| !searched && !discover::is_asl_name(path) && !searched_for.contains(path))
+            };
             let names = FileNames::new(files.iter().map(|(_, name)| name.as_str()));
             let bindings: Vec<Vec<Binding>> = templates
                 .par_iter()

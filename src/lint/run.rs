@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::{Binding, FileResult, Options};
 use crate::diagnostic::Finding;
-use crate::discover::{self, Candidate};
+use crate::discover::{self, Files};
 use crate::report::{FileStatus, Report};
 
 /// Standard input, with the name that gives its kind.
@@ -29,9 +29,10 @@ enum Origin {
     Other(String),
 }
 
-/// Lints `candidates` (and standard input) in parallel. A definition file that a template
-/// names is read only when it lies under `roots` (the linted paths) or the working folder.
-pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], options: &Options) -> Report {
+/// Lints `files` (and standard input) in parallel. A definition file that a template names
+/// is read only when it lies under `roots` (the linted paths) or the working folder.
+pub fn run(files: &Files, stdin: Option<Stdin>, roots: &[PathBuf], options: &Options) -> Report {
+    let candidates = &files.candidates;
     let allowed: Vec<PathBuf> =
         roots.iter().chain(std::env::current_dir().ok().as_ref()).filter_map(|r| std::fs::canonicalize(r).ok()).collect();
     let binder = super::Binder { allowed: &allowed, options };
@@ -76,7 +77,7 @@ pub fn run(candidates: &[Candidate], stdin: Option<Stdin>, roots: &[PathBuf], op
         })
         .collect();
     if !alone.is_empty() {
-        let found = super::project::templates_naming(&alone, bindings.iter().map(|(binding, _)| binding), roots, &options.config);
+        let found = super::project::templates_naming(&alone, bindings.iter().map(|(binding, _)| binding), roots, files, &options.config);
         bindings.extend(found.into_iter().map(|binding| (binding, None)));
     }
     for (binding, linted) in bindings {

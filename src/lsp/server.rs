@@ -245,7 +245,7 @@ impl Server {
             let mut found = HashMap::new();
             if let Some(root) = self.root.clone() {
                 let config = config::discover(&root).and_then(|p| config::load(&p).ok()).unwrap_or_default();
-                for candidate in discover::candidates(std::slice::from_ref(&root), &config).unwrap_or_default() {
+                for candidate in discover::candidates(std::slice::from_ref(&root), &config).unwrap_or_default().candidates {
                     let Ok(text) = std::fs::read_to_string(&candidate.path) else { continue };
                     // Only a file that can name a definition file is worth linting here.
                     if !["DefinitionUri", "DefinitionS3Location", "file(", "templatefile("].iter().any(|m| text.contains(m)) {

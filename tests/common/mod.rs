@@ -26,7 +26,7 @@ pub fn only(codes: &[&str]) -> Options {
 /// Lints files as if named on the command line (paths relative to the crate root).
 pub fn lint(paths: &[&Path], options: &Options) -> Report {
     let candidates: Vec<Candidate> = paths.iter().map(|p| Candidate { path: p.to_path_buf(), named: true, link: false }).collect();
-    lint::run(&candidates, None, &[], options)
+    lint::run(&sfn_lint::discover::Files::named(candidates), None, &[], options)
 }
 
 pub fn render(report: &Report, format: OutputFormat) -> String {
