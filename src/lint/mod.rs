@@ -176,7 +176,12 @@ pub(crate) struct Binder<'r> {
 impl Binder<'_> {
     /// The canonical path of `target` when the run may read it (see [`run::run`]).
     pub fn readable(&self, target: &Path) -> Option<PathBuf> {
-        std::fs::canonicalize(target).ok().filter(|target| self.allowed.iter().any(|root| target.starts_with(root)))
+        std::fs::canonicalize(target).ok().filter(|target| self.allows(target))
+    }
+
+    /// Whether the run may read a file, by its canonical path.
+    pub fn allows(&self, canonical: &Path) -> bool {
+        self.allowed.iter().any(|root| canonical.starts_with(root))
     }
 }
 

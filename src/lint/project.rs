@@ -14,17 +14,16 @@ use crate::discover;
 /// The bindings of the templates, in the projects of `files`, that name one of them: each
 /// project (see [`ProjectRoots::of`]) is searched once, unless the run already linted all of
 /// it. Only templates that mention a file's name are parsed, and none is linted.
-/// `files` say whether each is a symbolic link. A project inside a folder of `walked` is
-/// not walked again for its CDK code.
-pub(super) fn templates_naming<'b>(
+/// `files` say whether each is a symbolic link; `known` holds the canonical paths of those
+/// the run's templates bind, which are not searched for. A project inside a folder of
+/// `walked` is not walked again for its CDK code.
+pub(super) fn templates_naming(
     files: &[(&Path, bool)],
-    known: impl Iterator<Item = &'b Binding>,
+    known: &BTreeSet<&Path>,
     roots: &[PathBuf],
     walked: &discover::Files,
     config: &crate::config::Config,
 ) -> Vec<Binding> {
-    let known: Vec<&Binding> = known.collect();
-    let known: BTreeSet<PathBuf> = known.par_iter().filter_map(|b| std::fs::canonicalize(&b.target).ok()).collect();
     // The linted folders. A pre-commit hook names each file: those are not folders, and
     // are known without asking the file system about each.
     let named: HashSet<&std::ffi::OsStr> = files.iter().map(|&(file, _)| file.as_os_str()).collect();
@@ -74,7 +73,7 @@ pub(super) fn templates_naming<'b>(
     for (folder, name) in &placed {
         let Some(Folder { canonical, project: Some((project, searched)) }) = &located[folder.as_path()] else { continue };
         let file = canonical.join(name);
-        if known.contains(&file) {
+        if known.contains(file.as_path()) {
             continue;
         }
         let entry = wanted.entry(project.clone()).or_insert_with(|| (Vec::new(), *searched));

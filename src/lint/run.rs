@@ -66,6 +66,9 @@ pub fn run(files: &Files, stdin: Option<Stdin>, roots: &[PathBuf], options: &Opt
         let linted = std::mem::take(&mut result.bound).into_iter().chain(std::iter::repeat_with(|| None));
         bindings.extend(std::mem::take(&mut result.bindings).into_iter().zip(linted));
     }
+    // Each target resolved once, the targets side by side: the project search skips them,
+    // and the run reads those under its roots.
+    let mut targets: Vec<Option<PathBuf>> = bindings.par_iter().map(|(binding, _)| std::fs::canonicalize(&binding.target).ok()).collect();
     let mut bound: BTreeMap<PathBuf, Vec<(Binding, Option<Linted>)>> = BTreeMap::new();
     // A definition file linted without its template (a pre-commit hook passes only the
     // changed files) takes its type from the templates of its project that name it.
@@ -77,11 +80,13 @@ pub fn run(files: &Files, stdin: Option<Stdin>, roots: &[PathBuf], options: &Opt
         })
         .collect();
     if !alone.is_empty() {
-        let found = super::project::templates_naming(&alone, bindings.iter().map(|(binding, _)| binding), roots, files, &options.config);
+        let known: BTreeSet<&Path> = targets.iter().flatten().map(PathBuf::as_path).collect();
+        let found = super::project::templates_naming(&alone, &known, roots, files, &options.config);
+        targets.par_extend(found.par_iter().map(|binding| std::fs::canonicalize(&binding.target).ok()));
         bindings.extend(found.into_iter().map(|binding| (binding, None)));
     }
-    for (binding, linted) in bindings {
-        if let Some(target) = binder.readable(&binding.target) {
+    for ((binding, linted), target) in bindings.into_iter().zip(targets) {
+        if let Some(target) = target.filter(|target| binder.allows(target)) {
             bound.entry(target).or_default().push((binding, linted));
         }
     }
@@ -90,14 +95,20 @@ pub fn run(files: &Files, stdin: Option<Stdin>, roots: &[PathBuf], options: &Opt
         // it), or a link, can be one: the others are not resolved, a system call apiece.
         let lowercase = |name: &std::ffi::OsStr| name.to_string_lossy().to_lowercase();
         let names: BTreeSet<String> = bound.keys().filter_map(|target| target.file_name()).map(lowercase).collect();
-        results.retain(|(origin, result)| match origin {
-            Origin::Candidate(i) if !result.skipped => {
-                let candidate = &candidates[*i];
-                let named = candidate.link || candidate.path.file_name().is_some_and(|name| names.contains(&lowercase(name)));
-                !named || std::fs::canonicalize(&candidate.path).map_or(true, |path| !bound.contains_key(&path))
-            }
-            _ => true,
-        });
+        // The standalone results the bound lints replace, resolved side by side.
+        let replaced: BTreeSet<usize> = results
+            .par_iter()
+            .filter_map(|(origin, result)| match origin {
+                Origin::Candidate(i) if !result.skipped => {
+                    let candidate = &candidates[*i];
+                    let named = candidate.link || candidate.path.file_name().is_some_and(|name| names.contains(&lowercase(name)));
+                    let is_bound = named && std::fs::canonicalize(&candidate.path).is_ok_and(|path| bound.contains_key(&path));
+                    is_bound.then_some(*i)
+                }
+                _ => None,
+            })
+            .collect();
+        results.retain(|(origin, _)| !matches!(origin, Origin::Candidate(i) if replaced.contains(i)));
     }
     // Each definition once per workflow type that binds it, by the first binding of that
     // type. Those not linted yet (found by the project search) are grouped by template, so
