@@ -349,7 +349,7 @@ pub fn finds_unstable_variable(node: &Node, dollar_key: bool, language: QueryLan
 
 /// The first expression inside a value (`$.orderId`, `{% $states.input.id %}`) that reads
 /// what `input` carries, as written.
-pub fn finds_carried<'n>(node: &'n Node, dollar_key: bool, language: QueryLanguage, input: &Flow) -> Option<&'n str> {
+pub fn finds_carried<'n>(node: &'n Node<'n>, dollar_key: bool, language: QueryLanguage, input: &Flow) -> Option<&'n str> {
     let mut stack = vec![(node, dollar_key)];
     while let Some((node, dollar_key)) = stack.pop() {
         match &node.kind {

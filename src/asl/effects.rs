@@ -787,7 +787,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     }
 
     /// `ExpressionAttributeNames` / `ExpressionAttributeValues` of a request object.
-    fn names<'n>(&self, object: &'n Node) -> Names<'n> {
+    fn names<'n>(&self, object: &'n Node<'n>) -> Names<'n> {
         let mut names = Names::default();
         if let Some((_, param)) = member(object, "ExpressionAttributeNames", self.language()) {
             for m in param.node.members().unwrap_or_default() {
@@ -812,7 +812,7 @@ impl<'s, 'a> Scan<'s, 'a> {
         names
     }
 
-    fn static_text(&self, object: &'a Node, name: &str) -> Option<(&'a str, &'a str)> {
+    fn static_text(&self, object: &'a Node<'a>, name: &str) -> Option<(&'a str, &'a str)> {
         let (key, param) = member(object, name, self.language())?;
         match param.value {
             Value::Static(node) => Some((key, node.as_str()?)),
@@ -822,7 +822,7 @@ impl<'s, 'a> Scan<'s, 'a> {
 
     /// An UpdateItem request (or a `TransactItems` `Update`): its growth, its guard, and
     /// the stability of its key. Returns whether the write is guarded.
-    fn update_request(&mut self, pointer: &str, object: &'a Node, exempt: bool) {
+    fn update_request(&mut self, pointer: &str, object: &'a Node<'a>, exempt: bool) {
         let language = self.language();
         if let Some((key, param)) = member(object, "Key", language) {
             self.unstable(&push_token(pointer, key), param, KeyRole::ItemKey, "S");
@@ -898,7 +898,7 @@ impl<'s, 'a> Scan<'s, 'a> {
     /// A PutItem request (or a `TransactItems` `Put`, a `BatchWriteItem` `PutRequest`): a
     /// guard on an attribute that changes on every attempt guards nothing, and without a
     /// guard an item key that changes on every attempt writes a new item each time.
-    fn put_request(&mut self, pointer: &str, object: &'a Node, exempt: bool) {
+    fn put_request(&mut self, pointer: &str, object: &'a Node<'a>, exempt: bool) {
         let language = self.language();
         let Some((item_key, item)) = member(object, "Item", language) else { return };
         let item_pointer = push_token(pointer, item_key);

@@ -102,7 +102,7 @@ pub enum ScopeKind {
 pub struct Scope<'a> {
     pub kind: ScopeKind,
     pub pointer: String,
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
     /// The Parallel or Map that owns this scope; `None` at the top level.
     pub parent: Option<StateId>,
     pub start_at: Option<&'a str>,
@@ -167,7 +167,7 @@ pub struct State<'a> {
     /// The span of the state's name in its `States` object.
     pub key_span: crate::syntax::Span,
     pub pointer: Box<str>,
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
     pub kind: StateKind,
     pub scope: ScopeId,
     pub query_language: QueryLanguage,
@@ -183,7 +183,7 @@ pub struct State<'a> {
 }
 
 impl<'a> State<'a> {
-    pub fn field(&self, name: &str) -> Option<&'a Node> {
+    pub fn field(&self, name: &str) -> Option<&'a Node<'a>> {
         self.node.get(name)
     }
 
@@ -223,7 +223,7 @@ impl<'a> State<'a> {
 }
 
 pub struct Machine<'a> {
-    pub root: &'a Node,
+    pub root: &'a Node<'a>,
     pub query_language: QueryLanguage,
     /// Scope 0 is the top level.
     pub scopes: Vec<Scope<'a>>,
@@ -236,7 +236,7 @@ pub struct Machine<'a> {
 impl<'a> Machine<'a> {
     /// Builds the model of a definition. Malformed parts are left out of the model (the
     /// structure rules report them); building never fails.
-    pub fn new(root: &'a Node) -> Self {
+    pub fn new(root: &'a Node<'a>) -> Self {
         let query_language =
             root.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(QueryLanguage::JsonPath);
         let mut machine =
@@ -255,7 +255,7 @@ impl<'a> Machine<'a> {
         &mut self,
         kind: ScopeKind,
         pointer: String,
-        node: &'a Node,
+        node: &'a Node<'a>,
         parent: Option<StateId>,
         inherited: QueryLanguage,
         queue: &mut VecDeque<PendingScope<'a>>,
@@ -356,10 +356,10 @@ impl<'a> Machine<'a> {
     }
 }
 
-type PendingScope<'a> = (ScopeKind, String, &'a Node, Option<StateId>, QueryLanguage);
+type PendingScope<'a> = (ScopeKind, String, &'a Node<'a>, Option<StateId>, QueryLanguage);
 
 /// The nested state machines a Parallel or Map state owns, when they are objects.
-fn child_scopes<'a>(state: &State<'a>) -> Vec<(ScopeKind, String, &'a Node)> {
+fn child_scopes<'a>(state: &State<'a>) -> Vec<(ScopeKind, String, &'a Node<'a>)> {
     match state.kind {
         StateKind::Parallel => state
             .field("Branches")
@@ -397,7 +397,7 @@ impl<'a> Machine<'a> {
 }
 
 impl<'a> State<'a> {
-    fn new(id: StateId, name: &'a str, pointer: Box<str>, node: &'a Node, scope: ScopeId, scope_language: QueryLanguage) -> Self {
+    fn new(id: StateId, name: &'a str, pointer: Box<str>, node: &'a Node<'a>, scope: ScopeId, scope_language: QueryLanguage) -> Self {
         let kind = StateKind::parse(node.get("Type"));
         let query_language = node.get("QueryLanguage").and_then(Node::as_str).and_then(QueryLanguage::parse).unwrap_or(scope_language);
         let mut state = State {
@@ -427,7 +427,7 @@ impl<'a> State<'a> {
         let next = if choice { None } else { self.field("Next") };
         let (choices, default) = if choice { (array("Choices"), self.field("Default")) } else { (&[][..], None) };
         let catchers = if matches!(self.kind, StateKind::Task | StateKind::Parallel | StateKind::Map) { array("Catch") } else { &[] };
-        let mut add = |kind, target: Option<&'a Node>, index: usize| {
+        let mut add = |kind, target: Option<&'a Node<'a>>, index: usize| {
             if let Some(target) = target.and_then(Node::as_str) {
                 // An array index fits: the text's length does.
                 transitions.push(Transition { kind, target, index: index as u32 });

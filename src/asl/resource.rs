@@ -86,7 +86,7 @@ impl Integration<'_> {
 const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 /// Parses a `Resource` value.
-pub fn parse(node: &Node) -> Result<Integration<'_>, ResourceError<'_>> {
+pub fn parse<'a>(node: &'a Node<'a>) -> Result<Integration<'a>, ResourceError<'a>> {
     match node.as_str() {
         Some(text) => parse_arn(text),
         None if node.is_placeholder() => Ok(Integration::Placeholder),
@@ -203,7 +203,7 @@ fn split_arn(rest: &str) -> Option<[&str; 5]> {
 /// refers to, the integration ARN a `DefinitionSubstitutions` entry spells out, or — with no
 /// template to say — a Lambda function or activity by the placeholder's name
 /// (`${ChargeFunctionArn}`, `${WorkerActivityArn}`).
-pub fn resolve<'a>(node: &'a Node, resources: Option<&Resources<'a>>) -> Option<Integration<'a>> {
+pub fn resolve<'a>(node: &'a Node<'a>, resources: Option<&Resources<'a>>) -> Option<Integration<'a>> {
     if let Some(resources) = resources {
         if let Some(resource) = resources.resolve(node) {
             return match resource.kind {
@@ -230,7 +230,7 @@ pub fn resolve<'a>(node: &'a Node, resources: Option<&Resources<'a>>) -> Option<
 }
 
 /// A string, or the template of a `Fn::Sub`.
-fn sub_text(node: &Node) -> Option<&str> {
+fn sub_text<'a>(node: &'a Node<'a>) -> Option<&'a str> {
     match &node.kind {
         Kind::Tagged(tagged) if &*tagged.tag == "Sub" => tagged.node.as_str().or_else(|| tagged.node.as_array()?.first()?.as_str()),
         Kind::Object(members) if members.len() == 1 && &*members[0].key == "Fn::Sub" => {

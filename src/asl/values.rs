@@ -8,7 +8,7 @@ use crate::syntax::{Kind, Node, Token, Trail, find, has_placeholder, jsonata};
 /// One parameter of a request: `Name` or `Name.$`.
 #[derive(Clone, Copy, Debug)]
 pub struct Param<'a> {
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
     pub value: Value<'a>,
 }
 
@@ -16,7 +16,7 @@ pub struct Param<'a> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value<'a> {
     /// Written out in the definition.
-    Static(&'a Node),
+    Static(&'a Node<'a>),
     /// A JSONPath path or intrinsic function (a `.$` key).
     Path(&'a str),
     /// A `{% %}` JSONata expression (its text without the delimiters).
@@ -28,7 +28,7 @@ pub enum Value<'a> {
 /// The request a Task (or a Parallel / Map) sends.
 #[derive(Clone, Copy)]
 pub struct Request<'a> {
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
     pub language: QueryLanguage,
 }
 
@@ -51,7 +51,7 @@ impl<'a> Request<'a> {
 }
 
 /// The member `name` or `name.$` of `object`.
-pub fn member<'a>(object: &'a Node, name: &str, language: QueryLanguage) -> Option<(&'a str, Param<'a>)> {
+pub fn member<'a>(object: &'a Node<'a>, name: &str, language: QueryLanguage) -> Option<(&'a str, Param<'a>)> {
     let members = object.members()?;
     let matches = |key: &str| {
         let key = key.strip_suffix(".$").unwrap_or(key);
@@ -63,7 +63,7 @@ pub fn member<'a>(object: &'a Node, name: &str, language: QueryLanguage) -> Opti
 }
 
 /// What a value is, given whether its key ended in `.$`.
-pub fn classify(node: &Node, dollar_key: bool, language: QueryLanguage) -> Value<'_> {
+pub fn classify<'a>(node: &'a Node<'a>, dollar_key: bool, language: QueryLanguage) -> Value<'a> {
     match &node.kind {
         Kind::String(text) if has_placeholder(text) => Value::Placeholder,
         Kind::String(text) if dollar_key => Value::Path(text),

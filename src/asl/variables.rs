@@ -116,7 +116,7 @@ fn available(machine: &Machine<'_>, assigned: &[Vec<&str>], index: &HashMap<&str
 /// The variables a state assigns: its `Assign`, its catchers' and its Choice rules' (a key's
 /// `.$` suffix in JSONPath is not part of the name).
 fn assigned_by<'a>(state: &State<'a>) -> Vec<&'a str> {
-    let mut blocks: Vec<&'a Node> = state.field("Assign").into_iter().collect();
+    let mut blocks: Vec<&'a Node<'a>> = state.field("Assign").into_iter().collect();
     for list in ["Catch", "Choices"] {
         for entry in state.field(list).and_then(Node::as_array).unwrap_or_default() {
             blocks.extend(entry.get("Assign"));
@@ -184,7 +184,7 @@ fn expressions<'t, 'a: 't>(
         trail.as_deref_mut().map_or(0, |trail| trail.step(parent, token))
     }
     // (position, value, whether it holds a JSONPath expression, whether it is inside `Choices`)
-    let mut stack: Vec<(usize, &'a Node, bool, bool)> = Vec::new();
+    let mut stack: Vec<(usize, &'a Node<'a>, bool, bool)> = Vec::new();
     for member in state.node.members().unwrap_or_default().iter().rev().filter(|m| !NOT_READ.contains(&&*m.key)) {
         let key = &*member.key;
         stack.push((step(&mut trail, Trail::ROOT, Token::Key(key)), &member.value, path_field(key), key == "Choices"));

@@ -9,7 +9,7 @@ use super::spanmap::{SpanMap, first_indent, indented_block, json_string};
 use super::{Body, Hosted, Resources, WorkflowType, relative_to};
 use crate::syntax::{Kind, Node, has_placeholder, push_token};
 
-pub(super) fn find<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
+pub(super) fn find<'t>(path: &'t Path, text: &'t str, root: &'t Node<'t>) -> Option<Vec<Hosted<'t>>> {
     let resources = root.get("Resources")?.members()?;
     let mut found = Vec::new();
     let mut any = false;
@@ -70,7 +70,7 @@ pub(super) fn find<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Option<
 }
 
 /// The template text of a `DefinitionString`: a string, or a `Fn::Sub`'s template.
-pub(super) fn sub_template(node: &Node) -> Option<&str> {
+pub(super) fn sub_template<'a>(node: &'a Node<'a>) -> Option<&'a str> {
     match &node.kind {
         Kind::String(text) => Some(text),
         Kind::Tagged(tagged) if &*tagged.tag == "Sub" => tagged.node.as_str().or_else(|| tagged.node.as_array()?.first()?.as_str()),
@@ -82,7 +82,7 @@ pub(super) fn sub_template(node: &Node) -> Option<&str> {
 }
 
 /// The variable map of `Fn::Sub: [template, {vars}]`.
-fn sub_variables(member: &crate::syntax::Member) -> Option<&Node> {
+fn sub_variables<'a>(member: &'a crate::syntax::Member<'a>) -> Option<&'a Node<'a>> {
     let args = match (&member.value.kind, member.value.tagged()) {
         (_, Some(("Sub", inner))) => inner.as_array()?,
         (Kind::Object(_), _) => member.value.get("Fn::Sub")?.as_array()?,
@@ -92,7 +92,7 @@ fn sub_variables(member: &crate::syntax::Member) -> Option<&Node> {
 }
 
 /// The text of a `DefinitionString` and where it lies in the template.
-fn definition_string<'t>(text: &str, node: &'t Node) -> Body<'t> {
+fn definition_string<'t>(text: &str, node: &'t Node<'t>) -> Body<'t> {
     match &node.kind {
         Kind::String(_) => scalar(text, node),
         Kind::Tagged(tagged) if &*tagged.tag == "Sub" => match &tagged.node.kind {

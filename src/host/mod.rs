@@ -94,7 +94,7 @@ pub struct Hosted<'t> {
 impl<'t> Hosted<'t> {
     /// The definition this state machine hosts, once its tree `root` is at hand: `text`
     /// is what `root`'s spans index, `map` carries them to the file.
-    pub fn definition<'a>(&'a self, root: &'a Node, text: &'a str, map: &'a SpanMap, note: Option<&'static str>) -> Definition<'a> {
+    pub fn definition<'a>(&'a self, root: &'a Node<'a>, text: &'a str, map: &'a SpanMap, note: Option<&'static str>) -> Definition<'a> {
         Definition {
             name: Some(self.name.clone()),
             root,
@@ -116,9 +116,9 @@ impl<'t> Hosted<'t> {
 /// Where a hosted definition's text is.
 pub enum Body<'t> {
     /// An object of the file's own tree.
-    Tree(&'t Node),
+    Tree(&'t Node<'t>),
     /// A tree built from the file (Terraform's `jsonencode`), with file spans.
-    Built(Node),
+    Built(Node<'static>),
     /// JSON text embedded in the file: a string, a block scalar, a heredoc. `note` says why
     /// positions are approximate when the map is not exact.
     Text { text: String, map: SpanMap, note: Option<&'static str> },
@@ -135,10 +135,10 @@ pub enum Body<'t> {
 /// `DefinitionSubstitutions` to the resources they name.
 #[derive(Clone, Copy)]
 pub struct Resources<'t> {
-    pub template: &'t Node,
-    pub substitutions: Option<&'t Node>,
+    pub template: &'t Node<'t>,
+    pub substitutions: Option<&'t Node<'t>>,
     /// A Serverless service's `functions`, which `Fn::GetAtt` names by their keys.
-    pub functions: Option<&'t Node>,
+    pub functions: Option<&'t Node<'t>>,
     /// The template's own path, which its `DefinitionUri`s are relative to.
     pub path: Option<&'t Path>,
     /// The template's file when it is not the definition's own.
@@ -155,7 +155,7 @@ pub struct Resource<'t> {
     pub file: Option<&'t str>,
     pub id: &'t str,
     pub kind: &'t str,
-    pub properties: Option<&'t Node>,
+    pub properties: Option<&'t Node<'t>>,
     /// The span of the resource's logical ID in the template.
     pub span: Span,
 }
@@ -174,7 +174,7 @@ impl<'t> Resource<'t> {
 }
 
 impl<'t> Resources<'t> {
-    pub fn new(template: &'t Node, substitutions: Option<&'t Node>) -> Self {
+    pub fn new(template: &'t Node<'t>, substitutions: Option<&'t Node<'t>>) -> Self {
         Resources { template, substitutions, functions: None, path: None, file: None }
     }
 
@@ -198,7 +198,7 @@ impl<'t> Resources<'t> {
 
     /// What a whole `${Name}` placeholder stands for through `DefinitionSubstitutions`, when
     /// that is a value rather than a reference: `arn:${AWS::Partition}:states:::sqs:sendMessage`.
-    pub fn substituted(&self, value: &Node) -> Option<&'t Node> {
+    pub fn substituted(&self, value: &Node) -> Option<&'t Node<'t>> {
         let mut found = None;
         let mut node = value;
         for _ in 0..8 {
@@ -341,7 +341,7 @@ pub struct Grant<'t> {
 }
 
 /// The actions a policy document's `Allow` statements grant.
-fn statement_grants<'t>(document: &'t Node, grants: &mut Vec<Grant<'t>>) {
+fn statement_grants<'t>(document: &'t Node<'t>, grants: &mut Vec<Grant<'t>>) {
     let statements: Vec<&Node> = match document.get("Statement").map(|s| &s.kind) {
         Some(Kind::Array(items)) => items.iter().collect(),
         Some(_) => document.get("Statement").into_iter().collect(),
@@ -378,7 +378,7 @@ enum Reference<'a> {
 }
 
 /// What a template value refers to, if it is a reference.
-fn reference(node: &Node) -> Option<Reference<'_>> {
+fn reference<'a>(node: &'a Node<'a>) -> Option<Reference<'a>> {
     match &node.kind {
         Kind::String(text) => {
             let name = text.strip_prefix("${")?.strip_suffix('}')?;
@@ -420,7 +420,7 @@ pub struct Definition<'t> {
     /// file is the definition.
     pub name: Option<String>,
     /// The definition's top-level object.
-    pub root: &'t Node,
+    pub root: &'t Node<'t>,
     /// The text `root`'s spans index: the file's, or the embedded string's.
     pub text: &'t str,
     /// Carries `root`'s spans to the file.
@@ -438,7 +438,7 @@ pub struct Definition<'t> {
 pub static IDENTITY: SpanMap = SpanMap::Identity;
 
 /// A standalone ASL file: the whole document is one definition.
-pub fn standalone<'t>(root: &'t Node, text: &'t str, declared: Option<(WorkflowType, TypeOrigin)>) -> Definition<'t> {
+pub fn standalone<'t>(root: &'t Node<'t>, text: &'t str, declared: Option<(WorkflowType, TypeOrigin)>) -> Definition<'t> {
     let (workflow_type, type_origin) = declared.unwrap_or((WorkflowType::Unknown, TypeOrigin::Undeclared));
     Definition {
         name: None,
@@ -473,7 +473,7 @@ pub fn may_hold_state_machine(text: &str) -> bool {
 
 /// What a parsed JSON or YAML file holds. A host that finds state machines by other words
 /// adds them to [`may_hold_state_machine`], or the walk never parses its files.
-pub fn contents<'t>(path: &'t Path, text: &'t str, root: &'t Node) -> Contents<'t> {
+pub fn contents<'t>(path: &'t Path, text: &'t str, root: &'t Node<'t>) -> Contents<'t> {
     if looks_like_asl(root) {
         return Contents::Definition;
     }

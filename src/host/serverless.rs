@@ -9,7 +9,7 @@ use crate::syntax::{Node, push_token};
 
 /// A Serverless service by its name (`serverless.yml`) or, under any name (`sls.yml`,
 /// `serverless-prod.yml`), by its `stepFunctions.stateMachines`.
-pub(super) fn find<'t>(path: &Path, root: &'t Node) -> Option<Vec<Hosted<'t>>> {
+pub(super) fn find<'t>(path: &Path, root: &'t Node<'t>) -> Option<Vec<Hosted<'t>>> {
     let named = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("serverless."));
     let state_machines = root.get("stepFunctions").and_then(|s| s.get("stateMachines"));
     if !named && state_machines.is_none() {

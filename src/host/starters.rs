@@ -64,13 +64,13 @@ struct Walk<'w, 't> {
     own: Option<usize>,
     pipe: bool,
     /// The objects around the node visited, outermost first.
-    ancestors: Vec<&'t Node>,
+    ancestors: Vec<&'t Node<'t>>,
     evidence: &'w mut [Evidence],
 }
 
 impl<'t> Walk<'_, 't> {
     /// Visits `node`, held by the member `key`.
-    fn visit(&mut self, node: &'t Node, key: &str) {
+    fn visit(&mut self, node: &'t Node<'t>, key: &str) {
         let mut referenced = false;
         match &node.kind {
             Kind::String(text) => {
@@ -102,7 +102,7 @@ impl<'t> Walk<'_, 't> {
     }
 
     /// Weighs a reference to `id` at `node`; whether `id` is one of the machines.
-    fn record(&mut self, id: &str, node: &'t Node, key: &str) -> bool {
+    fn record(&mut self, id: &str, node: &'t Node<'t>, key: &str) -> bool {
         let Some(&machine) = self.index.get(id).filter(|&&m| Some(m) != self.own) else { return false };
         let evidence = &mut self.evidence[machine];
         if let Some(grant) = granted(&self.ancestors) {
@@ -128,7 +128,7 @@ impl<'t> Walk<'_, 't> {
 /// What an IAM statement around a reference lets its holder do to the state machine.
 enum Grant<'t> {
     /// Start it with `StartSyncExecution` only (the action, for a label).
-    Synchronous(&'t Node),
+    Synchronous(&'t Node<'t>),
     /// Start it otherwise (`StartExecution`, `states:*`), or be given it by a SAM policy
     /// template (`StepFunctionsExecutionPolicy`).
     Other,
@@ -138,7 +138,7 @@ enum Grant<'t> {
 
 /// The grant of the innermost IAM statement (an object with `Action`) or SAM policy
 /// template around a reference, if it lies in one.
-fn granted<'t>(ancestors: &[&'t Node]) -> Option<Grant<'t>> {
+fn granted<'t>(ancestors: &[&'t Node<'t>]) -> Option<Grant<'t>> {
     for object in ancestors.iter().rev() {
         if object.get("StepFunctionsExecutionPolicy").is_some() {
             return Some(Grant::Other);
@@ -168,7 +168,7 @@ fn granted<'t>(ancestors: &[&'t Node]) -> Option<Grant<'t>> {
 /// The marker that makes the innermost integration around a reference a synchronous start:
 /// an API Gateway `StartSyncExecution` URI or subtype, a state machine's
 /// `startSyncExecution` Task, a Pipe's enrichment or `REQUEST_RESPONSE` target.
-fn synchronous_start<'t>(reference: &'t Node, key: &str, ancestors: &[&'t Node], pipe: bool) -> Option<&'t Node> {
+fn synchronous_start<'t>(reference: &'t Node<'t>, key: &str, ancestors: &[&'t Node<'t>], pipe: bool) -> Option<&'t Node<'t>> {
     for object in ancestors.iter().rev() {
         for member in object.members().unwrap_or_default() {
             let text = text_of(&member.value);
@@ -199,7 +199,7 @@ fn synchronous_start<'t>(reference: &'t Node, key: &str, ancestors: &[&'t Node],
 }
 
 /// The text of a string, or of the template of a `Fn::Sub`.
-fn text_of(node: &Node) -> Option<&str> {
+fn text_of<'a>(node: &'a Node<'a>) -> Option<&'a str> {
     match &node.kind {
         Kind::String(text) => Some(text),
         Kind::Tagged(tagged) if &*tagged.tag == "Sub" => match &tagged.node.kind {
@@ -216,7 +216,7 @@ fn text_of(node: &Node) -> Option<&str> {
 
 /// The resource that `!Ref id`, `!GetAtt id.Arn`, `{"Ref": id}` or `{"Fn::GetAtt": [id, ...]}`
 /// names.
-fn referred(node: &Node) -> Option<&str> {
+fn referred<'a>(node: &'a Node<'a>) -> Option<&'a str> {
     let target = match &node.kind {
         Kind::Tagged(tagged) if matches!(&*tagged.tag, "Ref" | "GetAtt") => &tagged.node,
         Kind::Object(members) if members.len() == 1 && matches!(&*members[0].key, "Ref" | "Fn::GetAtt") => &members[0].value,

@@ -242,7 +242,7 @@ fn heredoc(text: &str, span: Span) -> Option<Body<'static>> {
 /// An HCL expression as a span-tree node: objects, arrays and literals as they are, and
 /// anything computed (references, function calls, interpolations) as a `${...}`
 /// placeholder holding its source text.
-fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
+fn to_node(text: &str, expr: &Expression, depth: usize) -> Node<'static> {
     let span = span_of(expr).unwrap_or_default();
     let source = || text.get(span.range()).unwrap_or_default().to_string();
     let kind = match expr {
@@ -250,10 +250,10 @@ fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
         Expression::Null(_) => Kind::Null,
         Expression::Bool(b) => Kind::Bool(*b.value()),
         Expression::Number(n) => Kind::Number(n.value().as_f64().unwrap_or(f64::NAN)),
-        Expression::String(s) => Kind::String(s.value().as_str().into()),
+        Expression::String(s) => Kind::String(s.value().as_str().to_string().into()),
         Expression::StringTemplate(_) => {
             let raw = source();
-            Kind::String(raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(&raw).into())
+            Kind::String(raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(&raw).to_string().into())
         }
         Expression::Array(items) => Kind::Array(items.iter().map(|item| to_node(text, item, depth + 1)).collect()),
         Expression::Object(object) => Kind::Object(
@@ -273,7 +273,7 @@ fn to_node(text: &str, expr: &Expression, depth: usize) -> Node {
                             (key, key_span)
                         }
                     };
-                    Member { key: key.into_boxed_str(), key_span, value: to_node(text, value.expr(), depth + 1) }
+                    Member { key: key.into(), key_span, value: to_node(text, value.expr(), depth + 1) }
                 })
                 .collect(),
         ),

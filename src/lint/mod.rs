@@ -500,7 +500,7 @@ pub struct BindingTemplate {
     text: String,
     /// The parsed template; none for Terraform, which is read from its text, and for a
     /// template that does not parse.
-    root: Option<Node>,
+    root: Option<Node<'static>>,
 }
 
 impl BindingTemplate {
@@ -511,7 +511,7 @@ impl BindingTemplate {
 
     /// The template at `path` as `text` holds it (an editor's unsaved buffer).
     pub fn of_text(path: &Path, text: String) -> Self {
-        let root = format_of(path, &text).and_then(|format| syntax::parse(&text, format).ok());
+        let root = format_of(path, &text).and_then(|format| syntax::parse(&text, format).ok()).map(Node::into_owned);
         BindingTemplate { text, root }
     }
 }

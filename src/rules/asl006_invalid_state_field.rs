@@ -321,7 +321,7 @@ fn check_value(cx: &Context<'_>, pointer: &str, name: &str, value: &Node, kind: 
 }
 
 /// The entries of an array field of a state (`Retry`, `Catch`, `Choices`), or none.
-fn fields_list<'n>(state: &State<'n>, list: &str) -> &'n [Node] {
+fn fields_list<'n>(state: &State<'n>, list: &str) -> &'n [Node<'n>] {
     state.field(list).and_then(Node::as_array).unwrap_or_default()
 }
 

@@ -123,7 +123,7 @@ fn jsonpath_state(cx: &Context<'_>, state: &State<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Queues the objects and arrays of an array for a walk; scalars hold nothing to check.
-fn push_containers<'n>(trail: &mut Trail<'n>, stack: &mut Vec<(usize, &'n Node)>, at: usize, items: &'n [Node]) {
+fn push_containers<'n>(trail: &mut Trail<'n>, stack: &mut Vec<(usize, &'n Node<'n>)>, at: usize, items: &'n [Node<'n>]) {
     for (i, item) in items.iter().enumerate() {
         if matches!(item.kind, Kind::Object(_) | Kind::Array(_)) {
             stack.push((trail.step(at, Token::Index(i)), item));
@@ -132,7 +132,7 @@ fn push_containers<'n>(trail: &mut Trail<'n>, stack: &mut Vec<(usize, &'n Node)>
 }
 
 /// Keys ending in `.$` anywhere in a payload template hold a path or an intrinsic function.
-fn template<'n>(cx: &Context<'_>, trail: &mut Trail<'n>, at: usize, node: &'n Node, out: &mut Vec<Finding>) {
+fn template<'n>(cx: &Context<'_>, trail: &mut Trail<'n>, at: usize, node: &'n Node<'n>, out: &mut Vec<Finding>) {
     let mut stack = vec![(at, node)];
     while let Some((at, node)) = stack.pop() {
         match &node.kind {

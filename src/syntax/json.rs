@@ -4,12 +4,14 @@
 //! recursion at [`MAX_DEPTH`] (a file of 100,000 `[` must be a finding, not a stack
 //! overflow), reports the exact byte of every error, and allocates nothing but the tree.
 
+use std::borrow::Cow;
+
 use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span};
 
 /// Strict JSON; with `lenient`, also comments and trailing commas (JSON with comments, as
 /// editors' settings files and `.json5` test fixtures write it); with `placeholders`, also
 /// unquoted `${Name}` values, which template engines replace before the JSON is read.
-pub(super) fn parse(text: &str, lenient: bool, placeholders: bool) -> Result<Node, ParseError> {
+pub(super) fn parse(text: &str, lenient: bool, placeholders: bool) -> Result<Node<'_>, ParseError> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     // Room in the scratch stacks for a typical definition's nesting, so they rarely grow.
     let (members, items) = (Vec::with_capacity(64), Vec::with_capacity(32));
@@ -65,19 +67,19 @@ fn plain_run_end(bytes: &[u8], from: usize) -> usize {
     tail.iter().position(|&b| SPECIAL_IN_STRING[usize::from(b)]).map_or(bytes.len(), |n| at + n)
 }
 
-struct Parser<'a> {
-    bytes: &'a [u8],
-    text: &'a str,
+struct Parser<'t> {
+    bytes: &'t [u8],
+    text: &'t str,
     pos: usize,
     lenient: bool,
     placeholders: bool,
     /// Members and items of the objects and arrays being read, innermost last: each
     /// object or array takes its own off the top when it closes, at its exact size.
-    members: Vec<Member>,
-    items: Vec<Node>,
+    members: Vec<Member<'t>>,
+    items: Vec<Node<'t>>,
 }
 
-impl Parser<'_> {
+impl<'t> Parser<'t> {
     fn error(&self, message: impl Into<String>) -> ParseError {
         ParseError { message: message.into(), offset: self.pos }
     }
@@ -128,16 +130,16 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
+    fn value(&mut self, depth: usize) -> Result<Node<'t>, ParseError> {
         let start = self.pos;
         let kind = match self.bytes.get(self.pos) {
             Some(b'{') => self.object(depth + 1)?,
             Some(b'[') => self.array(depth + 1)?,
-            Some(b'"') => Kind::String(self.string()?.into_boxed_str()),
+            Some(b'"') => Kind::String(self.string()?),
             Some(b'$') if self.placeholders && self.bytes.get(self.pos + 1) == Some(&b'{') => {
                 let Some(end) = self.text[self.pos..].find('}') else { return Err(self.error("unterminated `${` placeholder")) };
                 self.pos += end + 1;
-                Kind::String(self.text[start..self.pos].into())
+                Kind::String(Cow::Borrowed(&self.text[start..self.pos]))
             }
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(b't') => self.literal("true", Kind::Bool(true))?,
@@ -152,7 +154,7 @@ impl Parser<'_> {
         if depth > MAX_DEPTH { Err(self.error(format!("nesting is deeper than {MAX_DEPTH} levels"))) } else { Ok(()) }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Kind, ParseError> {
+    fn object(&mut self, depth: usize) -> Result<Kind<'t>, ParseError> {
         self.enter(depth)?;
         self.pos += 1;
         let base = self.members.len();
@@ -190,7 +192,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws()?;
             let value = self.value(depth)?;
-            self.members.push(Member { key: key.into_boxed_str(), key_span, value });
+            self.members.push(Member { key, key_span, value });
             self.skip_ws()?;
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -203,7 +205,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Kind, ParseError> {
+    fn array(&mut self, depth: usize) -> Result<Kind<'t>, ParseError> {
         self.enter(depth)?;
         self.pos += 1;
         let base = self.items.len();
@@ -242,7 +244,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, ParseError> {
+    fn literal(&mut self, word: &str, kind: Kind<'t>) -> Result<Kind<'t>, ParseError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(kind)
@@ -251,7 +253,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Kind, ParseError> {
+    fn number(&mut self) -> Result<Kind<'t>, ParseError> {
         let start = self.pos;
         if self.bytes[self.pos] == b'-' {
             self.pos += 1;
@@ -297,16 +299,16 @@ impl Parser<'_> {
     }
 
     #[inline(always)]
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<Cow<'t, str>, ParseError> {
         self.pos += 1; // opening quote
-        // Most strings have no escape: one allocation of the exact size.
+        // Most strings have no escape: they are the text itself.
         let end = self.plain_run_end(self.pos);
         if self.bytes.get(end) == Some(&b'"') {
-            let out = self.text[self.pos..end].to_string();
+            let text = &self.text[self.pos..end];
             self.pos = end + 1;
-            return Ok(out);
+            return Ok(Cow::Borrowed(text));
         }
-        self.string_with_escapes()
+        self.string_with_escapes().map(Cow::Owned)
     }
 
     /// The rest of a string that holds an escape (or is broken), from `self.pos`.
@@ -463,6 +465,20 @@ mod tests {
         assert_eq!(&text[items[1].span.range()], "-2.5e3");
         assert_eq!(members[1].value.as_str(), Some("xé😀"));
         assert_eq!(root.span.start(), 3);
+    }
+
+    #[test]
+    fn strings_without_escapes_borrow_the_text() {
+        let text = r#"{"plain": "value", "esc\u0061ped": "a\nb"}"#;
+        let root = parse(text, false, false).unwrap();
+        let members = root.members().unwrap();
+        let borrowed = |s: &Cow<'_, str>| matches!(s, Cow::Borrowed(_));
+        assert!(borrowed(&members[0].key));
+        assert!(matches!(&members[0].value.kind, Kind::String(s) if borrowed(s)));
+        assert!(!borrowed(&members[1].key) && &*members[1].key == "escaped");
+        assert!(matches!(&members[1].value.kind, Kind::String(s) if !borrowed(s) && s == "a\nb"));
+        // Kept beyond the text, the tree is the same.
+        assert_eq!(root.clone().into_owned(), root);
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod jsonata;
 mod lines;
 mod yaml;
 
+use std::borrow::Cow;
+
 pub use crate::diagnostic::{Position, Span};
 pub use json::decode_escape;
 pub use lines::LineIndex;
@@ -22,42 +24,45 @@ pub const MAX_DEPTH: usize = 256;
 /// The longest text whose offsets a [`Span`] holds.
 pub const MAX_TEXT_LEN: usize = u32::MAX as usize;
 
+/// A value of a file whose text lives for `'t`: strings written without escapes borrow it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub kind: Kind,
+pub struct Node<'t> {
+    pub kind: Kind<'t>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Kind {
+pub enum Kind<'t> {
     Null,
     Bool(bool),
     Number(f64),
+    // Borrowed from the text where it is written as it reads (most of a JSON file's
+    // strings), owned where escapes or YAML folding changed it.
+    String(Cow<'t, str>),
     // Boxed slices rather than vectors: the tree is built once at exact size and never
     // grows, and a smaller node keeps large files in cache.
-    String(Box<str>),
-    Array(Box<[Node]>),
-    Object(Box<[Member]>),
+    Array(Box<[Node<'t>]>),
+    Object(Box<[Member<'t>]>),
     /// A YAML node with a local tag such as CloudFormation's `!Sub`.
-    Tagged(Box<Tagged>),
+    Tagged(Box<Tagged<'t>>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Tagged {
+pub struct Tagged<'t> {
     /// The tag without the `!`.
     pub tag: Box<str>,
-    pub node: Node,
+    pub node: Node<'t>,
 }
 
 // Large definitions hold hundreds of thousands of nodes: keep them small.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(size_of::<Node>() == 32 && size_of::<Member>() == 56);
+const _: () = assert!(size_of::<Node>() == 32 && size_of::<Member>() == 64);
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Member {
-    pub key: Box<str>,
+pub struct Member<'t> {
+    pub key: Cow<'t, str>,
     pub key_span: Span,
-    pub value: Node,
+    pub value: Node<'t>,
 }
 
 /// A file that is not well-formed: the message and the byte offset where it went wrong.
@@ -79,7 +84,7 @@ pub enum Format {
 
 /// Parses `text` as `format`. A leading UTF-8 byte order mark is skipped; spans stay
 /// relative to the whole text.
-pub fn parse(text: &str, format: Format) -> Result<Node, ParseError> {
+pub fn parse(text: &str, format: Format) -> Result<Node<'_>, ParseError> {
     match format {
         Format::Json => json::parse(text, false, false),
         Format::JsonWithComments => json::parse(text, true, false),
@@ -116,7 +121,27 @@ pub fn find(text: &str, needle: &str) -> Option<usize> {
     memchr::memchr_iter(first, bytes).find(|&at| matches_at(at))
 }
 
-impl Node {
+impl<'t> Node<'t> {
+    /// The same tree with every string owned, to keep beyond the text.
+    pub fn into_owned(self) -> Node<'static> {
+        let own = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
+        let kind = match self.kind {
+            Kind::Null => Kind::Null,
+            Kind::Bool(b) => Kind::Bool(b),
+            Kind::Number(n) => Kind::Number(n),
+            Kind::String(text) => Kind::String(own(text)),
+            Kind::Array(items) => Kind::Array(items.into_iter().map(Node::into_owned).collect()),
+            Kind::Object(members) => Kind::Object(
+                members.into_iter().map(|m| Member { key: own(m.key), key_span: m.key_span, value: m.value.into_owned() }).collect(),
+            ),
+            Kind::Tagged(tagged) => {
+                let Tagged { tag, node } = *tagged;
+                Kind::Tagged(Box::new(Tagged { tag, node: node.into_owned() }))
+            }
+        };
+        Node { kind, span: self.span }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::String(s) => Some(s),
@@ -138,7 +163,7 @@ impl Node {
         }
     }
 
-    pub fn as_array(&self) -> Option<&[Node]> {
+    pub fn as_array(&self) -> Option<&[Node<'_>]> {
         match &self.kind {
             Kind::Array(items) => Some(items),
             _ => None,
@@ -146,14 +171,14 @@ impl Node {
     }
 
     /// The tag and the tagged node of a YAML node with a local tag such as `!Sub`.
-    pub fn tagged(&self) -> Option<(&str, &Node)> {
+    pub fn tagged(&self) -> Option<(&str, &Node<'_>)> {
         match &self.kind {
             Kind::Tagged(tagged) => Some((&tagged.tag, &tagged.node)),
             _ => None,
         }
     }
 
-    pub fn members(&self) -> Option<&[Member]> {
+    pub fn members(&self) -> Option<&[Member<'_>]> {
         match &self.kind {
             Kind::Object(members) => Some(members),
             _ => None,
@@ -165,11 +190,11 @@ impl Node {
     }
 
     /// The member named `key`; the last one when the key is repeated, as AWS reads it.
-    pub fn member(&self, key: &str) -> Option<&Member> {
+    pub fn member(&self, key: &str) -> Option<&Member<'_>> {
         self.members()?.iter().rev().find(|m| *m.key == *key)
     }
 
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'_>> {
         self.member(key).map(|m| &m.value)
     }
 
@@ -244,7 +269,7 @@ impl Node {
 
     /// Follows a JSON Pointer (RFC 6901). Returns the node and, when the last step was an
     /// object member, the span of its key.
-    pub fn lookup(&self, pointer: &str) -> Option<(&Node, Option<Span>)> {
+    pub fn lookup(&self, pointer: &str) -> Option<(&Node<'_>, Option<Span>)> {
         let mut node = self;
         let mut key_span = None;
         if pointer.is_empty() {
@@ -272,7 +297,7 @@ impl Node {
     }
 }
 
-fn skip_tags(mut node: &Node) -> &Node {
+fn skip_tags<'a>(mut node: &'a Node<'a>) -> &'a Node<'a> {
     while let Kind::Tagged(tagged) = &node.kind {
         node = &tagged.node;
     }

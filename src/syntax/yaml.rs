@@ -15,7 +15,7 @@ use super::{Kind, MAX_DEPTH, Member, Node, ParseError, Span, Tagged};
 /// How many nodes a document may hold once its aliases are expanded.
 const NODE_BUDGET: usize = 1_000_000;
 
-pub(super) fn parse(text: &str) -> Result<Node, ParseError> {
+pub(super) fn parse(text: &str) -> Result<Node<'static>, ParseError> {
     // libyaml counts its marks after a byte-order mark: the parser reads the text after
     // it, and every span moves past it again.
     let (body, base) = match text.strip_prefix('\u{feff}') {
@@ -93,7 +93,7 @@ fn parser_failure(text: &str, said: Option<&str>) -> ParseError {
     }
 }
 
-fn parse_terminated(text: &str, offsets: Offsets) -> Result<Node, ParseError> {
+fn parse_terminated(text: &str, offsets: Offsets) -> Result<Node<'static>, ParseError> {
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
@@ -129,20 +129,20 @@ fn span_of(event: &Event, offsets: Offsets) -> Span {
 }
 
 enum Frame {
-    Sequence { start: usize, anchor: Option<String>, tag: Option<String>, items: Vec<Node> },
-    Mapping { start: usize, anchor: Option<String>, tag: Option<String>, members: Vec<Member>, key: Option<(String, Span)> },
+    Sequence { start: usize, anchor: Option<String>, tag: Option<String>, items: Vec<Node<'static>> },
+    Mapping { start: usize, anchor: Option<String>, tag: Option<String>, members: Vec<Member<'static>>, key: Option<(String, Span)> },
 }
 
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<String, (Node, usize)>,
+    anchors: HashMap<String, (Node<'static>, usize)>,
     nodes: usize,
     offsets: Offsets,
 }
 
 impl Builder {
     /// Feeds one event; returns the root node once the document's top node is complete.
-    fn event(&mut self, event: Event) -> Result<Option<Node>, ParseError> {
+    fn event(&mut self, event: Event) -> Result<Option<Node<'static>>, ParseError> {
         let span = span_of(&event, self.offsets);
         let (node, anchor) = match event.data {
             EventData::Scalar { anchor, tag, value, style, .. } => (self.scalar(value, style, tag, span)?, anchor),
@@ -181,7 +181,7 @@ impl Builder {
         Ok(())
     }
 
-    fn pop(&mut self, end: Span) -> Result<(Node, Option<String>), ParseError> {
+    fn pop(&mut self, end: Span) -> Result<(Node<'static>, Option<String>), ParseError> {
         self.count(1, end.start())?;
         let frame = self.stack.pop().expect("the parser balances start and end events");
         let (start, anchor, tag, kind, last_end) = match frame {
@@ -200,7 +200,7 @@ impl Builder {
         Ok((wrap(tag, node), anchor))
     }
 
-    fn attach(&mut self, node: Node) -> Result<Option<Node>, ParseError> {
+    fn attach(&mut self, node: Node<'static>) -> Result<Option<Node<'static>>, ParseError> {
         match self.stack.last_mut() {
             None => Ok(Some(node)),
             Some(Frame::Sequence { items, .. }) => {
@@ -209,10 +209,10 @@ impl Builder {
             }
             Some(Frame::Mapping { members, key, .. }) => {
                 match key.take() {
-                    Some((key, key_span)) => members.push(Member { key: key.into_boxed_str(), key_span, value: node }),
+                    Some((key, key_span)) => members.push(Member { key: key.into(), key_span, value: node }),
                     None => {
                         let key_text = match node.kind {
-                            Kind::String(s) => s.into_string(),
+                            Kind::String(s) => s.into_owned(),
                             Kind::Number(n) => n.to_string(),
                             Kind::Bool(b) => b.to_string(),
                             Kind::Null => "null".to_string(),
@@ -239,11 +239,11 @@ impl Builder {
         Ok(())
     }
 
-    fn scalar(&mut self, value: String, style: ScalarStyle, tag: Option<String>, span: Span) -> Result<Node, ParseError> {
+    fn scalar(&mut self, value: String, style: ScalarStyle, tag: Option<String>, span: Span) -> Result<Node<'static>, ParseError> {
         self.count(1, span.start())?;
         let expecting_key = matches!(self.stack.last(), Some(Frame::Mapping { key: None, .. }));
         let kind = if expecting_key || style != ScalarStyle::Plain || tag.as_deref() == Some("tag:yaml.org,2002:str") {
-            Kind::String(value.into_boxed_str())
+            Kind::String(value.into())
         } else {
             resolve_plain(value)
         };
@@ -256,7 +256,7 @@ fn local_tag(tag: String) -> Option<String> {
     tag.strip_prefix('!').filter(|t| !t.is_empty() && !t.starts_with('!')).map(str::to_string)
 }
 
-fn wrap(tag: Option<String>, node: Node) -> Node {
+fn wrap(tag: Option<String>, node: Node<'static>) -> Node<'static> {
     match tag {
         Some(tag) => Node { span: node.span, kind: Kind::Tagged(Box::new(Tagged { tag: tag.into_boxed_str(), node })) },
         None => node,
@@ -279,7 +279,7 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar.
-fn resolve_plain(value: String) -> Kind {
+fn resolve_plain(value: String) -> Kind<'static> {
     match value.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
         "true" | "True" | "TRUE" => return Kind::Bool(true),
@@ -304,7 +304,7 @@ fn resolve_plain(value: String) -> Kind {
             return Kind::Number(n);
         }
     }
-    Kind::String(value.into_boxed_str())
+    Kind::String(value.into())
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
