@@ -1,8 +1,9 @@
 //! What every host target checks: linting any bytes under a file name never panics, and
 //! the JSON report stays one valid document; the human format (drawn while linting) too.
 
-use sfn_lint::output::{self, OutputFormat, Style};
+use sfn_lint::discover::Files;
 use sfn_lint::lint::{self, Options, Stdin};
+use sfn_lint::output::{self, OutputFormat, Style};
 
 pub fn lint_as(name: &str, bytes: &[u8]) {
     // The YAML parser's own panics are caught and become findings (as in the binary,
@@ -18,7 +19,7 @@ pub fn lint_as(name: &str, bytes: &[u8]) {
     });
     let stdin = Stdin { name: Some(name.into()), bytes: bytes.to_vec() };
     let options = Options { excerpts: true, ..Options::default() };
-    let report = lint::run(&[], Some(stdin), &[], &options);
+    let report = lint::run(&Files::default(), Some(stdin), &[], &options);
     let mut out = Vec::new();
     output::write(&report, OutputFormat::Human, &Style { color: true, quiet: false, width: None }, &mut out).expect("writing to memory");
     out.clear();
