@@ -253,7 +253,8 @@ fn to_node(text: &str, expr: &Expression, depth: usize) -> Node<'static> {
         Expression::String(s) => Kind::String(s.value().as_str().to_string().into()),
         Expression::StringTemplate(_) => {
             let raw = source();
-            Kind::String(raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(&raw).to_string().into())
+            let unquoted = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).map(str::to_string);
+            Kind::String(unquoted.unwrap_or(raw).into())
         }
         Expression::Array(items) => Kind::Array(items.iter().map(|item| to_node(text, item, depth + 1)).collect()),
         Expression::Object(object) => Kind::Object(
